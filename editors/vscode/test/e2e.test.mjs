@@ -1,0 +1,405 @@
+// End-to-end test of the scrubs extension in a real VS Code (code-server) driven through headless Chromium.
+//
+// It does what a person would: opens a draft, looks at the Problems panel, the squiggle and the status
+// bar, presses Ctrl+. on the squiggle, picks the disclaimer fix, saves, and checks the file on disk.
+//
+// Run by .ci/editors/vscode-test.sh, which provides (environment):
+//   CODE_SERVER  the code-server launcher         VSIX       the packaged extension
+//   SCRUBS_BIN   the scrubs binary                ARTIFACTS  a folder for screenshots and logs
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as net from "node:net";
+import * as os from "node:os";
+import * as path from "node:path";
+import { chromium } from "playwright-core";
+
+const env = (name) => {
+  const v = process.env[name];
+  if (!v) throw new Error(`${name} is not set`);
+  return v;
+};
+const CODE_SERVER = env("CODE_SERVER");
+const VSIX = env("VSIX");
+const SCRUBS_BIN = env("SCRUBS_BIN");
+const ARTIFACTS = env("ARTIFACTS");
+const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+// Generous: on 2 busy cores the workbench, the extension host and the server all start cold.
+const LONG = Number(process.env.E2E_TIMEOUT_MS ?? 60_000);
+
+const DRAFT = `# Night shift 🌙
+
+As a nurse at Mayo Clinic, I see a lot of sunrises.
+
+Contact me at jane.doe@mayo.edu.
+`;
+const DISCLAIMER = "*The views expressed on this blog are my own and do not reflect the views of my employer.*";
+
+const log = (...a) => console.log(`[${new Date().toISOString().slice(11, 19)} vscode-e2e]`, ...a);
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+    srv.on("error", reject);
+  });
+}
+
+function run(cmd, args, opts = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"], ...opts });
+    let out = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (out += d));
+    child.on("error", reject);
+    child.on("exit", (code) => (code === 0 ? resolve(out) : reject(new Error(`${cmd} ${args.join(" ")} exited ${code}:\n${out}`))));
+  });
+}
+
+/** Starts code-server on a free port; resolves once it listens. */
+async function startCodeServer({ userDataDir, extensionsDir, folder, logFile, home }) {
+  const port = await freePort();
+  const logStream = fs.createWriteStream(logFile);
+  const child = spawn(
+    CODE_SERVER,
+    [
+      "--auth", "none",
+      "--bind-addr", `127.0.0.1:${port}`,
+      "--user-data-dir", userDataDir,
+      "--extensions-dir", extensionsDir,
+      "--disable-telemetry",
+      "--disable-update-check",
+      "--disable-workspace-trust",
+      "--disable-getting-started-override",
+      folder,
+    ],
+    { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, HOME: home, XDG_CONFIG_HOME: path.join(home, ".config"), XDG_DATA_HOME: path.join(home, ".local/share") }, detached: true },
+  );
+  child.stdout.pipe(logStream);
+  child.stderr.pipe(logStream);
+  await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`code-server did not start within ${LONG} ms (log: ${logFile})`)), LONG);
+    let seen = "";
+    const onData = (d) => {
+      seen += d;
+      if (/HTTP server listening/i.test(seen)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout.on("data", onData);
+    child.stderr.on("data", onData);
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`code-server exited with ${code} (log: ${logFile})`));
+    });
+  });
+  return { child, url: `http://127.0.0.1:${port}/?folder=${encodeURIComponent(folder)}` };
+}
+
+function stop(child) {
+  if (!child || child.exitCode !== null) return;
+  try {
+    process.kill(-child.pid, "SIGTERM"); // its whole process group: the extension host and `scrubs lsp` too
+  } catch {
+    child.kill("SIGTERM");
+  }
+}
+
+async function poll(what, fn, timeout = LONG, interval = 250) {
+  const deadline = Date.now() + timeout;
+  let last;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${what}${last ? `: ${last.message}` : ""}`);
+    await new Promise((r) => setTimeout(r, interval));
+  }
+}
+
+/** Runs a VS Code command through the command palette, as a person would. */
+async function runCommand(page, title) {
+  await page.keyboard.press("F1");
+  const input = page.locator(".quick-input-widget input");
+  await input.waitFor({ state: "visible" });
+  await input.fill(`>${title}`);
+  const row = page.locator(".quick-input-widget .monaco-list-row", { hasText: title }).first();
+  await row.waitFor({ state: "visible" });
+  await input.press("Enter");
+  await page.locator(".quick-input-widget").waitFor({ state: "hidden" });
+}
+
+/** The Problems panel's rows, as text. */
+async function problems(page) {
+  return page.locator(".markers-panel .monaco-list-row").allInnerTexts();
+}
+
+/** The rendered editor lines of the active editor, joined (Monaco renders non-breaking spaces). */
+async function editorText(page) {
+  const lines = await page.locator(".editor-instance .monaco-editor .view-lines .view-line").evaluateAll((els) =>
+    els
+      .map((el) => ({ top: parseFloat(el.style.top || "0"), text: el.textContent.replace(/\u00a0/g, " ") }))
+      .sort((a, b) => a.top - b.top)
+      .map((l) => l.text),
+  );
+  return lines.join("\n");
+}
+
+/** Screen boxes of the warning squiggles and of a piece of text in the editor. */
+async function squiggleBoxes(page) {
+  return page.locator(".editor-instance .monaco-editor .squiggly-warning, .editor-instance .monaco-editor .squiggly-error").evaluateAll((els) =>
+    els.map((el) => {
+      const r = el.getBoundingClientRect();
+      return { left: r.left, right: r.right, top: r.top, bottom: r.bottom };
+    }),
+  );
+}
+async function textBox(page, needle) {
+  return page.locator(".editor-instance .monaco-editor .view-lines .view-line").evaluateAll((els, needle) => {
+    for (const el of els) {
+      const text = el.textContent.replace(/\u00a0/g, " ");
+      const at = text.indexOf(needle);
+      if (at < 0) continue;
+      // Find the DOM range of characters [at, at + needle.length) across the line's spans.
+      const range = document.createRange();
+      const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+      let offset = 0, node, started = false;
+      while ((node = walker.nextNode())) {
+        const len = node.textContent.length;
+        if (!started && at < offset + len) {
+          range.setStart(node, at - offset);
+          started = true;
+        }
+        if (started && at + needle.length <= offset + len) {
+          range.setEnd(node, at + needle.length - offset);
+          break;
+        }
+        offset += len;
+      }
+      const r = range.getBoundingClientRect();
+      return { left: r.left, right: r.right, top: r.top, bottom: r.bottom };
+    }
+    return null;
+  }, needle);
+}
+const overlapsHorizontally = (a, b) => Math.min(a.right, b.right) - Math.max(a.left, b.left) > 0;
+const sameLine = (squiggle, text) => squiggle.top >= text.top - 2 && squiggle.top <= text.bottom + 4;
+
+async function statusText(page) {
+  const item = page.locator("#scrubs\\.scrubs\\.findings, .statusbar-item[id*='scrubs.findings']").first();
+  return (await item.innerText()).trim();
+}
+
+test("scrubs in VS Code: finding, squiggle, status bar, disclaimer quick fix", { timeout: 10 * LONG }, async (t) => {
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "scrubs-vscode-"));
+  const home = path.join(tmp, "home");
+  const userDataDir = path.join(tmp, "user-data");
+  const extensionsDir = path.join(tmp, "extensions");
+  const folder = path.join(tmp, "drafts");
+  for (const d of [home, path.join(userDataDir, "User"), extensionsDir, folder]) fs.mkdirSync(d, { recursive: true });
+  const draft = path.join(folder, "night-shift.md");
+  fs.writeFileSync(draft, DRAFT);
+  fs.writeFileSync(
+    path.join(userDataDir, "User", "settings.json"),
+    JSON.stringify(
+      {
+        "security.workspace.trust.enabled": false,
+        "workbench.startupEditor": "none",
+        "workbench.tips.enabled": false,
+        "workbench.enableExperiments": false,
+        "extensions.ignoreRecommendations": true,
+        "extensions.autoCheckUpdates": false,
+        "extensions.autoUpdate": false,
+        "telemetry.telemetryLevel": "off",
+        "update.mode": "none",
+        "chat.disableAIFeatures": true,
+        "window.commandCenter": false,
+        "workbench.secondarySideBar.defaultVisibility": "hidden",
+        "editor.minimap.enabled": false,
+        "editor.hover.delay": 300,
+        "files.autoSave": "off",
+        // The extension's own settings, as a user would set them.
+        "scrubs.server.path": SCRUBS_BIN,
+        "scrubs.institution": "mayo",
+        "scrubs.role": "nurse",
+        "scrubs.trace.server": "messages",
+      },
+      null,
+      2,
+    ),
+  );
+
+  log(`installing ${VSIX}`);
+  await run(CODE_SERVER, ["--install-extension", VSIX, "--extensions-dir", extensionsDir, "--user-data-dir", userDataDir], {
+    env: { ...process.env, HOME: home, XDG_CONFIG_HOME: path.join(home, ".config") },
+  });
+
+  const codeServerLog = path.join(ARTIFACTS, "code-server.log");
+  const { child, url } = await startCodeServer({ userDataDir, extensionsDir, folder, logFile: codeServerLog, home });
+  t.after(() => stop(child));
+  log(`code-server at ${url}`);
+
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
+  });
+  t.after(() => browser.close());
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const page = await context.newPage();
+  const consoleLog = fs.createWriteStream(path.join(ARTIFACTS, "browser-console.log"));
+  page.on("console", (m) => consoleLog.write(`${m.type()}: ${m.text()}\n`));
+
+  let shot = 0;
+  const screenshot = async (name) => {
+    const file = path.join(ARTIFACTS, `${String(++shot).padStart(2, "0")}-${name}.png`);
+    await page.screenshot({ path: file }).catch(() => {});
+    return file;
+  };
+  const step = async (name, fn) => {
+    log(`step: ${name}`);
+    try {
+      return await fn();
+    } catch (e) {
+      const file = await screenshot(`FAILED-${name.replace(/[^a-z0-9]+/gi, "-")}`);
+      await saveServerOutput().catch(() => {});
+      log(`FAILED at "${name}"; screenshot: ${file}; artifacts in ${ARTIFACTS}`);
+      throw e;
+    }
+  };
+  // On failure, keep what the language client logged (Output > scrubs) too: it lives in code-server's logs.
+  const saveServerOutput = async () => {
+    const found = [];
+    const walk = (d) => {
+      for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+        const p = path.join(d, e.name);
+        if (e.isDirectory()) walk(p);
+        else if (/scrubs|exthost|remoteexthost/i.test(e.name)) found.push(p);
+      }
+    };
+    walk(path.join(userDataDir, "logs"));
+    for (const f of found) fs.copyFileSync(f, path.join(ARTIFACTS, path.basename(path.dirname(f)) + "-" + path.basename(f)));
+  };
+
+  await step("load the workbench", async () => {
+    await page.goto(url);
+    await page.locator(".monaco-workbench").waitFor({ timeout: LONG });
+    // The explorer shows the draft once the folder is open.
+    await page.locator(".explorer-folders-view .monaco-list-row", { hasText: "night-shift.md" }).waitFor({ timeout: LONG });
+  });
+
+  await step("open the draft", async () => {
+    await page.locator(".explorer-folders-view .monaco-list-row", { hasText: "night-shift.md" }).click();
+    await page.locator(".tabs-container .tab", { hasText: "night-shift.md" }).waitFor({ timeout: LONG });
+    await poll("the draft in the editor", async () => (await editorText(page)).includes("As a nurse at Mayo Clinic"));
+  });
+
+  await step("the finding shows in the Problems panel", async () => {
+    await page.keyboard.press("Control+Shift+M");
+    await page.locator(".markers-panel").waitFor({ timeout: LONG });
+    const rows = await poll("a disclaimer/missing row in the Problems panel", async () => {
+      const rows = await problems(page);
+      return rows.some((r) => r.includes("disclaimer/missing")) ? rows : null;
+    });
+    log("Problems panel:", JSON.stringify(rows));
+    const row = rows.find((r) => r.includes("disclaimer/missing"));
+    assert.match(row, /scrubs/, "the finding names its source");
+    assert.match(row, /Ln 3, Col 1/, "the finding points at line 3, column 1 (\"As a nurse at Mayo Clinic\")");
+    assert.ok(rows.some((r) => r.includes("work-email/institutional-address")), "the work address is flagged too");
+    // A warning, not an error: VS Code marks the row's icon.
+    const icon = page.locator(".markers-panel .monaco-list-row", { hasText: "disclaimer/missing" }).locator(".codicon-warning, .codicon-warning-filled, .marker-icon.warning");
+    assert.ok((await icon.count()) > 0, "disclaimer/missing is shown as a warning");
+  });
+
+  await step("the squiggle is under the affiliation", async () => {
+    const text = await textBox(page, "As a nurse at Mayo Clinic");
+    assert.ok(text, "the editor shows the affiliation sentence");
+    const boxes = await poll("a squiggle under \"As a nurse at Mayo Clinic\"", async () => {
+      const boxes = await squiggleBoxes(page);
+      return boxes.some((b) => sameLine(b, text) && overlapsHorizontally(b, text)) ? boxes : null;
+    });
+    const under = boxes.filter((b) => sameLine(b, text));
+    const left = Math.min(...under.map((b) => b.left));
+    const right = Math.max(...under.map((b) => b.right));
+    assert.ok(Math.abs(left - text.left) < 4, `the squiggle starts at "As" (squiggle ${left}, text ${text.left})`);
+    assert.ok(Math.abs(right - text.right) < 4, `the squiggle ends after "Clinic" (squiggle ${right}, text ${text.right})`);
+    await screenshot("draft-with-findings");
+  });
+
+  let before;
+  await step("the status bar counts the findings", async () => {
+    const rows = (await problems(page)).filter((r) => /scrubs/.test(r));
+    before = await poll("the scrubs status-bar item", async () => {
+      const s = await statusText(page);
+      return /\d/.test(s) ? s : null;
+    });
+    log(`status bar: ${JSON.stringify(before)}`);
+    assert.match(before, new RegExp(`\\b${rows.length}\\b`), `the status bar shows ${rows.length} findings`);
+  });
+
+  await step("apply the disclaimer quick fix with Ctrl+.", async () => {
+    // Put the cursor inside the squiggle (on "nurse"), as a person would click there.
+    const word = await textBox(page, "nurse");
+    await page.mouse.click(word.left + 3, (word.top + word.bottom) / 2);
+    await page.keyboard.press("Escape"); // a hover may have opened
+    await page.keyboard.press("Control+.");
+    const menu = page.locator(".action-widget");
+    await menu.waitFor({ state: "visible", timeout: LONG });
+    const item = menu.locator(".monaco-list-row.action", { hasText: /disclaimer/i }).first();
+    await item.waitFor({ state: "visible", timeout: LONG });
+    log(`quick fixes offered: ${JSON.stringify(await menu.locator(".monaco-list-row.action").allInnerTexts())}`);
+    await screenshot("quick-fix-menu");
+    // Pick it with the keyboard: arrow down to it, then Enter.
+    const rows = menu.locator(".monaco-list-row.action");
+    const n = await rows.count();
+    for (let i = 0; i <= n; i++) {
+      const focused = menu.locator(".monaco-list-row.action.focused");
+      if ((await focused.count()) > 0 && /disclaimer/i.test(await focused.first().innerText())) break;
+      assert.ok(i < n, "could not move the selection to the disclaimer fix");
+      await page.keyboard.press("ArrowDown");
+    }
+    await page.keyboard.press("Enter");
+    await menu.waitFor({ state: "hidden" });
+    await poll("the disclaimer in the editor", async () => (await editorText(page)).includes(DISCLAIMER.replace(/\*/g, "")) || (await editorText(page)).includes(DISCLAIMER));
+  });
+
+  await step("save and read the file", async () => {
+    await page.keyboard.press("Control+S");
+    const text = await poll("the saved file to contain the disclaimer", async () => {
+      const t = fs.readFileSync(draft, "utf8");
+      return t.includes(DISCLAIMER) ? t : null;
+    });
+    log(`saved file:\n${text}`);
+    assert.ok(text.startsWith(DRAFT.trimEnd()), "the draft itself is unchanged");
+    assert.match(text.slice(DRAFT.trimEnd().length), new RegExp(`^\\n+${DISCLAIMER.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\n?$`), "the disclaimer is a paragraph at the end");
+  });
+
+  await step("the disclaimer finding is gone", async () => {
+    await poll("disclaimer/missing to leave the Problems panel", async () => {
+      const rows = await problems(page);
+      return !rows.some((r) => r.includes("disclaimer/missing")) && rows.some((r) => r.includes("work-email/institutional-address"));
+    });
+    const text = await textBox(page, "As a nurse at Mayo Clinic");
+    await poll("the squiggle under the affiliation to go", async () => {
+      const boxes = await squiggleBoxes(page);
+      return !boxes.some((b) => sameLine(b, text) && overlapsHorizontally(b, text));
+    });
+    const rows = (await problems(page)).filter((r) => /scrubs/.test(r));
+    const after = await poll("the status bar to update", async () => {
+      const s = await statusText(page);
+      return s !== before ? s : null;
+    });
+    log(`status bar after the fix: ${JSON.stringify(after)}`);
+    assert.match(after, new RegExp(`\\b${rows.length}\\b`), `the status bar shows ${rows.length} findings`);
+    await screenshot("after-fix");
+  });
+});
