@@ -186,13 +186,19 @@ impl Pack {
         {
             return Err(err(
                 "id",
-                format!("`id` must be lowercase letters, digits, `-` or `_`, not {:?}", self.id),
+                format!(
+                    "`id` must be lowercase letters, digits, `-` or `_`, not {:?}",
+                    self.id
+                ),
             ));
         }
         let mut seen = std::collections::BTreeSet::new();
         for g in &self.guidelines {
             if !seen.insert(g.id.as_str()) {
-                return Err(err(&g.id, format!("guideline id `{}` is defined twice", g.id)));
+                return Err(err(
+                    &g.id,
+                    format!("guideline id `{}` is defined twice", g.id),
+                ));
             }
             for c in &g.categories {
                 if !crate::engine::CATEGORIES.contains(&c.as_str()) {
@@ -211,7 +217,10 @@ impl Pack {
             if seen.contains(id) {
                 Ok(())
             } else {
-                Err(err(id, format!("{what} cites guideline `{id}`, which this pack does not define")))
+                Err(err(
+                    id,
+                    format!("{what} cites guideline `{id}`, which this pack does not define"),
+                ))
             }
         };
         for (rule, policy) in &self.rules {
@@ -219,7 +228,11 @@ impl Pack {
                 check_ref(id, &format!("rules.\"{rule}\""))?;
             }
         }
-        if let Some(id) = self.disclaimer.as_ref().and_then(|d| d.guideline.as_deref()) {
+        if let Some(id) = self
+            .disclaimer
+            .as_ref()
+            .and_then(|d| d.guideline.as_deref())
+        {
             check_ref(id, "disclaimer")?;
         }
         if let Some(id) = self.notice.as_ref().and_then(|d| d.guideline.as_deref()) {
@@ -321,8 +334,11 @@ mod tests {
 
     #[test]
     fn schema_errors_name_line_and_field() {
-        let e = Pack::parse("x.toml", "id = \"x\"\nname = \"X\"\n[source]\ntitle = \"T\"\nbogus = 1\n")
-            .unwrap_err();
+        let e = Pack::parse(
+            "x.toml",
+            "id = \"x\"\nname = \"X\"\n[source]\ntitle = \"T\"\nbogus = 1\n",
+        )
+        .unwrap_err();
         assert_eq!(e.line, Some(5));
         assert!(e.message.contains("bogus"), "{e}");
         let e = Pack::parse(

@@ -1,0 +1,228 @@
+//! `scrubs check`: the command-line shell around the engine.
+//!
+//! Walks the given paths, finds each file's `scrubs.toml`, checks the file
+//! and prints findings as text (like rustc and ruff) or JSON (the contract in
+//! `../shared/CONTRACT.md`). Exit status: 0 no finding at warning level or
+//! above, 1 at least one, 2 the command could not do its job.
+
+pub mod docs;
+mod output;
+
+use std::collections::HashMap;
+use std::io::{IsTerminal, Read};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, ValueEnum};
+
+use crate::config::Settings;
+use crate::engine::{Checker, Finding, Severity};
+use crate::markup::Format;
+use crate::project;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Text,
+    Json,
+}
+
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    /// Files or folders to check; `-` reads standard input. Default: the current folder.
+    pub paths: Vec<PathBuf>,
+    /// Output format: `text` for people, `json` for tools.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    pub format: OutputFormat,
+    /// Institution whose policy applies (mayo, mgh, msk, umn; repeatable). Overrides the config.
+    #[arg(long = "institution", value_name = "ID")]
+    pub institutions: Vec<String>,
+    /// A scrubs.toml to use instead of the one found by walking up from each file.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// The file name to report (and pick the format by) for standard input.
+    #[arg(long, value_name = "NAME", default_value = "-")]
+    pub stdin_filename: String,
+    /// Colour: auto (on a terminal), always or never.
+    #[arg(long, value_name = "WHEN", default_value = "auto")]
+    pub color: String,
+}
+
+/// One checked file.
+pub struct FileResult {
+    pub path: String,
+    pub text: String,
+    pub findings: Vec<Finding>,
+}
+
+/// Builds checkers per config file, once each.
+struct Checkers {
+    overrides: Settings,
+    explicit: Option<PathBuf>,
+    by_config: HashMap<Option<PathBuf>, std::rc::Rc<Checker>>,
+    errors: Vec<String>,
+}
+
+impl Checkers {
+    fn for_file(&mut self, path: Option<&Path>) -> Result<std::rc::Rc<Checker>, String> {
+        let config = match &self.explicit {
+            Some(c) => Some(c.clone()),
+            None => {
+                let dir = path
+                    .and_then(|p| p.parent())
+                    .map(|d| {
+                        if d.as_os_str().is_empty() {
+                            Path::new(".")
+                        } else {
+                            d
+                        }
+                    })
+                    .unwrap_or(Path::new("."));
+                let dir = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+                project::find_config(&dir)
+            }
+        };
+        if let Some(c) = self.by_config.get(&config) {
+            return Ok(c.clone());
+        }
+        let (settings, root) = match &config {
+            Some(c) => {
+                let s = project::read_config(c).map_err(|e| e.to_string())?;
+                let root = c.parent().map(Path::to_path_buf).unwrap_or_default();
+                (s, root)
+            }
+            None => (Settings::default(), PathBuf::from(".")),
+        };
+        let settings = settings.merged(&self.overrides);
+        let (packs, pack_errors) = project::load_packs(&root, &settings);
+        for e in pack_errors {
+            self.errors.push(e.to_string());
+        }
+        let checker = std::rc::Rc::new(Checker::new(settings, packs)?);
+        self.by_config.insert(config, checker.clone());
+        Ok(checker)
+    }
+}
+
+/// Runs `scrubs check`.
+pub fn check(args: CheckArgs) -> ExitCode {
+    match run_check(&args) {
+        Ok((results, errors)) => {
+            let color = match args.color.as_str() {
+                "always" => true,
+                "never" => false,
+                _ => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+            };
+            let out = match args.format {
+                OutputFormat::Json => output::json(&results),
+                OutputFormat::Text => output::text(&results, color),
+            };
+            print!("{out}");
+            for e in &errors {
+                eprintln!("scrubs: error: {e}");
+            }
+            if !errors.is_empty() {
+                return ExitCode::from(2);
+            }
+            let failing = results
+                .iter()
+                .flat_map(|r| &r.findings)
+                .any(|f| f.severity >= Severity::Warning);
+            if failing {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+        Err(e) => {
+            eprintln!("scrubs: error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Checks every input; `Err` when the command cannot do its job at all,
+/// `Ok` with the results and the errors of inputs that could not be read.
+pub fn run_check(args: &CheckArgs) -> Result<(Vec<FileResult>, Vec<String>), String> {
+    let mut overrides = Settings::default();
+    if !args.institutions.is_empty() {
+        overrides.institution = Some(crate::config::OneOrMany::Many(args.institutions.clone()));
+    }
+    if let Some(c) = &args.config {
+        if !c.is_file() {
+            return Err(format!("{}: no such config file", c.display()));
+        }
+    }
+    let mut checkers = Checkers {
+        overrides,
+        explicit: args.config.clone(),
+        by_config: HashMap::new(),
+        errors: Vec::new(),
+    };
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    let mut results = Vec::new();
+    let mut errors = Vec::new();
+    for p in &paths {
+        if p.as_os_str() == "-" {
+            let mut text = String::new();
+            std::io::stdin()
+                .read_to_string(&mut text)
+                .map_err(|e| format!("standard input: {e}"))?;
+            let name = &args.stdin_filename;
+            let format = Format::from_path(Path::new(name));
+            let format = if name == "-" {
+                Format::Markdown
+            } else {
+                format
+            };
+            let checker = checkers.for_file(Some(Path::new(name)))?;
+            let findings = checker.check(&text, format);
+            results.push(FileResult {
+                path: name.clone(),
+                text,
+                findings,
+            });
+            continue;
+        }
+        if !p.exists() {
+            return Err(format!("{}: no such file or folder", p.display()));
+        }
+        let files: Vec<PathBuf> = if p.is_dir() {
+            let mut v: Vec<PathBuf> = ignore::WalkBuilder::new(p)
+                .build()
+                .filter_map(|e| e.ok())
+                .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
+                .map(|e| e.into_path())
+                .filter(|p| Format::is_checked_extension(p))
+                .collect();
+            v.sort();
+            v
+        } else {
+            vec![p.clone()]
+        };
+        for f in files {
+            let text = match std::fs::read(&f) {
+                Ok(bytes) => match String::from_utf8(bytes) {
+                    Ok(t) => t,
+                    Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+                },
+                Err(e) => {
+                    errors.push(format!("{}: cannot read: {e}", f.display()));
+                    continue;
+                }
+            };
+            let checker = checkers.for_file(Some(&f))?;
+            let findings = checker.check(&text, Format::from_path(&f));
+            results.push(FileResult {
+                path: f.display().to_string(),
+                text,
+                findings,
+            });
+        }
+    }
+    errors.extend(checkers.errors);
+    Ok((results, errors))
+}

@@ -1,0 +1,273 @@
+//! Settings: `scrubs.toml`, LSP `initializationOptions`,
+//! `workspace/didChangeConfiguration` and `workspace/configuration` all hold
+//! the same object. Later sources win over earlier ones, field by field.
+//!
+//! ```toml
+//! institution = "mayo"            # or ["mayo", "umn"]
+//! role = "nurse"                  # "physician" turns on the not-medical-advice notice
+//! policies = [".scrubs/policies/st-olaf.toml"]
+//!
+//! [rules]
+//! "phi/age-over-89" = "error"     # error | warning | information | hint | off
+//! professionalism = "off"         # a whole category
+//!
+//! [disclaimer]
+//! text = "My views, not my employer's."
+//! placement = "end"               # end | start | front-matter
+//! field = "disclaimer"            # the front-matter field, for placement = "front-matter"
+//! ```
+//!
+//! This module parses and merges; reading files is the caller's job.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use crate::engine::Severity;
+
+/// A rule's level in the settings: a severity or `off`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    Off,
+    On(Severity),
+}
+
+impl<'de> Deserialize<'de> for Level {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        if s == "off" || s == "none" {
+            return Ok(Level::Off);
+        }
+        s.parse().map(Level::On).map_err(serde::de::Error::custom)
+    }
+}
+
+/// One value or a list of them.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    pub fn to_vec(&self) -> Vec<String> {
+        match self {
+            OneOrMany::One(s) => vec![s.clone()],
+            OneOrMany::Many(v) => v.clone(),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum Placement {
+    #[default]
+    End,
+    Start,
+    FrontMatter,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DisclaimerSettings {
+    pub text: Option<String>,
+    pub placement: Option<Placement>,
+    pub field: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileSettings {
+    #[serde(default)]
+    pub exclude: Vec<String>,
+}
+
+/// The settings object.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    pub institution: Option<OneOrMany>,
+    pub role: Option<String>,
+    #[serde(default)]
+    pub rules: BTreeMap<String, Level>,
+    #[serde(default)]
+    pub disclaimer: DisclaimerSettings,
+    /// Extra policy packs (paths, relative to the config file).
+    #[serde(default)]
+    pub policies: Vec<String>,
+    /// Extra e-mail domains counted as work addresses.
+    #[serde(default)]
+    pub email_domains: Vec<String>,
+    #[serde(default)]
+    pub files: FileSettings,
+    /// Accepted for editor clients that send it; not used by the engine.
+    #[serde(default)]
+    pub trace: Option<serde_json::Value>,
+    #[serde(default)]
+    pub path: Option<serde_json::Value>,
+}
+
+/// A settings source that failed to parse.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigError {
+    /// The file (or "initializationOptions", "workspace/configuration").
+    pub source: String,
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    pub message: String,
+}
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (self.line, self.column) {
+            (Some(l), Some(c)) => write!(f, "{}:{}:{}: {}", self.source, l, c, self.message),
+            _ => write!(f, "{}: {}", self.source, self.message),
+        }
+    }
+}
+
+impl Settings {
+    /// Parses a `scrubs.toml`. `source` names it in errors.
+    pub fn from_toml(source: &str, text: &str) -> Result<Settings, ConfigError> {
+        let s: Settings = toml::from_str(text).map_err(|e| {
+            let (line, column) = match e.span() {
+                Some(span) => {
+                    let (l, c) = crate::packs::line_col(text, span.start);
+                    (Some(l), Some(c))
+                }
+                None => (None, None),
+            };
+            ConfigError {
+                source: source.to_string(),
+                line,
+                column,
+                message: e.message().to_string(),
+            }
+        })?;
+        s.validate(source)?;
+        Ok(s)
+    }
+
+    /// Parses the JSON form (LSP). `null` and `{}` are empty settings.
+    pub fn from_json(source: &str, value: &serde_json::Value) -> Result<Settings, ConfigError> {
+        if value.is_null() {
+            return Ok(Settings::default());
+        }
+        let s: Settings = serde_json::from_value(value.clone()).map_err(|e| ConfigError {
+            source: source.to_string(),
+            line: None,
+            column: None,
+            message: e.to_string(),
+        })?;
+        s.validate(source)?;
+        Ok(s)
+    }
+
+    fn validate(&self, source: &str) -> Result<(), ConfigError> {
+        let err = |message: String| ConfigError {
+            source: source.to_string(),
+            line: None,
+            column: None,
+            message,
+        };
+        for key in self.rules.keys() {
+            let known = crate::rules::find(key).is_some()
+                || crate::engine::CATEGORIES.contains(&key.as_str());
+            if !known {
+                return Err(err(format!(
+                    "rules: unknown rule or category `{key}` (see `scrubs rules`)"
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// `self` with `later`'s values on top.
+    pub fn merged(&self, later: &Settings) -> Settings {
+        let mut out = self.clone();
+        if later.institution.is_some() {
+            out.institution = later.institution.clone();
+        }
+        if later.role.is_some() {
+            out.role = later.role.clone();
+        }
+        for (k, v) in &later.rules {
+            out.rules.insert(k.clone(), *v);
+        }
+        if later.disclaimer.text.is_some() {
+            out.disclaimer.text = later.disclaimer.text.clone();
+        }
+        if later.disclaimer.placement.is_some() {
+            out.disclaimer.placement = later.disclaimer.placement;
+        }
+        if later.disclaimer.field.is_some() {
+            out.disclaimer.field = later.disclaimer.field.clone();
+        }
+        out.policies.extend(later.policies.iter().cloned());
+        out.email_domains
+            .extend(later.email_domains.iter().cloned());
+        out.files
+            .exclude
+            .extend(later.files.exclude.iter().cloned());
+        out
+    }
+
+    /// The configured institution ids, in order.
+    pub fn institutions(&self) -> Vec<String> {
+        self.institution
+            .as_ref()
+            .map(|i| i.to_vec())
+            .unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn toml_and_json_hold_the_same_object() {
+        let t = Settings::from_toml(
+            "scrubs.toml",
+            "institution = [\"mayo\", \"umn\"]\n[rules]\n\"work-email/institutional-address\" = \"off\"\nphi = \"error\"\n",
+        )
+        .unwrap();
+        let j = Settings::from_json(
+            "init",
+            &serde_json::json!({"institution": ["mayo", "umn"], "rules": {"work-email/institutional-address": "off", "phi": "error"}}),
+        )
+        .unwrap();
+        assert_eq!(t, j);
+        assert_eq!(t.institutions(), vec!["mayo", "umn"]);
+    }
+
+    #[test]
+    fn bad_config_names_line_and_key() {
+        let e = Settings::from_toml(
+            "scrubs.toml",
+            "institution = \"mayo\"\n[rules]\n\"disclaimer/missing\" = \"loud\"\n",
+        )
+        .unwrap_err();
+        assert_eq!(e.line, Some(3));
+        assert!(e.message.contains("loud"), "{e}");
+        let e = Settings::from_toml("scrubs.toml", "institutoin = \"mayo\"\n").unwrap_err();
+        assert_eq!(e.line, Some(1));
+        assert!(e.message.contains("institutoin"), "{e}");
+        let e = Settings::from_toml("scrubs.toml", "[rules]\n\"nope/x\" = \"off\"\n").unwrap_err();
+        assert!(e.message.contains("nope/x"), "{e}");
+    }
+
+    #[test]
+    fn later_settings_win() {
+        let a = Settings::from_json(
+            "a",
+            &serde_json::json!({"institution": "mayo", "rules": {"phi": "off"}}),
+        )
+        .unwrap();
+        let b = Settings::from_json("b", &serde_json::json!({"institution": "msk"})).unwrap();
+        let m = a.merged(&b);
+        assert_eq!(m.institutions(), vec!["msk"]);
+        assert_eq!(m.rules.get("phi"), Some(&Level::Off));
+    }
+}

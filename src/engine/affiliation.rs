@@ -1,0 +1,321 @@
+//! Institution mentions and the writer's affiliation.
+//!
+//! A *mention* is an institution's name in the prose ("Mayo Clinic", "MSK").
+//! An *affiliation* is a mention the writer ties to themselves: "As a nurse
+//! at Mayo Clinic", "I work at MSK", "Mayo Clinic pharmacist here", "RN @
+//! UMN Medical Center", "just joined the pharmacy team at MGH". Strong names
+//! count as mentions on their own; weak ones ("Mayo", "MSK", "the U") only
+//! inside an affiliation phrase, and never when followed by a word that
+//! shows another meaning ("MSK pain", "mayo sandwich").
+//!
+//! The range of an affiliation covers the whole phrase, from its
+//! first-person cue to the end of the name, so a finding on it underlines
+//! what the writer wrote.
+
+use std::ops::Range;
+use std::sync::OnceLock;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use regex::Regex;
+
+use crate::markup::Markup;
+use crate::packs::Pack;
+
+/// An institution's name in the prose.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Mention {
+    /// Index into the checker's packs.
+    pub pack: usize,
+    pub block: usize,
+    /// Range in the block's text.
+    pub text_range: Range<usize>,
+    /// Range in the source.
+    pub range: Range<usize>,
+    pub strong: bool,
+}
+
+/// A phrase that ties the writer to an institution.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Affiliation {
+    pub pack: usize,
+    pub block: usize,
+    pub text_range: Range<usize>,
+    /// Range in the source: the whole phrase.
+    pub range: Range<usize>,
+    /// The mention inside it.
+    pub mention: Range<usize>,
+}
+
+/// Finds institution names, compiled once per set of packs.
+pub struct NameMatcher {
+    ac: Option<AhoCorasick>,
+    /// Per pattern: (pack index, the name as written, strong).
+    patterns: Vec<(usize, String, bool)>,
+}
+
+impl NameMatcher {
+    pub fn new(packs: &[Pack]) -> NameMatcher {
+        let mut patterns = Vec::new();
+        for (i, p) in packs.iter().enumerate() {
+            for n in &p.names.strong {
+                if !n.trim().is_empty() {
+                    patterns.push((i, n.clone(), true));
+                }
+            }
+            for n in &p.names.weak {
+                if !n.trim().is_empty() {
+                    patterns.push((i, n.clone(), false));
+                }
+            }
+        }
+        let ac = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .build(patterns.iter().map(|p| p.1.as_str()))
+            .ok();
+        NameMatcher { ac, patterns }
+    }
+
+    /// Every name match in `text`, overlapping ones included, sorted by
+    /// start and then longest first: (pattern index, range). Word-bounded;
+    /// letters of all-capital words in a name ("MSK", "the U") must match in
+    /// case.
+    pub fn find(&self, text: &str) -> Vec<(usize, Range<usize>)> {
+        let Some(ac) = &self.ac else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for m in ac.find_overlapping_iter(text) {
+            let r = m.start()..m.end();
+            if !word_bounded(text, &r) {
+                continue;
+            }
+            let name = &self.patterns[m.pattern().as_usize()].1;
+            if !caps_match(name, &text[r.clone()]) {
+                continue;
+            }
+            out.push((m.pattern().as_usize(), r));
+        }
+        out.sort_by_key(|(_, r)| (r.start, std::cmp::Reverse(r.end)));
+        out
+    }
+
+    pub fn pattern(&self, i: usize) -> &(usize, String, bool) {
+        &self.patterns[i]
+    }
+}
+
+fn word_bounded(text: &str, r: &Range<usize>) -> bool {
+    let before = text[..r.start].chars().next_back();
+    let after = text[r.end..].chars().next();
+    let is_word = |c: char| c.is_alphanumeric() || c == '_';
+    !before.is_some_and(is_word)
+        && !after.is_some_and(is_word)
+        && !matches!(before, Some('@' | '.' | '/' | '#'))
+}
+
+/// Whether every all-capital word of `name` is capital in `found`.
+fn caps_match(name: &str, found: &str) -> bool {
+    for (wn, wf) in name.split_whitespace().zip(found.split_whitespace()) {
+        let letters: Vec<char> = wn.chars().filter(|c| c.is_alphabetic()).collect();
+        if !letters.is_empty() && letters.iter().all(|c| c.is_uppercase()) && wn != wf {
+            return false;
+        }
+    }
+    true
+}
+
+const ROLES: &str = r"(?:nurse[ -]practitioner|physician[ -]assistant|pharmacy[ -]tech(?:nician)?|social[ -]worker|team[ -]member|medical[ -]student|med[ -]student|nursing[ -]student|pharmacy[ -]student|grad(?:uate)?[ -]student|nurse|physician|doctor|surgeon|resident|intern|fellow|attending|hospitalist|intensivist|pharmacist|student|trainee|therapist|technician|tech|technologist|scientist|researcher|professor|faculty(?:[ -]member)?|instructor|lecturer|employee|staffer|staff[ -]member|volunteer|chaplain|dietitian|dietician|paramedic|midwife|anesthesiologist|anaesthetist|radiologist|oncologist|pediatrician|paediatrician|cardiologist|neurologist|psychiatrist|psychologist|counselou?r|educator|manager|director|coordinator|administrator|aide|scribe|sonographer|radiographer|phlebotomist|hygienist|dentist|postdoc|clinician|provider|medic|(?-i:RN|NP|MD|DO|PA|PA-C|CNA|LPN|APRN|CRNA|PharmD|DNP|PhD|RRT|CRNP|EMT|BSN|MSN))";
+
+struct Cues {
+    /// Role + preposition right before the name: "nurse at ".
+    role_prep: Regex,
+    /// First-person cue + determiner + modifiers, ending where a role or
+    /// name starts: "As a ", "I'm an ICU ".
+    first_person: Regex,
+    /// The start of a line or block with up to three modifier words.
+    line_start: Regex,
+    /// A role right after the name: " nurse here", " pharmacist".
+    role_after: Regex,
+    /// " here" after a role.
+    here_after: Regex,
+    /// Verb phrases: "work at ", "joined the pharmacy team at ".
+    verb: Regex,
+    /// What may stand before a verb phrase: a first-person subject or a
+    /// sentence start.
+    subject: Regex,
+    /// "my residency at ", "my employer, ".
+    noun: Regex,
+}
+
+fn cues() -> &'static Cues {
+    static CUES: OnceLock<Cues> = OnceLock::new();
+    CUES.get_or_init(|| {
+        let modifiers = r"(?:[\p{L}\p{N}/&'’-]+\s+){0,3}";
+        let fp = r"(?:as|i['’]?m|i\s+am|i\s+was|i['’]ve\s+been|i\s+have\s+been|i\s+work\s+as|i\s+became|being)";
+        let build = |s: &str| Regex::new(s).expect("built-in cue pattern");
+        Cues {
+            role_prep: build(&format!(
+                r"(?i)\b(?:one\s+of\s+the\s+{ROLES}s|{ROLES})\s*(?:at|@|with|for|from|in|on)\s+(?:the\s+)?\z|(?i)\b{ROLES}\s*(?:\||·|•|,|–|—)\s*\z"
+            )),
+            first_person: build(&format!(
+                r"(?i)\b{fp}\s+(?:(?:now|currently|also|still|just|proudly|a\s+former)\s+)?(?:an?|the|one\s+of\s+the|one\s+of|former)\s+{modifiers}\z"
+            )),
+            line_start: build(&format!(r"(?:\A|[\n|•·])\s*(?:[-*+]\s+)?{modifiers}\z")),
+            role_after: build(&format!(r"(?i)\A[\s-]*{ROLES}\b")),
+            here_after: build(r"(?i)\A\s+here\b"),
+            verb: build(
+                r"(?i)\b(?:(?:work|works|worked|working|practi[cs]e|practi[cs]es|practi[cs]ed|practi[cs]ing|train|trained|training|stud(?:y|ied|ying)|rotat(?:e|ed|ing)|volunteer(?:s|ed|ing)?|intern(?:ed|ing)?|teach|teaching|taught|employed|on\s+staff|precept(?:ing|ed)?)\s+(?:here\s+)?(?:at|for|with|in|on|@)|(?:work|works|worked|working|start(?:s|ed|ing)?|join(?:s|ed|ing)?|began|begin|beginning|rotat(?:e|ed|ing)|stud(?:y|ied|ying)|train(?:ed|ing)?)(?:\s+[\p{L}\p{N}&'’-]+){1,5}?\s+(?:at|@|for)|(?:join(?:s|ed|ing)?|hired\s+by|employed\s+by|matched\s+(?:at|to|into)|accepted\s+(?:a\s+|an\s+)?(?:job|position|offer)\s+(?:at|with|from)))\s+(?:the\s+)?\z",
+            ),
+            subject: build(
+                r"(?i)(?:\A|[.!?\n:;•|]|\b(?:i|i['’]m|i\s+am|i['’]ve|i\s+have|i\s+had|i\s+was|i['’]ll|i\s+will|i['’]d|we|we['’]re|we\s+are|we['’]ve|i['’]ve\s+been|i\s+have\s+been|i\s+will\s+be|i['’]ll\s+be|proud\s+to|excited\s+to|happy\s+to|thrilled\s+to|honou?red\s+to|grateful\s+to|lucky\s+to|get\s+to))(?:\s*\b(?:just|now|currently|recently|proudly|also|still|finally|officially|happily|have|had|been|be|am|gonna|going\s+to|get\s+to|got\s+to|used\s+to|will|soon)\b)*\s*\z",
+            ),
+            noun: build(
+                r"(?i)\b(?:my|our)\s+(?:[\p{L}-]+\s+){0,2}?(?:job|residency|fellowship|internship|rotation|shifts?|unit|team|floor|department|lab|program|programme|clinic|colleagues|coworkers|co-workers|workplace|employer|externship|practicum|placement|preceptor|clinicals|ward)\s*(?:here\s+)?(?:at|@|in|with|,)\s*(?:the\s+)?\z",
+            ),
+        }
+    })
+}
+
+/// How far back from a name a cue may start, in bytes.
+const WINDOW: usize = 120;
+
+/// Finds mentions and affiliations in every block of `markup`.
+pub fn find(
+    matcher: &NameMatcher,
+    packs: &[Pack],
+    markup: &Markup,
+) -> (Vec<Mention>, Vec<Affiliation>) {
+    let mut mentions = Vec::new();
+    let mut affiliations = Vec::new();
+    for (bi, block) in markup.blocks.iter().enumerate() {
+        let text = &block.text;
+        // Greedy leftmost-longest over the names that survive the checks.
+        let mut taken_until = 0;
+        for (pi, r) in matcher.find(text) {
+            if r.start < taken_until {
+                continue;
+            }
+            let (pack, _, strong) = matcher.pattern(pi).clone();
+            if !strong {
+                let next_word: String = text[r.end..]
+                    .trim_start_matches([' ', '\t', '-'])
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric())
+                    .collect::<String>()
+                    .to_lowercase();
+                if packs[pack]
+                    .names
+                    .weak_not_followed_by
+                    .iter()
+                    .any(|w| w.to_lowercase() == next_word)
+                {
+                    continue;
+                }
+            }
+            let aff = affiliation_phrase(text, &r);
+            if strong || aff.is_some() {
+                taken_until = r.end;
+                mentions.push(Mention {
+                    pack,
+                    block: bi,
+                    text_range: r.clone(),
+                    range: block.source_range(r.clone()),
+                    strong,
+                });
+            }
+            if let Some(ar) = aff {
+                affiliations.push(Affiliation {
+                    pack,
+                    block: bi,
+                    range: block.source_range(ar.clone()),
+                    text_range: ar,
+                    mention: block.source_range(r.clone()),
+                });
+            }
+        }
+    }
+    (mentions, affiliations)
+}
+
+/// The start of the window before `at`: at most [`WINDOW`] bytes back, on a
+/// char boundary.
+fn window_start(text: &str, at: usize) -> usize {
+    let mut s = at.saturating_sub(WINDOW);
+    while !text.is_char_boundary(s) {
+        s += 1;
+    }
+    s
+}
+
+/// The range in `text` of an affiliation phrase around the name at `name`,
+/// if there is one.
+fn affiliation_phrase(text: &str, name: &Range<usize>) -> Option<Range<usize>> {
+    let c = cues();
+    let ws = window_start(text, name.start);
+    let before = &text[ws..name.start];
+    // A: role + preposition before the name, tied to the writer.
+    if let Some(m) = c.role_prep.find(before) {
+        let role_start = ws + m.start();
+        if let Some(start) = first_person_start(text, role_start) {
+            return Some(start..name.end);
+        }
+    }
+    // B: a verb phrase with a first-person subject or at a sentence start.
+    if let Some(m) = c.verb.find(before) {
+        let verb_start = ws + m.start();
+        let pre = &text[window_start(text, verb_start)..verb_start];
+        if let Some(s) = c.subject.find(pre) {
+            let subject_start = verb_start - pre.len() + s.start();
+            // Start at the subject's first word, not at punctuation.
+            let start = skip_non_word(text, subject_start, verb_start);
+            return Some(start..name.end);
+        }
+    }
+    // N: "my residency at", "my employer, ".
+    if let Some(m) = c.noun.find(before) {
+        return Some(ws + m.start()..name.end);
+    }
+    // C: a role right after the name: "Mayo Clinic pharmacist here",
+    // "I'm a Mayo nurse", a bio line "Proud MSK nurse".
+    let after = &text[name.end..];
+    if let Some(m) = c.role_after.find(after) {
+        let mut end = name.end + m.end();
+        let here = c.here_after.find(&text[end..]);
+        if let Some(h) = here {
+            end += h.end();
+        }
+        if let Some(start) = first_person_start(text, name.start) {
+            return Some(start..end);
+        }
+        if here.is_some() {
+            return Some(name.start..end);
+        }
+    }
+    None
+}
+
+/// Where the first-person phrase that owns a role or name starting at `at`
+/// begins ("As a " → the "As"), or `at` itself when the role opens a line
+/// (a bio line), or `None` when it is someone else's.
+fn first_person_start(text: &str, at: usize) -> Option<usize> {
+    let c = cues();
+    let ws = window_start(text, at);
+    let before = &text[ws..at];
+    if let Some(m) = c.first_person.find(before) {
+        return Some(ws + m.start());
+    }
+    if let Some(m) = c.line_start.find(before) {
+        return Some(skip_non_word(text, ws + m.start(), at));
+    }
+    None
+}
+
+/// The first word character at or after `from` (before `to`).
+fn skip_non_word(text: &str, from: usize, to: usize) -> usize {
+    text[from..to]
+        .char_indices()
+        .find(|(_, c)| c.is_alphanumeric())
+        .map(|(i, _)| from + i)
+        .unwrap_or(from)
+}

@@ -1,0 +1,264 @@
+use std::collections::BTreeMap;
+
+use crate::config::{Level, Settings};
+use crate::engine::affiliation::{self, Affiliation, Mention, NameMatcher};
+use crate::engine::{Citation, Finding, Rule, Severity};
+use crate::markup::{self, Format, Markup};
+use crate::packs::{self, Pack};
+
+/// Settings and policy packs, compiled once; checks any number of texts.
+pub struct Checker {
+    settings: Settings,
+    /// Built-in packs, then user packs; `generic` is always present.
+    packs: Vec<Pack>,
+    /// Indices of the configured institutions, in the configured order.
+    configured: Vec<usize>,
+    generic: usize,
+    names: NameMatcher,
+    /// Lowercased e-mail domains that count as work addresses, with the pack
+    /// they belong to (None: from the settings).
+    email_domains: Vec<(String, Option<usize>)>,
+    /// The enabled rules with their settings level override.
+    rules: Vec<(&'static dyn Rule, Option<Severity>)>,
+}
+
+/// What one check of one text sees: the markup, the mentions and
+/// affiliations, and which institutions' policies apply.
+pub struct Context<'a> {
+    pub text: &'a str,
+    pub format: Format,
+    pub markup: Markup,
+    pub checker: &'a Checker,
+    pub mentions: Vec<Mention>,
+    pub affiliations: Vec<Affiliation>,
+    /// Indices into the checker's packs of the institutions whose policies
+    /// apply: the configured ones, else those inferred from the text, else
+    /// the generic pack.
+    pub active: Vec<usize>,
+    /// The active institutions were inferred from the text.
+    pub inferred: bool,
+}
+
+impl<'a> Context<'a> {
+    pub fn pack(&self, i: usize) -> &'a Pack {
+        &self.checker.packs[i]
+    }
+
+    /// The first active institution's pack.
+    pub fn primary(&self) -> &'a Pack {
+        self.pack(self.active.first().copied().unwrap_or(self.checker.generic))
+    }
+
+    pub fn settings(&self) -> &'a Settings {
+        &self.checker.settings
+    }
+}
+
+impl Checker {
+    /// Compiles `settings` with the built-in packs and `extra` user packs.
+    /// An institution id that no pack defines is an error (the caller reports
+    /// it and falls back to the defaults).
+    pub fn new(settings: Settings, extra: Vec<Pack>) -> Result<Checker, String> {
+        let mut packs: Vec<Pack> = packs::builtin().to_vec();
+        for p in extra {
+            if let Some(i) = packs.iter().position(|q| q.id == p.id) {
+                packs[i] = p;
+            } else {
+                packs.push(p);
+            }
+        }
+        let generic = packs
+            .iter()
+            .position(|p| p.id == packs::GENERIC)
+            .unwrap_or(0);
+        let mut configured = Vec::new();
+        for id in settings.institutions() {
+            match packs.iter().position(|p| p.id == id) {
+                Some(i) => {
+                    if !configured.contains(&i) {
+                        configured.push(i)
+                    }
+                }
+                None => {
+                    let known: Vec<_> = packs.iter().map(|p| p.id.as_str()).collect();
+                    return Err(format!(
+                        "institution: unknown institution `{id}` (known: {})",
+                        known.join(", ")
+                    ));
+                }
+            }
+        }
+        let mut email_domains = Vec::new();
+        for (i, p) in packs.iter().enumerate() {
+            for d in &p.names.email_domains {
+                email_domains.push((d.to_ascii_lowercase(), Some(i)));
+            }
+        }
+        for d in &settings.email_domains {
+            email_domains.push((d.to_ascii_lowercase(), None));
+        }
+        let rules = crate::rules::all()
+            .iter()
+            .filter_map(|r| {
+                let meta = r.meta();
+                let level = settings
+                    .rules
+                    .get(meta.id)
+                    .or_else(|| settings.rules.get(meta.category()));
+                match level {
+                    Some(Level::Off) => None,
+                    Some(Level::On(s)) => Some((*r, Some(*s))),
+                    None => Some((*r, None)),
+                }
+            })
+            .collect();
+        let names = NameMatcher::new(&packs);
+        Ok(Checker {
+            settings,
+            packs,
+            configured,
+            generic,
+            names,
+            email_domains,
+            rules,
+        })
+    }
+
+    /// The default checker: no settings, built-in packs.
+    pub fn default_checker() -> Checker {
+        Checker::new(Settings::default(), Vec::new()).expect("default settings are valid")
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    pub fn packs(&self) -> &[Pack] {
+        &self.packs
+    }
+
+    /// The pack an e-mail domain belongs to, if it is a work domain
+    /// (subdomains included). `Some(None)` for a domain from the settings.
+    pub fn work_domain(&self, domain: &str) -> Option<Option<usize>> {
+        let domain = domain.to_ascii_lowercase();
+        self.email_domains
+            .iter()
+            .find(|(d, _)| {
+                domain == *d
+                    || (domain.ends_with(d.as_str())
+                        && domain.as_bytes().get(domain.len() - d.len() - 1) == Some(&b'.'))
+            })
+            .map(|(_, p)| *p)
+    }
+
+    /// Builds the context for `text`: markup, mentions, affiliations and the
+    /// active institutions.
+    pub fn context<'a>(&'a self, text: &'a str, format: Format) -> Context<'a> {
+        let markup = markup::extract(text, format);
+        let (mentions, affiliations) = affiliation::find(&self.names, &self.packs, &markup);
+        let (active, inferred) = if !self.configured.is_empty() {
+            (self.configured.clone(), false)
+        } else {
+            let mut inferred = Vec::new();
+            for a in &affiliations {
+                if !inferred.contains(&a.pack) {
+                    inferred.push(a.pack);
+                }
+            }
+            if inferred.is_empty() {
+                (vec![self.generic], false)
+            } else {
+                (inferred, true)
+            }
+        };
+        Context {
+            text,
+            format,
+            markup,
+            checker: self,
+            mentions,
+            affiliations,
+            active,
+            inferred,
+        }
+    }
+
+    /// Checks `text`: findings sorted by position.
+    pub fn check(&self, text: &str, format: Format) -> Vec<Finding> {
+        let cx = self.context(text, format);
+        self.check_context(&cx)
+    }
+
+    /// Runs every enabled rule over a prepared context.
+    pub fn check_context(&self, cx: &Context) -> Vec<Finding> {
+        let mut out = Vec::new();
+        for (rule, level) in &self.rules {
+            let start = out.len();
+            for b in 0..cx.markup.blocks.len() {
+                rule.check_block(cx, b, &mut out);
+            }
+            rule.check_document(cx, &mut out);
+            for f in &mut out[start..] {
+                self.finish(cx, f, *level);
+            }
+        }
+        out.sort_by(|a, b| {
+            (a.range.start, a.range.end, &a.rule).cmp(&(b.range.start, b.range.end, &b.rule))
+        });
+        out.dedup_by(|a, b| a.rule == b.rule && a.range == b.range);
+        out
+    }
+
+    /// Fills in a finding's severity and citations.
+    fn finish(&self, cx: &Context, f: &mut Finding, level: Option<Severity>) {
+        // Clamp the range to the text, on character boundaries.
+        let len = cx.text.len();
+        let start = crate::position::floor_char_boundary(cx.text, f.range.start.min(len));
+        let end = crate::position::floor_char_boundary(cx.text, f.range.end.min(len)).max(start);
+        f.range = start..end;
+        let packs: Vec<usize> = match f
+            .institution
+            .as_deref()
+            .and_then(|id| self.packs.iter().position(|p| p.id == id))
+        {
+            Some(i) if cx.active.contains(&i) || cx.inferred => vec![i],
+            _ => cx.active.clone(),
+        };
+        f.severity = match level {
+            Some(s) => s,
+            None => packs
+                .iter()
+                .filter_map(|&i| self.packs[i].severity_for(&f.rule))
+                .max()
+                .unwrap_or(f.severity),
+        };
+        let category = f.category().to_string();
+        for &i in &packs {
+            let pack = &self.packs[i];
+            for g in pack.citations_for(&f.rule, &category) {
+                f.citations.push(Citation {
+                    institution: pack.id.clone(),
+                    guideline: g.id.clone(),
+                    quote: g.quote.clone(),
+                    institution_name: pack.name.clone(),
+                    section: g.section.clone(),
+                    title: g.title.clone(),
+                    source: pack.source.title.clone(),
+                    url: pack.source.url.clone(),
+                });
+            }
+        }
+        if cx.inferred && !f.citations.is_empty() {
+            let names: Vec<&str> = packs.iter().map(|&i| self.packs[i].name.as_str()).collect();
+            f.message.push_str(&format!(
+                " (Policy of {}, inferred from the text; set `institution` in scrubs.toml to choose.)",
+                names.join(" and ")
+            ));
+        }
+    }
+
+    /// Levels from the settings, for `scrubs rules`.
+    pub fn rule_levels(&self) -> BTreeMap<&'static str, Option<Severity>> {
+        self.rules.iter().map(|(r, l)| (r.meta().id, *l)).collect()
+    }
+}

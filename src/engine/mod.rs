@@ -1,0 +1,69 @@
+//! The engine: rules over prose, returning findings.
+//!
+//! Pure: no async, no I/O, no LSP types. Input: the text, its format and a
+//! [`Checker`] (settings and policy packs, compiled once); output: findings
+//! sorted by position, each with byte ranges into the text. It never panics
+//! on any input (see the property tests and fuzz targets).
+
+pub mod affiliation;
+mod checker;
+mod finding;
+
+pub use checker::{Checker, Context};
+pub use finding::{Citation, Edit, Finding, Fix, Severity};
+
+/// The categories of the contract (`../shared/CONTRACT.md`), in its order.
+pub const CATEGORIES: &[&str] = &[
+    "phi",
+    "disclaimer",
+    "disclosure",
+    "on-behalf",
+    "endorsement",
+    "medical-advice",
+    "confidential",
+    "work-email",
+    "professionalism",
+    "boundaries",
+    "branding",
+    "media",
+    "workplace",
+];
+
+/// A rule's documentation and defaults. Each rule file declares one, beside
+/// its code, so `scrubs explain` and the docs cannot drift from it.
+#[derive(Debug)]
+pub struct RuleMeta {
+    /// `category/slug`.
+    pub id: &'static str,
+    pub default_severity: Severity,
+    /// One line: what it flags.
+    pub summary: &'static str,
+    /// *What it does*.
+    pub what: &'static str,
+    /// *Why*: why the policy cares.
+    pub why: &'static str,
+    /// *Fix*: what the quick-fix does, or what to do by hand.
+    pub fix: &'static str,
+    /// Texts that must produce this rule's finding (checked by the tests).
+    pub fires: &'static [&'static str],
+    /// Texts that must not (checked by the tests).
+    pub clean: &'static [&'static str],
+}
+
+impl RuleMeta {
+    pub fn category(&self) -> &'static str {
+        self.id.split('/').next().unwrap_or(self.id)
+    }
+}
+
+/// A rule. Rules either look at one block of prose at a time
+/// ([`Rule::check_block`]: results depend only on that block's text and the
+/// settings, so they can be cached per block) or at the whole document
+/// ([`Rule::check_document`]: disclaimer, disclosure).
+pub trait Rule: Send + Sync {
+    fn meta(&self) -> &'static RuleMeta;
+
+    fn check_block(&self, _cx: &Context, _block: usize, _out: &mut Vec<Finding>) {}
+
+    fn check_document(&self, _cx: &Context, _out: &mut Vec<Finding>) {}
+}

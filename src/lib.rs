@@ -1,0 +1,14 @@
+//! scrubs: checks health-care workers' social-media drafts against their
+//! employer's social-media policy.
+//!
+//! See ARCHITECTURE.md for the flow and the module map.
+
+pub mod cli;
+pub mod config;
+pub mod engine;
+pub mod lsp;
+pub mod markup;
+pub mod packs;
+pub mod position;
+pub mod project;
+pub mod rules;

@@ -1,0 +1,191 @@
+//! Findings → LSP: diagnostics, hover text, code actions. The only place
+//! besides `lsp/mod.rs` that knows LSP types; positions come from
+//! [`crate::position`].
+
+use std::collections::HashMap;
+
+use serde_json::json;
+use tower_lsp::lsp_types::{
+    CodeAction, CodeActionKind, Diagnostic, DiagnosticSeverity, NumberOrString, Position, Range,
+    TextEdit, Url, WorkspaceEdit,
+};
+
+use crate::engine::{Finding, Fix, Severity};
+use crate::position::{Encoding, LineIndex};
+
+/// Converts byte ranges of one text snapshot.
+pub struct Conv<'a> {
+    pub text: &'a str,
+    pub index: LineIndex,
+    pub enc: Encoding,
+}
+
+impl<'a> Conv<'a> {
+    pub fn new(text: &'a str, enc: Encoding) -> Self {
+        Conv {
+            text,
+            index: LineIndex::new(text),
+            enc,
+        }
+    }
+
+    pub fn position(&self, offset: usize) -> Position {
+        let p = self.index.position(self.text, offset, self.enc);
+        Position::new(p.line, p.character)
+    }
+
+    pub fn range(&self, r: &std::ops::Range<usize>) -> Range {
+        Range::new(self.position(r.start), self.position(r.end))
+    }
+}
+
+pub fn severity(s: Severity) -> DiagnosticSeverity {
+    match s {
+        Severity::Error => DiagnosticSeverity::ERROR,
+        Severity::Warning => DiagnosticSeverity::WARNING,
+        Severity::Information => DiagnosticSeverity::INFORMATION,
+        Severity::Hint => DiagnosticSeverity::HINT,
+    }
+}
+
+fn text_edits(conv: &Conv, fix: &Fix) -> Vec<TextEdit> {
+    fix.edits
+        .iter()
+        .map(|e| TextEdit {
+            range: conv.range(&e.range),
+            new_text: e.new_text.clone(),
+        })
+        .collect()
+}
+
+/// A finding as a diagnostic: `code` is the rule id, `source` "scrubs", and
+/// `data` carries the rule, the document version and the fixes as text
+/// edits, which is all a code action needs.
+pub fn diagnostic(conv: &Conv, f: &Finding, version: i32) -> Diagnostic {
+    let fixes: Vec<_> = f
+        .fixes
+        .iter()
+        .map(|fix| {
+            json!({
+                "title": fix.title,
+                "safe": fix.safe,
+                "preferred": fix.preferred,
+                "edits": text_edits(conv, fix),
+            })
+        })
+        .collect();
+    Diagnostic {
+        range: conv.range(&f.range),
+        severity: Some(severity(f.severity)),
+        code: Some(NumberOrString::String(f.rule.clone())),
+        code_description: None,
+        source: Some("scrubs".into()),
+        message: f.message.clone(),
+        related_information: None,
+        tags: None,
+        data: Some(json!({"rule": f.rule, "version": version, "fixes": fixes})),
+    }
+}
+
+/// Hover Markdown for the findings at a position.
+pub fn hover_markdown(findings: &[&Finding]) -> String {
+    let mut out = String::new();
+    for (i, f) in findings.iter().enumerate() {
+        if i > 0 {
+            out.push_str("\n\n---\n\n");
+        }
+        let meta = crate::rules::find(&f.rule).map(|r| r.meta());
+        out.push_str(&format!("**{}** · `{}`\n\n", f.message, f.rule));
+        if let Some(m) = meta {
+            out.push_str(m.why);
+            out.push_str("\n\n");
+        }
+        for c in &f.citations {
+            for line in c.quote.lines() {
+                out.push_str("> ");
+                out.push_str(line);
+                out.push('\n');
+            }
+            let source = match &c.url {
+                Some(u) => format!("[{}]({u})", c.source),
+                None => c.source.clone(),
+            };
+            out.push_str(&format!(
+                "\n— {}, {} ({}), *{}*\n\n",
+                c.institution_name, c.section, c.guideline, source
+            ));
+        }
+    }
+    out.trim_end().to_string()
+}
+
+/// One quick-fix code action per fix of `f`.
+pub fn quick_fixes(conv: &Conv, uri: &Url, f: &Finding, version: i32) -> Vec<CodeAction> {
+    let diag = diagnostic(conv, f, version);
+    f.fixes
+        .iter()
+        .map(|fix| CodeAction {
+            title: fix.title.clone(),
+            kind: Some(CodeActionKind::QUICKFIX),
+            diagnostics: Some(vec![diag.clone()]),
+            edit: Some(WorkspaceEdit {
+                changes: Some(HashMap::from([(uri.clone(), text_edits(conv, fix))])),
+                document_changes: None,
+                change_annotations: None,
+            }),
+            command: None,
+            is_preferred: Some(fix.preferred),
+            disabled: None,
+            data: None,
+        })
+        .collect()
+}
+
+/// The kind of the fix-all action.
+pub fn fix_all_kind() -> CodeActionKind {
+    CodeActionKind::new("source.fixAll.scrubs")
+}
+
+/// `source.fixAll.scrubs`: every safe fix, without overlaps.
+pub fn fix_all(conv: &Conv, uri: &Url, findings: &[Finding]) -> Option<CodeAction> {
+    let mut edits: Vec<crate::engine::Edit> = Vec::new();
+    for f in findings {
+        for fix in f.fixes.iter().filter(|x| x.safe && x.preferred).take(1) {
+            let overlaps = fix.edits.iter().any(|e| {
+                edits.iter().any(|o| {
+                    e.range.start < o.range.end && o.range.start < e.range.end
+                        || (e.range.is_empty()
+                            && o.range.is_empty()
+                            && e.range.start == o.range.start)
+                })
+            });
+            if !overlaps {
+                edits.extend(fix.edits.iter().cloned());
+            }
+        }
+    }
+    if edits.is_empty() {
+        return None;
+    }
+    let text_edits = edits
+        .iter()
+        .map(|e| TextEdit {
+            range: conv.range(&e.range),
+            new_text: e.new_text.clone(),
+        })
+        .collect();
+    Some(CodeAction {
+        title: "Fix all safe scrubs findings".into(),
+        kind: Some(fix_all_kind()),
+        diagnostics: None,
+        edit: Some(WorkspaceEdit {
+            changes: Some(HashMap::from([(uri.clone(), text_edits)])),
+            document_changes: None,
+            change_annotations: None,
+        }),
+        command: None,
+        is_preferred: None,
+        disabled: None,
+        data: None,
+    })
+}

@@ -1,0 +1,563 @@
+//! `scrubs lsp`: the language server, a thin shell around the engine.
+//!
+//! Documents live in ropes ([`document`]); every edit is applied before any
+//! `.await`, so edits land in the order they arrive even though tower-lsp
+//! may run handlers concurrently. Checking runs on a blocking thread; a
+//! result is published only if its document has not changed since, so a
+//! stale result never overwrites a newer one. Positions are converted in
+//! [`crate::position`] only. Logs never contain document text.
+
+mod convert;
+pub mod document;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use serde_json::Value;
+use tower_lsp::jsonrpc::Result;
+use tower_lsp::lsp_types::*;
+use tower_lsp::{Client, LanguageServer, LspService, Server};
+
+use crate::config::Settings;
+use crate::engine::{Checker, Finding};
+use crate::markup::Format;
+use crate::position::Encoding;
+use crate::project;
+use document::Document;
+
+/// The text, findings, version and position encoding of a document.
+type Snapshot = (Arc<String>, Arc<Vec<Finding>>, i32, Encoding);
+
+/// Findings computed for one version of a document, with the text they were
+/// computed on.
+struct Analysis {
+    version: i32,
+    text: Arc<String>,
+    findings: Arc<Vec<Finding>>,
+}
+
+#[derive(Default)]
+struct State {
+    docs: HashMap<Url, Document>,
+    analyses: HashMap<Url, Analysis>,
+    encoding: Encoding,
+    root: Option<PathBuf>,
+    /// Settings layers, lowest priority first.
+    file_settings: Settings,
+    init_settings: Settings,
+    client_settings: Settings,
+    checker: Option<Arc<Checker>>,
+    config_pull: bool,
+    /// A problem with `initializationOptions`, shown once initialized.
+    init_error: Option<String>,
+}
+
+impl State {
+    fn checker(&mut self) -> Arc<Checker> {
+        self.checker
+            .get_or_insert_with(|| Arc::new(Checker::default_checker()))
+            .clone()
+    }
+}
+
+/// The server.
+pub struct Backend {
+    client: Client,
+    state: Arc<Mutex<State>>,
+    /// Serialises publishing so that a stale result is never sent after a
+    /// newer one.
+    publish: tokio::sync::Mutex<()>,
+}
+
+fn lock(state: &Mutex<State>) -> std::sync::MutexGuard<'_, State> {
+    // A panic while holding the lock must not take the server down.
+    state.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl Backend {
+    pub fn new(client: Client) -> Self {
+        Backend {
+            client,
+            state: Arc::new(Mutex::new(State::default())),
+            publish: tokio::sync::Mutex::new(()),
+        }
+    }
+
+    /// Rebuilds the checker from the settings layers; reports problems to the
+    /// editor and keeps the defaults working.
+    async fn rebuild_checker(&self) {
+        let (root, layers) = {
+            let s = lock(&self.state);
+            (
+                s.root.clone(),
+                [
+                    s.file_settings.clone(),
+                    s.init_settings.clone(),
+                    s.client_settings.clone(),
+                ],
+            )
+        };
+        let mut settings = Settings::default();
+        for l in &layers {
+            settings = settings.merged(l);
+        }
+        let mut problems = Vec::new();
+        let (packs, errors) = match &root {
+            Some(r) => project::load_packs(r, &settings),
+            None => (Vec::new(), Vec::new()),
+        };
+        problems.extend(errors.iter().map(|e| e.to_string()));
+        let checker = match Checker::new(settings, packs.clone()) {
+            Ok(c) => c,
+            Err(e) => {
+                problems.push(e);
+                Checker::new(Settings::default(), packs)
+                    .unwrap_or_else(|_| Checker::default_checker())
+            }
+        };
+        lock(&self.state).checker = Some(Arc::new(checker));
+        for p in problems {
+            self.client
+                .show_message(MessageType::ERROR, format!("scrubs: {p}"))
+                .await;
+        }
+    }
+
+    /// Reads `scrubs.toml` at the workspace root into the file layer.
+    async fn load_file_settings(&self) {
+        let root = lock(&self.state).root.clone();
+        let Some(root) = root else { return };
+        let path = root.join(project::CONFIG_FILE);
+        let settings = if path.is_file() {
+            match project::read_config(&path) {
+                Ok(s) => s,
+                Err(e) => {
+                    self.client
+                        .show_message(
+                            MessageType::ERROR,
+                            format!("scrubs: {e} (using the defaults for this file)"),
+                        )
+                        .await;
+                    Settings::default()
+                }
+            }
+        } else {
+            Settings::default()
+        };
+        lock(&self.state).file_settings = settings;
+    }
+
+    /// Parses a settings object from the client into the client layer.
+    async fn set_client_settings(&self, value: &Value, source: &str) {
+        match Settings::from_json(source, value) {
+            Ok(s) => lock(&self.state).client_settings = s,
+            Err(e) => {
+                self.client
+                    .show_message(
+                        MessageType::ERROR,
+                        format!("scrubs: {e} (keeping the previous settings)"),
+                    )
+                    .await
+            }
+        }
+    }
+
+    /// Asks the client for the `scrubs` section, where it supports that.
+    async fn pull_configuration(&self) {
+        if !lock(&self.state).config_pull {
+            return;
+        }
+        let items = vec![ConfigurationItem {
+            scope_uri: None,
+            section: Some("scrubs".into()),
+        }];
+        if let Ok(values) = self.client.configuration(items).await {
+            if let Some(v) = values.into_iter().next() {
+                if !v.is_null() {
+                    self.set_client_settings(&v, "workspace/configuration")
+                        .await;
+                }
+            }
+        }
+    }
+
+    /// Checks a document's current version and publishes the diagnostics,
+    /// unless it has changed meanwhile.
+    async fn check_and_publish(&self, uri: Url) {
+        let snapshot = {
+            let mut s = lock(&self.state);
+            let checker = s.checker();
+            let enc = s.encoding;
+            s.docs.get(&uri).map(|d| {
+                (
+                    Arc::new(d.rope.to_string()),
+                    d.version,
+                    d.format,
+                    checker,
+                    enc,
+                )
+            })
+        };
+        let Some((text, version, format, checker, enc)) = snapshot else {
+            return;
+        };
+        let t = text.clone();
+        let findings = match tokio::task::spawn_blocking(move || checker.check(&t, format)).await {
+            Ok(f) => Arc::new(f),
+            Err(_) => {
+                self.client
+                    .log_message(
+                        MessageType::ERROR,
+                        "scrubs: checking a document failed (internal error); please report it",
+                    )
+                    .await;
+                return;
+            }
+        };
+        let _guard = self.publish.lock().await;
+        let diagnostics = {
+            let mut s = lock(&self.state);
+            match s.docs.get(&uri) {
+                Some(d) if d.version == version => {}
+                _ => return,
+            }
+            let conv = convert::Conv::new(&text, enc);
+            let diags: Vec<Diagnostic> = findings
+                .iter()
+                .map(|f| convert::diagnostic(&conv, f, version))
+                .collect();
+            s.analyses.insert(
+                uri.clone(),
+                Analysis {
+                    version,
+                    text: text.clone(),
+                    findings,
+                },
+            );
+            diags
+        };
+        self.client
+            .publish_diagnostics(uri, diagnostics, Some(version))
+            .await;
+    }
+
+    async fn recheck_all(&self) {
+        let uris: Vec<Url> = lock(&self.state).docs.keys().cloned().collect();
+        for u in uris {
+            self.check_and_publish(u).await;
+        }
+    }
+
+    /// The findings for the document's current version, computing them now
+    /// if the last published ones are stale.
+    fn analysis(&self, uri: &Url) -> Option<Snapshot> {
+        let mut s = lock(&self.state);
+        let enc = s.encoding;
+        let checker = s.checker();
+        let doc = s.docs.get(uri)?;
+        let version = doc.version;
+        if let Some(a) = s.analyses.get(uri) {
+            if a.version == version {
+                return Some((a.text.clone(), a.findings.clone(), version, enc));
+            }
+        }
+        let text = Arc::new(doc.rope.to_string());
+        let findings = Arc::new(checker.check(&text, doc.format));
+        s.analyses.insert(
+            uri.clone(),
+            Analysis {
+                version,
+                text: text.clone(),
+                findings: findings.clone(),
+            },
+        );
+        Some((text, findings, version, enc))
+    }
+}
+
+fn root_path(params: &InitializeParams) -> Option<PathBuf> {
+    if let Some(folders) = &params.workspace_folders {
+        if let Some(f) = folders.first() {
+            return f.uri.to_file_path().ok();
+        }
+    }
+    #[allow(deprecated)]
+    params.root_uri.as_ref().and_then(|u| u.to_file_path().ok())
+}
+
+fn is_config_file(uri: &Url) -> bool {
+    uri.path().ends_with("/scrubs.toml") || uri.path().contains("/.scrubs/policies/")
+}
+
+#[tower_lsp::async_trait]
+impl LanguageServer for Backend {
+    async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        let utf8 = params
+            .capabilities
+            .general
+            .as_ref()
+            .and_then(|g| g.position_encodings.as_ref())
+            .is_some_and(|v| v.contains(&PositionEncodingKind::UTF8));
+        let config_pull = params
+            .capabilities
+            .workspace
+            .as_ref()
+            .and_then(|w| w.configuration)
+            .unwrap_or(false);
+        {
+            let mut s = lock(&self.state);
+            s.encoding = if utf8 {
+                Encoding::Utf8
+            } else {
+                Encoding::Utf16
+            };
+            s.root = root_path(&params);
+            s.config_pull = config_pull;
+        }
+        if let Some(opts) = &params.initialization_options {
+            self.set_client_settings_init(opts).await;
+        }
+        Ok(InitializeResult {
+            capabilities: ServerCapabilities {
+                position_encoding: Some(if utf8 {
+                    PositionEncodingKind::UTF8
+                } else {
+                    PositionEncodingKind::UTF16
+                }),
+                text_document_sync: Some(TextDocumentSyncCapability::Options(
+                    TextDocumentSyncOptions {
+                        open_close: Some(true),
+                        change: Some(TextDocumentSyncKind::INCREMENTAL),
+                        will_save: None,
+                        will_save_wait_until: None,
+                        save: Some(TextDocumentSyncSaveOptions::Supported(true)),
+                    },
+                )),
+                hover_provider: Some(HoverProviderCapability::Simple(true)),
+                code_action_provider: Some(CodeActionProviderCapability::Options(
+                    CodeActionOptions {
+                        code_action_kinds: Some(vec![
+                            CodeActionKind::QUICKFIX,
+                            convert::fix_all_kind(),
+                            CodeActionKind::SOURCE_FIX_ALL,
+                        ]),
+                        work_done_progress_options: Default::default(),
+                        resolve_provider: Some(false),
+                    },
+                )),
+                ..Default::default()
+            },
+            server_info: Some(ServerInfo {
+                name: "scrubs".into(),
+                version: Some(env!("CARGO_PKG_VERSION").into()),
+            }),
+        })
+    }
+
+    async fn initialized(&self, _: InitializedParams) {
+        self.load_file_settings().await;
+        let init_error = lock(&self.state).init_error.take();
+        if let Some(e) = init_error {
+            self.client
+                .show_message(
+                    MessageType::ERROR,
+                    format!("scrubs: {e} (using the defaults)"),
+                )
+                .await;
+        }
+        self.pull_configuration().await;
+        self.rebuild_checker().await;
+        self.recheck_all().await;
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        Ok(())
+    }
+
+    async fn did_open(&self, params: DidOpenTextDocumentParams) {
+        let d = params.text_document;
+        if is_config_file(&d.uri) {
+            return;
+        }
+        let format = match d.uri.to_file_path() {
+            Ok(p)
+                if p.extension().is_some()
+                    && d.language_id != "markdown"
+                    && d.language_id != "plaintext" =>
+            {
+                Format::from_path(&p)
+            }
+            _ => Format::from_language_id(&d.language_id),
+        };
+        lock(&self.state)
+            .docs
+            .insert(d.uri.clone(), Document::new(&d.text, d.version, format));
+        self.check_and_publish(d.uri).await;
+    }
+
+    async fn did_change(&self, params: DidChangeTextDocumentParams) {
+        let uri = params.text_document.uri;
+        {
+            let mut s = lock(&self.state);
+            let enc = s.encoding;
+            match s.docs.get_mut(&uri) {
+                Some(doc) => doc.apply(params.content_changes, params.text_document.version, enc),
+                None => return,
+            }
+        }
+        self.check_and_publish(uri).await;
+    }
+
+    async fn did_save(&self, params: DidSaveTextDocumentParams) {
+        if is_config_file(&params.text_document.uri) {
+            self.load_file_settings().await;
+            self.rebuild_checker().await;
+            self.recheck_all().await;
+        }
+    }
+
+    async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        let uri = params.text_document.uri;
+        {
+            let mut s = lock(&self.state);
+            s.docs.remove(&uri);
+            s.analyses.remove(&uri);
+        }
+        let _guard = self.publish.lock().await;
+        self.client.publish_diagnostics(uri, Vec::new(), None).await;
+    }
+
+    async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
+        let v = &params.settings;
+        let section = v.get("scrubs").cloned().unwrap_or_else(|| v.clone());
+        let pull = lock(&self.state).config_pull;
+        let empty = section.is_null() || section.as_object().is_some_and(|o| o.is_empty());
+        if !empty {
+            self.set_client_settings(&section, "workspace/didChangeConfiguration")
+                .await;
+        } else if pull {
+            self.pull_configuration().await;
+        }
+        self.rebuild_checker().await;
+        self.recheck_all().await;
+    }
+
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        if params.changes.iter().any(|c| is_config_file(&c.uri)) {
+            self.load_file_settings().await;
+            self.rebuild_checker().await;
+            self.recheck_all().await;
+        }
+    }
+
+    async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
+        let uri = params.text_document_position_params.text_document.uri;
+        let pos = params.text_document_position_params.position;
+        let Some((text, findings, _, enc)) = self.analysis(&uri) else {
+            return Ok(None);
+        };
+        let conv = convert::Conv::new(&text, enc);
+        let offset = conv.index.offset(
+            &text,
+            crate::position::Pos {
+                line: pos.line,
+                character: pos.character,
+            },
+            enc,
+        );
+        let here: Vec<&Finding> = findings
+            .iter()
+            .filter(|f| f.range.start <= offset && offset <= f.range.end)
+            .collect();
+        if here.is_empty() {
+            return Ok(None);
+        }
+        let start = here.iter().map(|f| f.range.start).min().unwrap_or(0);
+        let end = here.iter().map(|f| f.range.end).max().unwrap_or(0);
+        Ok(Some(Hover {
+            contents: HoverContents::Markup(MarkupContent {
+                kind: MarkupKind::Markdown,
+                value: convert::hover_markdown(&here),
+            }),
+            range: Some(conv.range(&(start..end))),
+        }))
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        let uri = params.text_document.uri;
+        let Some((text, findings, version, enc)) = self.analysis(&uri) else {
+            return Ok(None);
+        };
+        let conv = convert::Conv::new(&text, enc);
+        let p = |pos: Position| {
+            conv.index.offset(
+                &text,
+                crate::position::Pos {
+                    line: pos.line,
+                    character: pos.character,
+                },
+                enc,
+            )
+        };
+        let (a, b) = (p(params.range.start), p(params.range.end));
+        let (start, end) = (a.min(b), a.max(b));
+        let only = params.context.only.as_ref();
+        let wants = |kind: &CodeActionKind| {
+            only.is_none_or(|o| {
+                o.iter().any(|k| {
+                    kind.as_str() == k.as_str()
+                        || kind.as_str().starts_with(&format!("{}.", k.as_str()))
+                })
+            })
+        };
+        let mut actions: Vec<CodeActionOrCommand> = Vec::new();
+        if wants(&CodeActionKind::QUICKFIX) {
+            for f in findings.iter() {
+                if f.range.start <= end && start <= f.range.end {
+                    actions.extend(
+                        convert::quick_fixes(&conv, &uri, f, version)
+                            .into_iter()
+                            .map(CodeActionOrCommand::CodeAction),
+                    );
+                }
+            }
+        }
+        if wants(&convert::fix_all_kind()) {
+            if let Some(a) = convert::fix_all(&conv, &uri, &findings) {
+                actions.push(CodeActionOrCommand::CodeAction(a));
+            }
+        }
+        Ok(Some(actions))
+    }
+}
+
+impl Backend {
+    async fn set_client_settings_init(&self, value: &Value) {
+        match Settings::from_json("initializationOptions", value) {
+            Ok(s) => lock(&self.state).init_settings = s,
+            Err(e) => lock(&self.state).init_error = Some(e.to_string()),
+        }
+    }
+}
+
+/// Runs the server on standard input and output until the client exits.
+pub fn run_stdio() {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("scrubs: cannot start the server: {e}");
+            return;
+        }
+    };
+    rt.block_on(async {
+        let (service, socket) = LspService::new(Backend::new);
+        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
+            .serve(service)
+            .await;
+    });
+}

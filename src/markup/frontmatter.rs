@@ -1,0 +1,309 @@
+//! Front matter: YAML between `---` lines or TOML between `+++` lines at the
+//! very start of a Markdown file. Keys are not prose; string values (a
+//! post's `title`, `description`, `summary`…) are, except for keys that hold
+//! dates, paths, URLs and settings.
+
+use super::{Block, BlockKind};
+
+/// Keys whose values are never prose.
+const NOT_PROSE_KEYS: &[&str] = &[
+    "date",
+    "lastmod",
+    "publishdate",
+    "expirydate",
+    "layout",
+    "slug",
+    "url",
+    "permalink",
+    "image",
+    "images",
+    "cover",
+    "thumbnail",
+    "featured_image",
+    "draft",
+    "weight",
+    "aliases",
+    "type",
+    "id",
+    "uuid",
+    "lang",
+    "template",
+    "redirect_from",
+    "comments",
+    "toc",
+    "math",
+    "scrubs",
+    "published",
+    "canonical_url",
+    "canonicalurl",
+];
+
+/// A front matter block found at the start of a document.
+pub(super) struct FrontMatter {
+    /// The whole block including its fences and the line break after the
+    /// closing fence.
+    pub range: std::ops::Range<usize>,
+    pub blocks: Vec<Block>,
+}
+
+/// Finds and reads front matter at the start of `text`.
+pub(super) fn parse(text: &str) -> Option<FrontMatter> {
+    let (fence, toml) = if text.starts_with("---") {
+        ("---", false)
+    } else if text.starts_with("+++") {
+        ("+++", true)
+    } else {
+        return None;
+    };
+    let first_end = line_end(text, 0);
+    if text[fence.len()..first_end.0].trim() != "" {
+        return None;
+    }
+    // Find the closing fence.
+    let mut pos = first_end.1;
+    let body_start = pos;
+    while pos < text.len() {
+        let (content_end, next) = line_end(text, pos);
+        let line = text[pos..content_end].trim_end();
+        if line == fence || (!toml && line == "...") {
+            let body = body_start..pos;
+            let blocks = if toml {
+                toml_values(text, body)
+            } else {
+                yaml_values(text, body)
+            };
+            return Some(FrontMatter {
+                range: 0..next,
+                blocks,
+            });
+        }
+        pos = next;
+    }
+    None
+}
+
+/// (end of the line's content, start of the next line) for the line at `pos`.
+fn line_end(text: &str, pos: usize) -> (usize, usize) {
+    match text[pos..].find('\n') {
+        Some(i) => {
+            let end = pos + i;
+            let content = if end > pos && text.as_bytes()[end - 1] == b'\r' {
+                end - 1
+            } else {
+                end
+            };
+            (content, end + 1)
+        }
+        None => (text.len(), text.len()),
+    }
+}
+
+fn lines(text: &str, body: std::ops::Range<usize>) -> Vec<(usize, &str)> {
+    let mut out = Vec::new();
+    let mut pos = body.start;
+    while pos < body.end {
+        let (content_end, next) = line_end(text, pos);
+        out.push((pos, &text[pos..content_end.min(body.end)]));
+        if next <= pos {
+            break;
+        }
+        pos = next;
+    }
+    out
+}
+
+fn prose_key(key: &str) -> bool {
+    let k = key.trim().trim_matches(['"', '\'']).to_ascii_lowercase();
+    !NOT_PROSE_KEYS.contains(&k.as_str())
+}
+
+/// Pushes the value at `start..end` of `text` as a block, stripping quotes,
+/// unless it does not look like prose (numbers, booleans, dates, URLs).
+fn push_value(blocks: &mut Vec<Block>, text: &str, start: usize, end: usize, key: &str) {
+    let mut s = start;
+    let mut e = end;
+    let raw = &text[s..e];
+    let trimmed_start = raw.len() - raw.trim_start().len();
+    s += trimmed_start;
+    e = s + text[s..e].trim_end().len();
+    if e <= s {
+        return;
+    }
+    let bytes = text.as_bytes();
+    if (bytes[s] == b'"' || bytes[s] == b'\'') && e - s >= 2 && bytes[e - 1] == bytes[s] {
+        s += 1;
+        e -= 1;
+    }
+    let v = &text[s..e];
+    if v.is_empty()
+        || v.parse::<f64>().is_ok()
+        || matches!(v, "true" | "false" | "yes" | "no" | "null" | "~")
+        || v.contains("://")
+        || (v.len() >= 8
+            && v.as_bytes()[..4].iter().all(u8::is_ascii_digit)
+            && v.as_bytes()[4] == b'-')
+    {
+        return;
+    }
+    let mut block = Block::new(BlockKind::FrontMatter, false);
+    block.key = Some(key.to_string());
+    block.push_verbatim(s..e, v);
+    blocks.push(block);
+}
+
+/// Splits a flow list `[a, "b", c]` at `start..end` into values.
+fn push_flow_list(blocks: &mut Vec<Block>, text: &str, start: usize, end: usize, key: &str) {
+    let inner_start = start + 1;
+    let inner_end = if text[..end].ends_with(']') {
+        end - 1
+    } else {
+        end
+    };
+    let mut item_start = inner_start;
+    let mut quote: Option<u8> = None;
+    for (i, &b) in text.as_bytes()[inner_start..inner_end].iter().enumerate() {
+        let i = inner_start + i;
+        match (quote, b) {
+            (None, b'"' | b'\'') => quote = Some(b),
+            (Some(q), b2) if q == b2 => quote = None,
+            (None, b',') => {
+                push_value(blocks, text, item_start, i, key);
+                item_start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    if item_start < inner_end {
+        push_value(blocks, text, item_start, inner_end, key);
+    }
+}
+
+fn yaml_values(text: &str, body: std::ops::Range<usize>) -> Vec<Block> {
+    let mut blocks = Vec::new();
+    // The key whose block scalar or list we are inside, with its indent.
+    let mut current_key = String::new();
+    let mut current_prose = false;
+    let mut block_scalar_indent: Option<usize> = None;
+    for (pos, line) in lines(text, body) {
+        let indent = line.len() - line.trim_start().len();
+        let rest = line.trim_start();
+        if rest.is_empty() || rest.starts_with('#') {
+            continue;
+        }
+        if let Some(min) = block_scalar_indent {
+            if indent >= min {
+                if current_prose {
+                    push_value(
+                        &mut blocks,
+                        text,
+                        pos + indent,
+                        pos + line.len(),
+                        &current_key,
+                    );
+                }
+                continue;
+            }
+            block_scalar_indent = None;
+        }
+        if let Some(item) = rest.strip_prefix("- ") {
+            let item_pos = pos + indent + 2;
+            if current_prose && !item.contains(": ") {
+                push_value(&mut blocks, text, item_pos, pos + line.len(), &current_key);
+            }
+            continue;
+        }
+        let Some(colon) = find_key_colon(rest) else {
+            continue;
+        };
+        let key = rest[..colon].trim().to_string();
+        let value_start = pos + indent + colon + 1;
+        let value = text[value_start..pos + line.len()].trim();
+        if indent == 0 {
+            current_key = key.clone();
+            current_prose = prose_key(&key);
+        } else if !prose_key(&key) {
+            continue;
+        }
+        if !current_prose {
+            continue;
+        }
+        if value.starts_with('|') || value.starts_with('>') {
+            block_scalar_indent = Some(indent + 1);
+            current_key = key;
+            continue;
+        }
+        let vs = value_start + (text[value_start..].len() - text[value_start..].trim_start().len());
+        let ve = pos + line.len();
+        if value.starts_with('[') {
+            push_flow_list(&mut blocks, text, vs, ve, &key);
+        } else if !value.is_empty()
+            && !value.starts_with('{')
+            && !value.starts_with('&')
+            && !value.starts_with('*')
+        {
+            // Strip a trailing comment.
+            let ve = match text[vs..ve].find(" #") {
+                Some(i) if !value.starts_with(['"', '\'']) => vs + i,
+                _ => ve,
+            };
+            push_value(&mut blocks, text, vs, ve, &key);
+        }
+    }
+    blocks
+}
+
+/// The byte index of the `:` ending a YAML key on a line, if it has one.
+fn find_key_colon(rest: &str) -> Option<usize> {
+    let bytes = rest.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        if b == b':' && (i + 1 == bytes.len() || bytes[i + 1] == b' ' || bytes[i + 1] == b'\t') {
+            return Some(i);
+        }
+        if b == b' ' && i == 0 {
+            return None;
+        }
+    }
+    None
+}
+
+fn toml_values(text: &str, body: std::ops::Range<usize>) -> Vec<Block> {
+    let mut blocks = Vec::new();
+    let mut table_prose = true;
+    for (pos, line) in lines(text, body) {
+        let indent = line.len() - line.trim_start().len();
+        let rest = line.trim_start();
+        if rest.is_empty() || rest.starts_with('#') {
+            continue;
+        }
+        if rest.starts_with('[') {
+            let name = rest.trim_matches(['[', ']', ' ']);
+            table_prose = prose_key(name);
+            continue;
+        }
+        let Some(eq) = rest.find('=') else { continue };
+        let key = rest[..eq].trim();
+        if !table_prose || !prose_key(key) {
+            continue;
+        }
+        let value_start = pos + indent + eq + 1;
+        let ve = pos + line.len();
+        let vs =
+            value_start + (text[value_start..ve].len() - text[value_start..ve].trim_start().len());
+        let value = &text[vs..ve];
+        if value.starts_with('[') {
+            push_flow_list(&mut blocks, text, vs, ve, key);
+        } else if value.starts_with(['"', '\''])
+            && !value.starts_with("\"\"\"")
+            && !value.starts_with("'''")
+        {
+            // Only the quoted string, not a trailing comment.
+            let q = value.as_bytes()[0];
+            let close = value[1..]
+                .find(q as char)
+                .map(|i| vs + 1 + i + 1)
+                .unwrap_or(ve);
+            push_value(&mut blocks, text, vs, close, key);
+        }
+    }
+    blocks
+}

@@ -1,0 +1,327 @@
+//! Markup: which parts of a document are prose, with byte offsets into the
+//! original source.
+//!
+//! A format module turns source text into a [`Markup`]: a list of prose
+//! [`Block`]s (paragraphs, headings, list items, table cells, front-matter
+//! values…), each holding the prose text of the block and a map from every
+//! byte of that text back to the source, plus the links, images and comments
+//! that later rules look at. Code, raw HTML tags and front-matter keys are
+//! not prose and never reach a rule.
+//!
+//! This module never does I/O and never panics on any input.
+
+mod frontmatter;
+mod markdown;
+mod plain;
+
+use std::ops::Range;
+
+/// The formats scrubs reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Format {
+    Markdown,
+    PlainText,
+}
+
+impl Format {
+    /// The format for a file name, by its extension: `.md`, `.markdown`,
+    /// `.mdx` are Markdown; everything else is plain text.
+    pub fn from_path(path: &std::path::Path) -> Format {
+        match path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(|e| e.to_ascii_lowercase())
+            .as_deref()
+        {
+            Some("md" | "markdown" | "mdx" | "mdown" | "mkd") => Format::Markdown,
+            _ => Format::PlainText,
+        }
+    }
+
+    /// The format for an LSP language id (`markdown`, `plaintext`, …).
+    pub fn from_language_id(id: &str) -> Format {
+        match id {
+            "markdown" | "mdx" | "quarto" | "rmd" => Format::Markdown,
+            _ => Format::PlainText,
+        }
+    }
+
+    /// Whether a file at `path` is one `scrubs check` reads when walking a folder.
+    pub fn is_checked_extension(path: &std::path::Path) -> bool {
+        matches!(
+            path.extension()
+                .and_then(|e| e.to_str())
+                .map(|e| e.to_ascii_lowercase())
+                .as_deref(),
+            Some("md" | "markdown" | "mdx" | "mdown" | "mkd" | "txt" | "text")
+        )
+    }
+}
+
+/// What kind of container a block of prose sits in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BlockKind {
+    Paragraph,
+    Heading(u8),
+    ListItem,
+    TableCell,
+    /// A string value in front matter; the key is not prose.
+    FrontMatter,
+}
+
+/// One piece of a block's text and where it came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Segment {
+    /// Offset of this piece in [`Block::text`].
+    at: usize,
+    /// Where it is in the source.
+    src: Range<usize>,
+    /// True when the piece is the source text byte for byte; false for a
+    /// stand-in (a space for skipped inline code), which maps to `src` as a whole.
+    verbatim: bool,
+}
+
+/// A run of prose: one paragraph, heading, list item, table cell or
+/// front-matter value.
+#[derive(Clone, Debug)]
+pub struct Block {
+    pub kind: BlockKind,
+    /// The block's prose, joined from its pieces (markup such as `**` and
+    /// skipped inline code left out).
+    pub text: String,
+    /// Inside a block quote.
+    pub quoted: bool,
+    /// For front-matter values: the key.
+    pub key: Option<String>,
+    segments: Vec<Segment>,
+}
+
+impl Block {
+    fn new(kind: BlockKind, quoted: bool) -> Self {
+        Block {
+            kind,
+            text: String::new(),
+            quoted,
+            key: None,
+            segments: Vec::new(),
+        }
+    }
+
+    /// Appends source text that is prose byte for byte.
+    fn push_verbatim(&mut self, src: Range<usize>, text: &str) {
+        if text.is_empty() {
+            return;
+        }
+        // Merge with the previous piece when contiguous in both spaces.
+        if let Some(last) = self.segments.last_mut() {
+            if last.verbatim
+                && last.src.end == src.start
+                && last.at + last.src.len() == self.text.len()
+            {
+                last.src.end = src.end;
+                self.text.push_str(text);
+                return;
+            }
+        }
+        self.segments.push(Segment {
+            at: self.text.len(),
+            src,
+            verbatim: true,
+        });
+        self.text.push_str(text);
+    }
+
+    /// Appends a stand-in (one space) for something in the source that is
+    /// not prose but separates words.
+    fn push_gap(&mut self, src: Range<usize>) {
+        if self.text.is_empty() || self.text.ends_with(char::is_whitespace) {
+            return;
+        }
+        self.segments.push(Segment {
+            at: self.text.len(),
+            src,
+            verbatim: false,
+        });
+        self.text.push(' ');
+    }
+
+    /// The source offset of byte `i` of [`Block::text`] (`i` may equal the
+    /// text's length). For a start, pass `end = false`; for the end of a
+    /// range, `end = true` (a stand-in maps to its source's end).
+    pub fn source_offset(&self, i: usize, end: bool) -> usize {
+        if self.segments.is_empty() {
+            return 0;
+        }
+        let k = self.segments.partition_point(|s| s.at <= i).max(1) - 1;
+        let seg = &self.segments[k];
+        let text_len = if k + 1 < self.segments.len() {
+            self.segments[k + 1].at - seg.at
+        } else {
+            self.text.len() - seg.at
+        };
+        if end && i == seg.at && k > 0 {
+            // An end exactly at a piece boundary belongs to the previous piece.
+            let prev = &self.segments[k - 1];
+            return prev.src.end;
+        }
+        if seg.verbatim {
+            (seg.src.start + (i - seg.at).min(text_len)).min(seg.src.end)
+        } else if end {
+            seg.src.end
+        } else {
+            seg.src.start
+        }
+    }
+
+    /// The source range of `range` in [`Block::text`].
+    pub fn source_range(&self, range: Range<usize>) -> Range<usize> {
+        let start = self.source_offset(range.start, false);
+        let end = self.source_offset(range.end, true).max(start);
+        start..end
+    }
+
+    /// The source range of the whole block.
+    pub fn span(&self) -> Range<usize> {
+        match (self.segments.first(), self.segments.last()) {
+            (Some(a), Some(b)) => a.src.start..b.src.end,
+            _ => 0..0,
+        }
+    }
+}
+
+/// A link: its text is prose (inside a block); its destination is kept apart.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Link {
+    /// The whole link in the source.
+    pub range: Range<usize>,
+    pub dest: String,
+    /// Where the destination is written in the source, when it is.
+    pub dest_range: Option<Range<usize>>,
+    /// Index into [`Markup::blocks`] of the block holding its text.
+    pub block: Option<usize>,
+}
+
+/// An image: alt text is prose; the file name is kept apart.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Image {
+    pub range: Range<usize>,
+    pub dest: String,
+    pub dest_range: Option<Range<usize>>,
+    pub alt: String,
+    pub title: String,
+    pub block: Option<usize>,
+}
+
+/// What the markup layer found in a document.
+#[derive(Clone, Debug, Default)]
+pub struct Markup {
+    pub blocks: Vec<Block>,
+    pub links: Vec<Link>,
+    pub images: Vec<Image>,
+    /// HTML comments (`<!-- … -->`) in Markdown, by source range.
+    pub comments: Vec<Range<usize>>,
+    /// The front matter, when the document has one.
+    pub front_matter: Option<Range<usize>>,
+    /// Headings by source range and level, for placement of inserted text.
+    pub headings: Vec<(Range<usize>, u8, String)>,
+    /// Where trailing footnote and link-reference definitions begin, if any:
+    /// text appended "at the end of the post" goes before them.
+    pub trailing_definitions: Option<usize>,
+}
+
+/// Extracts the prose of `text` in `format`.
+pub fn extract(text: &str, format: Format) -> Markup {
+    match format {
+        Format::Markdown => markdown::extract(text),
+        Format::PlainText => plain::extract(text),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn prose(text: &str, format: Format) -> Vec<String> {
+        extract(text, format)
+            .blocks
+            .into_iter()
+            .map(|b| b.text)
+            .collect()
+    }
+
+    #[test]
+    fn markdown_prose_skips_code_and_html() {
+        let md = "# Title\n\nAs a *nurse* at `Mayo` Clinic.\n\n```\nMRN 12345\n```\n\n    indented code\n\n<div>raw</div>\n\n- item one\n- item two\n\n> quoted\n\n| a | b |\n|---|---|\n| c | d |\n";
+        assert_eq!(
+            prose(md, Format::Markdown),
+            vec![
+                "Title",
+                "As a nurse at  Clinic.",
+                "item one",
+                "item two",
+                "quoted",
+                "a",
+                "b",
+                "c",
+                "d"
+            ]
+        );
+    }
+
+    #[test]
+    fn block_offsets_point_into_the_source() {
+        let md = "Intro 😀 **As a nurse** at [Mayo Clinic](https://mayo.edu) today.\n";
+        let m = extract(md, Format::Markdown);
+        let b = &m.blocks[0];
+        let i = b.text.find("As a nurse at Mayo Clinic").unwrap();
+        let r = b.source_range(i..i + "As a nurse at Mayo Clinic".len());
+        assert_eq!(&md[r], "As a nurse** at [Mayo Clinic");
+        assert_eq!(m.links.len(), 1);
+        assert_eq!(m.links[0].dest, "https://mayo.edu");
+        assert_eq!(
+            &md[m.links[0].dest_range.clone().unwrap()],
+            "https://mayo.edu"
+        );
+    }
+
+    #[test]
+    fn front_matter_values_are_prose_keys_are_not() {
+        let md = "---\ntitle: \"Night shift at Mayo Clinic\"\ndate: 2024-01-02\ntags: [a, b]\ndescription: As a nurse\n---\n\nBody.\n";
+        let m = extract(md, Format::Markdown);
+        let texts: Vec<_> = m.blocks.iter().map(|b| b.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            vec![
+                "Night shift at Mayo Clinic",
+                "a",
+                "b",
+                "As a nurse",
+                "Body."
+            ]
+        );
+        let b = &m.blocks[0];
+        assert_eq!(&md[b.span()], "Night shift at Mayo Clinic");
+        assert_eq!(b.key.as_deref(), Some("title"));
+        let toml = "+++\ntitle = 'At MSK'\n+++\nBody\n";
+        assert_eq!(prose(toml, Format::Markdown), vec!["At MSK", "Body"]);
+    }
+
+    #[test]
+    fn plain_text_paragraphs() {
+        let t = "one\ntwo\r\n\r\nthree\n";
+        let m = extract(t, Format::PlainText);
+        assert_eq!(m.blocks.len(), 2);
+        assert_eq!(m.blocks[0].text, "one\ntwo");
+        assert_eq!(&t[m.blocks[1].span()], "three");
+    }
+
+    #[test]
+    fn image_alt_and_file_are_kept() {
+        let md = "Look: ![x-ray of my patient](img/pt-xray.png \"t\")\n";
+        let m = extract(md, Format::Markdown);
+        assert_eq!(m.images.len(), 1);
+        assert_eq!(m.images[0].alt, "x-ray of my patient");
+        assert_eq!(m.images[0].dest, "img/pt-xray.png");
+        assert!(m.blocks[0].text.contains("x-ray of my patient"));
+    }
+}

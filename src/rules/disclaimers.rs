@@ -1,0 +1,102 @@
+//! Recognising a "views are my own" disclaimer in its many real forms.
+
+use std::sync::OnceLock;
+
+use regex::RegexSet;
+
+use crate::engine::Context;
+
+fn patterns() -> &'static RegexSet {
+    static SET: OnceLock<RegexSet> = OnceLock::new();
+    SET.get_or_init(|| {
+        RegexSet::new([
+            // "The views expressed on this blog are my own", "views here are mine"
+            r"(?i)\b(?:views?|opinions?|thoughts?|posts?|tweets?|words?|takes?|content|statements?)\s+(?:expressed\s+|shared\s+|posted\s+)?(?:(?:here|on\s+this\s+\w+|in\s+this\s+\w+|on\s+here|on\s+my\s+\w+)\s+)?(?:are|is)\s+(?:all\s+|solely\s+|entirely\s+|strictly\s+|only\s+)?(?:my\s+own|mine|personal|my\s+personal)\b",
+            // "all views my own", "Views my own", "Tweets are my own", "opinions mine"
+            r"(?i)\b(?:views?|opinions?|thoughts?|tweets?|posts?|takes?)\s+(?:are\s+)?(?:all\s+)?(?:my\s+own|mine)\b",
+            // "my opinions, nobody else's", "my own views, not my employer's", "my views only"
+            r"(?i)\bmy\s+(?:own\s+)?(?:views?|opinions?|thoughts?|takes?)(?:\s+only\b|\s+alone\b|,?\s+(?:and\s+)?(?:not|nobody\s+else['’]s|no\s+one\s+else['’]s|no-one\s+else['’]s))",
+            // "what I write is my own view, not my employer's"
+            r"(?i)\b(?:is|are)\s+my\s+own\s+(?:views?|opinions?)\b",
+            // "do not reflect the views of my employer", "doesn't represent my employer"
+            r"(?i)\b(?:do|does)(?:\s+not|n['’]t)\s+(?:necessarily\s+)?(?:reflect|represent)\s+(?:the\s+(?:views?|opinions?|positions?)\s+of\s+)?(?:my\s+(?:employers?|workplace|institution|hospital|university|school)|the\s+(?:hospital|institution|university)|any\s+(?:employer|institution|organi[sz]ation))",
+            r"(?i)\bnot\s+(?:the\s+views?|those|the\s+opinions?|the\s+position)\s+of\s+my\s+(?:employers?|workplace|institution|hospital|university)",
+            r"(?i)\bnot\s+my\s+employer['’]s\b",
+            // "speaking for myself", "not on behalf of"
+            r"(?i)\bspeaking\s+(?:only\s+)?(?:for|as)\s+myself\b",
+            r"(?i)\bI\s+(?:do\s+not|don['’]t)\s+speak\s+(?:for|on\s+behalf\s+of)\s+(?:my\s+employer|the\s+(?:hospital|university|institution))",
+            // MSK: "this is my personal opinion which may not reflect their views"
+            r"(?i)\bmy\s+personal\s+opinions?\s+(?:which|that|and)\s+(?:may|might|do|does)\s+not\b",
+            r"(?i)\b(?:this\s+is|it['’]s|it\s+is|these\s+are)\s+(?:just\s+|only\s+)?my\s+personal\s+(?:opinions?|views?)\b",
+            // "Opinions expressed are solely my own"
+            r"(?i)\bexpressed\s+(?:here\s+)?(?:are|is)\s+(?:solely\s+|entirely\s+)?(?:my\s+own|mine)\b",
+        ])
+        .expect("built-in disclaimer patterns")
+    })
+}
+
+/// Whether the prose of the document holds a disclaimer.
+pub fn has_disclaimer(cx: &Context) -> bool {
+    let set = patterns();
+    let packs = cx.checker.packs();
+    cx.markup.blocks.iter().any(|b| {
+        set.is_match(&b.text)
+            || packs.iter().any(|p| {
+                p.disclaimer.as_ref().is_some_and(|d| {
+                    contains_normalized(&b.text, &d.blog) || contains_normalized(&b.text, &d.short)
+                })
+            })
+    })
+}
+
+fn contains_normalized(hay: &str, needle: &str) -> bool {
+    let norm = |s: &str| {
+        s.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    };
+    norm(hay).contains(&norm(needle))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::engine::Checker;
+    use crate::markup::Format;
+
+    fn has(text: &str) -> bool {
+        let c = Checker::default_checker();
+        let cx = c.context(text, Format::Markdown);
+        super::has_disclaimer(&cx)
+    }
+
+    #[test]
+    fn real_forms_are_recognised() {
+        for t in [
+            "The views expressed on this blog are my own and do not reflect the views of my employer.",
+            "All views my own.",
+            "My opinions, nobody else's.",
+            "What I write is my own view, not my employer's.",
+            "I work for Memorial Sloan Kettering, but this is my personal opinion which may not reflect their views.",
+            "Tweets are my own.",
+            "Views my own",
+            "Opinions expressed here are solely my own.",
+            "I'm speaking for myself here.",
+            "Thoughts are mine, not my employer's.",
+        ] {
+            assert!(has(t), "{t}");
+        }
+    }
+
+    #[test]
+    fn lines_about_reposts_are_not_disclaimers() {
+        for t in [
+            "RTs ≠ endorsements.",
+            "Retweets and likes are not endorsements.",
+            "Reposts are not endorsements.",
+            "My views on night shift have changed.",
+        ] {
+            assert!(!has(t), "{t}");
+        }
+    }
+}

@@ -1,0 +1,129 @@
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+use crate::engine::{Context, Edit, Finding, Fix, Rule, RuleMeta, Severity};
+
+/// `work-email/institutional-address`
+pub struct InstitutionalAddress;
+
+static META: RuleMeta = RuleMeta {
+    id: "work-email/institutional-address",
+    default_severity: Severity::Warning,
+    summary: "An institutional e-mail address (mayo.edu, mskcc.org, umn.edu…) used in a personal post.",
+    what: "Flags an e-mail address at one of the institutions' domains (and any listed under `email_domains` in scrubs.toml) in a personal post.",
+    why: "Using your work address in a personal post is like writing a letter to the editor on hospital stationery: it lends the institution's name to your personal views. Mass General, MSK and the University of Minnesota ask you to use a personal address.",
+    fix: "Removes the address (a whole `mailto:` link when the address is one).",
+    fires: &[
+        "Contact me at jane.doe@mayo.edu.",
+        "Questions? Write to smithj@mskcc.org",
+        "Reach me: [email me](mailto:lee123@umn.edu)",
+        "DM or email r.patel@mgh.harvard.edu",
+    ],
+    clean: &[
+        "Contact me at jane.doe@gmail.com.",
+        "The domain mayo.edu hosts the clinic's site.",
+        "```\nsupport@mayo.edu\n```",
+    ],
+};
+
+fn email() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(
+            r"(?i)\b[a-z0-9][a-z0-9._%+-]*@((?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,})\b",
+        )
+        .expect("built-in pattern")
+    })
+}
+
+impl Rule for InstitutionalAddress {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_block(&self, cx: &Context, block: usize, out: &mut Vec<Finding>) {
+        let b = &cx.markup.blocks[block];
+        // mailto: links whose address is not in the link text.
+        for l in cx.markup.links.iter().filter(|l| l.block == Some(block)) {
+            let Some(addr) = l
+                .dest
+                .strip_prefix("mailto:")
+                .or_else(|| l.dest.strip_prefix("MAILTO:"))
+            else {
+                continue;
+            };
+            let addr = addr.split('?').next().unwrap_or(addr);
+            let Some((_, domain)) = addr.rsplit_once('@') else {
+                continue;
+            };
+            if b.text.contains(addr) {
+                continue;
+            }
+            let Some(pack) = cx.checker.work_domain(domain) else {
+                continue;
+            };
+            out.push(finding(cx, l.range.clone(), l.range.clone(), pack));
+        }
+        if !b.text.contains('@') {
+            return;
+        }
+        for caps in email().captures_iter(&b.text) {
+            let (Some(m), Some(domain)) = (caps.get(0), caps.get(1)) else {
+                continue;
+            };
+            let Some(pack) = cx.checker.work_domain(domain.as_str()) else {
+                continue;
+            };
+            let range = b.source_range(m.range());
+            // A mailto: link around the address goes with it.
+            let removal = cx
+                .markup
+                .links
+                .iter()
+                .find(|l| {
+                    l.dest.to_ascii_lowercase().starts_with("mailto:")
+                        && l.range.start <= range.start
+                        && range.end <= l.range.end
+                })
+                .or_else(|| {
+                    cx.markup.links.iter().find(|l| {
+                        l.dest
+                            .eq_ignore_ascii_case(&format!("mailto:{}", m.as_str()))
+                            && l.range.start <= range.start
+                            && range.end <= l.range.end
+                    })
+                })
+                .map(|l| l.range.clone())
+                .unwrap_or_else(|| range.clone());
+            out.push(finding(cx, range, removal, pack));
+        }
+    }
+}
+
+fn finding(
+    cx: &Context,
+    range: std::ops::Range<usize>,
+    removal: std::ops::Range<usize>,
+    pack: Option<usize>,
+) -> Finding {
+    let owner = pack
+        .map(|i| cx.pack(i).name.clone())
+        .unwrap_or_else(|| "your employer".into());
+    let mut f = Finding::new(
+        &META,
+        range,
+        format!("This is a {owner} e-mail address; use a personal address in personal posts."),
+    )
+    .with_fix(Fix {
+        title: "Remove the work e-mail address".into(),
+        edits: vec![Edit {
+            range: removal,
+            new_text: String::new(),
+        }],
+        safe: true,
+        preferred: true,
+    });
+    f.institution = pack.map(|i| cx.pack(i).id.clone());
+    f
+}
