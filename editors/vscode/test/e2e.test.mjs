@@ -238,6 +238,12 @@ test("scrubs in VS Code: finding, squiggle, status bar, disclaimer quick fix", {
     ),
   );
 
+  let passed = false;
+  t.after(() => {
+    if (passed) fs.rmSync(tmp, { recursive: true, force: true });
+    else log(`scratch folder kept: ${tmp}`);
+  });
+
   log(`installing ${VSIX}`);
   await run(CODE_SERVER, ["--install-extension", VSIX, "--extensions-dir", extensionsDir, "--user-data-dir", userDataDir], {
     env: { ...process.env, HOME: home, XDG_CONFIG_HOME: path.join(home, ".config") },
@@ -301,6 +307,19 @@ test("scrubs in VS Code: finding, squiggle, status bar, disclaimer quick fix", {
     await page.locator(".explorer-folders-view .monaco-list-row", { hasText: "night-shift.md" }).click();
     await page.locator(".tabs-container .tab", { hasText: "night-shift.md" }).waitFor({ timeout: LONG });
     await poll("the draft in the editor", async () => (await editorText(page)).includes("As a nurse at Mayo Clinic"));
+  });
+
+  await step("the server was found through the setting (scrubs: Show the language server's output)", async () => {
+    await runCommand(page, "scrubs: Show the language server's output");
+    const output = page.locator(".panel .output-view, .panel [id='workbench.panel.output']").first();
+    await output.waitFor({ timeout: LONG });
+    // The trace fills the channel; filter it down to the line we look for, as a person would.
+    const filter = page.locator(".panel .viewpane-filter input, .panel input[placeholder='Filter']").first();
+    await filter.fill("found through");
+    await poll("the scrubs output channel to say how it started the server", async () => {
+      const text = (await output.innerText()).replace(/\u00a0/g, " ");
+      return text.includes(`Starting ${SCRUBS_BIN} lsp (found through the scrubs.server.path setting)`);
+    });
   });
 
   await step("the finding shows in the Problems panel", async () => {
@@ -402,4 +421,5 @@ test("scrubs in VS Code: finding, squiggle, status bar, disclaimer quick fix", {
     assert.match(after, new RegExp(`\\b${rows.length}\\b`), `the status bar shows ${rows.length} findings`);
     await screenshot("after-fix");
   });
+  passed = true;
 });

