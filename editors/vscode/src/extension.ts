@@ -14,7 +14,6 @@ import {
   LanguageClientOptions,
   ServerOptions,
   State,
-  TransportKind,
 } from "vscode-languageclient/node";
 
 const SECTION = "scrubs";
@@ -148,8 +147,9 @@ async function startClient(context: vscode.ExtensionContext): Promise<void> {
 
   const serverOptions: ServerOptions = {
     command: resolved.path,
+    // No `transport`: TransportKind.stdio would append `--stdio`, which `scrubs lsp` does not take.
+    // Without it the client talks over the process's stdin/stdout all the same.
     args: ["lsp"],
-    transport: TransportKind.stdio,
   };
   const clientOptions: LanguageClientOptions = {
     documentSelector: [
