@@ -19,7 +19,11 @@ enum Command {
     /// Check drafts: files, folders (walked, honouring .gitignore) or `-` for standard input.
     Check(cli::CheckArgs),
     /// Run the language server on standard input and output.
-    Lsp,
+    Lsp {
+        /// Accepted for clients that pass it (stdio is the only transport).
+        #[arg(long, hide = true)]
+        stdio: bool,
+    },
     /// List the rules: id, category, default severity, summary.
     Rules,
     /// Explain a rule: what it flags, why, examples, the fix, and the policy clauses it cites.
@@ -38,7 +42,7 @@ fn main() -> ExitCode {
     let args = Args::parse();
     match args.command {
         Command::Check(a) => cli::check(a),
-        Command::Lsp => {
+        Command::Lsp { .. } => {
             scrubs::lsp::run_stdio();
             ExitCode::SUCCESS
         }

@@ -51,6 +51,9 @@ struct State {
     config_pull: bool,
     /// A problem with `initializationOptions`, shown once initialized.
     init_error: Option<String>,
+    /// Bumped whenever the checker is rebuilt, so that a result computed
+    /// with old settings is not published over one computed with new ones.
+    generation: u64,
 }
 
 impl State {
@@ -108,15 +111,24 @@ impl Backend {
             None => (Vec::new(), Vec::new()),
         };
         problems.extend(errors.iter().map(|e| e.to_string()));
-        let checker = match Checker::new(settings, packs.clone()) {
-            Ok(c) => c,
-            Err(e) => {
-                problems.push(e);
-                Checker::new(Settings::default(), packs)
-                    .unwrap_or_else(|_| Checker::default_checker())
+        match Checker::new(settings, packs.clone()) {
+            Ok(c) => {
+                let mut s = lock(&self.state);
+                s.checker = Some(Arc::new(c));
+                s.generation += 1;
             }
-        };
-        lock(&self.state).checker = Some(Arc::new(checker));
+            Err(e) => {
+                // Keep the settings that worked; the defaults if none did.
+                problems.push(format!("{e} (keeping the previous settings)"));
+                let mut s = lock(&self.state);
+                if s.checker.is_none() {
+                    s.checker = Some(Arc::new(
+                        Checker::new(Settings::default(), packs)
+                            .unwrap_or_else(|_| Checker::default_checker()),
+                    ));
+                }
+            }
+        }
         for p in problems {
             self.client
                 .show_message(MessageType::ERROR, format!("scrubs: {p}"))
@@ -189,6 +201,7 @@ impl Backend {
             let mut s = lock(&self.state);
             let checker = s.checker();
             let enc = s.encoding;
+            let generation = s.generation;
             s.docs.get(&uri).map(|d| {
                 (
                     Arc::new(d.rope.to_string()),
@@ -196,10 +209,11 @@ impl Backend {
                     d.format,
                     checker,
                     enc,
+                    generation,
                 )
             })
         };
-        let Some((text, version, format, checker, enc)) = snapshot else {
+        let Some((text, version, format, checker, enc, generation)) = snapshot else {
             return;
         };
         let t = text.clone();
@@ -219,7 +233,7 @@ impl Backend {
         let diagnostics = {
             let mut s = lock(&self.state);
             match s.docs.get(&uri) {
-                Some(d) if d.version == version => {}
+                Some(d) if d.version == version && s.generation == generation => {}
                 _ => return,
             }
             let conv = convert::Conv::new(&text, enc);
@@ -318,6 +332,9 @@ impl LanguageServer for Backend {
         if let Some(opts) = &params.initialization_options {
             self.set_client_settings_init(opts).await;
         }
+        // Ready before any document opens.
+        self.load_file_settings().await;
+        self.rebuild_checker().await;
         Ok(InitializeResult {
             capabilities: ServerCapabilities {
                 position_encoding: Some(if utf8 {
@@ -356,7 +373,6 @@ impl LanguageServer for Backend {
     }
 
     async fn initialized(&self, _: InitializedParams) {
-        self.load_file_settings().await;
         let init_error = lock(&self.state).init_error.take();
         if let Some(e) = init_error {
             self.client
@@ -366,9 +382,11 @@ impl LanguageServer for Backend {
                 )
                 .await;
         }
-        self.pull_configuration().await;
-        self.rebuild_checker().await;
-        self.recheck_all().await;
+        if lock(&self.state).config_pull {
+            self.pull_configuration().await;
+            self.rebuild_checker().await;
+            self.recheck_all().await;
+        }
     }
 
     async fn shutdown(&self) -> Result<()> {
@@ -556,8 +574,54 @@ pub fn run_stdio() {
     };
     rt.block_on(async {
         let (service, socket) = LspService::new(Backend::new);
-        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
-            .serve(service)
-            .await;
+        let exited = Arc::new(tokio::sync::Notify::new());
+        let service = ExitWatch {
+            inner: service,
+            exited: exited.clone(),
+        };
+        // tower-lsp 0.20's `serve` does not return after `exit`; stop when
+        // the service says it has exited, or when the input ends.
+        tokio::select! {
+            _ = Server::new(tokio::io::stdin(), tokio::io::stdout(), socket).serve(service) => {}
+            _ = exited.notified() => {}
+        }
     });
+    // The blocking stdin reader may still wait for input that never comes;
+    // do not wait for it.
+    rt.shutdown_background();
+}
+
+/// Forwards to the LSP service and signals once it has exited.
+struct ExitWatch<S> {
+    inner: S,
+    exited: Arc<tokio::sync::Notify>,
+}
+
+impl<S> tower::Service<tower_lsp::jsonrpc::Request> for ExitWatch<S>
+where
+    S: tower::Service<tower_lsp::jsonrpc::Request>,
+{
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = S::Future;
+
+    fn poll_ready(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::result::Result<(), Self::Error>> {
+        let r = self.inner.poll_ready(cx);
+        if let std::task::Poll::Ready(Err(_)) = &r {
+            self.exited.notify_one();
+        }
+        r
+    }
+
+    fn call(&mut self, req: tower_lsp::jsonrpc::Request) -> Self::Future {
+        let exit = req.method() == "exit";
+        let fut = self.inner.call(req);
+        if exit {
+            self.exited.notify_one();
+        }
+        fut
+    }
 }

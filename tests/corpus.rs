@@ -1,0 +1,154 @@
+//! The labelled corpus: `tests/corpus/**/*.toml`, each a list of posts with
+//! the rules (or categories) they must trigger. Prints precision and recall
+//! per category and fails when a labelled case regresses.
+//!
+//! ```toml
+//! [[case]]
+//! text = "A 97-year-old in room 512 ..."
+//! expect = ["phi/age-over-89", "phi/room-number"]   # rule ids or categories; [] = clean
+//! institution = "umn"          # optional: the configured institution
+//! format = "plaintext"         # optional: markdown (default) or plaintext
+//! known = "why it is still wrong"   # optional: a known miss or false alarm, allowed to fail
+//! ```
+//!
+//! A case passes when every expected rule or category fires and no other
+//! rule fires, except rules listed in `ignore` (rules the case is not about,
+//! e.g. `disclaimer` in a privacy case that names an employer).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use scrubs::config::{OneOrMany, Settings};
+use scrubs::engine::Checker;
+use scrubs::markup::Format;
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    #[serde(rename = "case")]
+    cases: Vec<Case>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Case {
+    text: String,
+    #[serde(default)]
+    expect: Vec<String>,
+    #[serde(default)]
+    ignore: Vec<String>,
+    institution: Option<String>,
+    format: Option<String>,
+    known: Option<String>,
+    #[allow(dead_code)]
+    note: Option<String>,
+}
+
+fn files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(rd) = std::fs::read_dir(dir) else { return };
+    for e in rd.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            files(&p, out);
+        } else if p.extension().is_some_and(|x| x == "toml") {
+            out.push(p);
+        }
+    }
+}
+
+fn matches(label: &str, rule: &str) -> bool {
+    label == rule || rule.split('/').next() == Some(label)
+}
+
+#[derive(Default)]
+struct Counts {
+    tp: usize,
+    fp: usize,
+    fn_: usize,
+}
+
+#[test]
+fn corpus() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
+    let mut paths = Vec::new();
+    files(&root, &mut paths);
+    paths.sort();
+    let mut checkers: BTreeMap<Option<String>, Checker> = BTreeMap::new();
+    let mut per_cat: BTreeMap<String, Counts> = BTreeMap::new();
+    let mut failures = Vec::new();
+    let mut clean_total = 0;
+    let mut clean_quiet = 0;
+    let mut total = 0;
+    let mut known = 0;
+    for path in &paths {
+        let text = std::fs::read_to_string(path).unwrap();
+        let file: File = toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        for (i, case) in file.cases.iter().enumerate() {
+            total += 1;
+            let checker = checkers.entry(case.institution.clone()).or_insert_with(|| {
+                let mut s = Settings::default();
+                s.institution = case.institution.clone().map(OneOrMany::One);
+                Checker::new(s, Vec::new()).unwrap()
+            });
+            let format = match case.format.as_deref() {
+                Some("plaintext") => Format::PlainText,
+                _ => Format::Markdown,
+            };
+            let found = checker.check(&case.text, format);
+            let rules: Vec<&str> = found
+                .iter()
+                .map(|f| f.rule.as_str())
+                .filter(|r| !case.ignore.iter().any(|l| matches(l, r)))
+                .collect();
+            let mut ok = true;
+            for label in &case.expect {
+                let cat = label.split('/').next().unwrap().to_string();
+                let c = per_cat.entry(cat).or_default();
+                if rules.iter().any(|r| matches(label, r)) {
+                    c.tp += 1;
+                } else {
+                    c.fn_ += 1;
+                    ok = false;
+                }
+            }
+            for r in &rules {
+                if !case.expect.iter().any(|l| matches(l, r)) {
+                    let cat = r.split('/').next().unwrap().to_string();
+                    per_cat.entry(cat).or_default().fp += 1;
+                    ok = false;
+                }
+            }
+            if case.expect.is_empty() {
+                clean_total += 1;
+                if rules.is_empty() {
+                    clean_quiet += 1;
+                }
+            }
+            if !ok {
+                if case.known.is_some() {
+                    known += 1;
+                } else {
+                    failures.push(format!(
+                        "{}#{}: expected {:?}, found {:?}\n    {:?}",
+                        path.strip_prefix(&root).unwrap_or(path).display(),
+                        i + 1,
+                        case.expect,
+                        rules,
+                        case.text.chars().take(120).collect::<String>()
+                    ));
+                }
+            }
+        }
+    }
+    println!("\n{:<16} {:>5} {:>5} {:>5} {:>9} {:>7}", "category", "tp", "fp", "fn", "precision", "recall");
+    for (cat, c) in &per_cat {
+        let p = c.tp as f64 / (c.tp + c.fp).max(1) as f64;
+        let r = c.tp as f64 / (c.tp + c.fn_).max(1) as f64;
+        println!("{cat:<16} {:>5} {:>5} {:>5} {p:>9.2} {r:>7.2}", c.tp, c.fp, c.fn_);
+    }
+    println!(
+        "{total} cases; clean posts with no finding: {clean_quiet}/{clean_total}; known misses: {known}"
+    );
+    assert!(failures.is_empty(), "{} corpus case(s) regressed:\n{}", failures.len(), failures.join("\n"));
+}

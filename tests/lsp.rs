@@ -1,0 +1,176 @@
+//! The language server end to end, through the real JSON-RPC transport:
+//! open → diagnostics → hover → code action → apply the edit → gone.
+
+mod common;
+
+use common::{apply_edits, utf16_len, Client};
+use serde_json::json;
+
+const DRAFT: &str = "# Night shift 🌙\n\n😀 As a nurse at Mayo Clinic, I see a lot of sunrises.\n\nWrite to me at jane.doe@mayo.edu.\n";
+
+#[test]
+fn open_hover_fix_and_the_finding_is_gone() {
+    let mut c = Client::start();
+    let init = c.initialize(json!({}), json!({}));
+    assert_eq!(init["capabilities"]["positionEncoding"], "utf-16");
+    assert_eq!(init["capabilities"]["textDocumentSync"]["change"], 2);
+    let uri = "file:///tmp/scrubs-test/night.md";
+    c.open(uri, "markdown", DRAFT);
+    let diags = c.diagnostics(uri, 1);
+    let d = diags
+        .iter()
+        .find(|d| d["code"] == "disclaimer/missing")
+        .expect("disclaimer/missing published");
+    assert_eq!(d["source"], "scrubs");
+    // Line 2: "😀 As a nurse…": the emoji is 2 UTF-16 units, then a space.
+    assert_eq!(d["range"]["start"], json!({"line": 2, "character": 3}));
+    assert_eq!(
+        d["range"]["end"],
+        json!({"line": 2, "character": 3 + utf16_len("As a nurse at Mayo Clinic")})
+    );
+    assert!(diags.iter().any(|d| d["code"] == "work-email/institutional-address"));
+
+    // Hover quotes Mayo guideline 2 word for word.
+    let hover = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": uri}, "position": {"line": 2, "character": 8}}),
+    );
+    let value = hover["contents"]["value"].as_str().unwrap();
+    let mayo = scrubs::packs::builtin_pack("mayo").unwrap();
+    let quote = &mayo.guideline("mayo-2").unwrap().quote;
+    assert!(value.contains(quote.as_str()), "hover lacks the Mayo 2 quote: {value}");
+    assert!(value.contains("Guideline 2"), "{value}");
+
+    // Code action, without `data` in the context: computed on the server.
+    let mut bare = d.clone();
+    bare.as_object_mut().unwrap().remove("data");
+    let actions = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri}, "range": d["range"], "context": {"diagnostics": [bare]}}),
+    );
+    let fix = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["title"].as_str().unwrap().contains("disclaimer") && a["kind"] == "quickfix")
+        .expect("a disclaimer quick-fix");
+    assert_eq!(fix["isPreferred"], true);
+    let edits = fix["edit"]["changes"][uri].as_array().unwrap();
+    let fixed = apply_edits(DRAFT, edits);
+    assert_eq!(
+        fixed,
+        format!("{}\n\n*The views expressed on this blog are my own and do not reflect the views of my employer.*\n", DRAFT.trim_end())
+    );
+
+    // Apply it as the editor would: a full-text change at version 2.
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": fixed}]}),
+    );
+    let diags = c.diagnostics(uri, 2);
+    assert!(!diags.iter().any(|d| d["code"] == "disclaimer/missing"), "{diags:?}");
+    assert!(diags.iter().any(|d| d["code"] == "work-email/institutional-address"));
+
+    // Closing clears the diagnostics.
+    c.notify("textDocument/didClose", json!({"textDocument": {"uri": uri}}));
+    let m = c.wait_for(|m| m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri && m["params"]["diagnostics"] == json!([]));
+    assert!(m["params"]["diagnostics"].as_array().unwrap().is_empty());
+    assert!(c.shutdown().success());
+}
+
+#[test]
+fn incremental_edits_with_multibyte_text_match_a_reference() {
+    let mut c = Client::start();
+    c.initialize(json!({}), json!({}));
+    let uri = "file:///tmp/scrubs-test/inc.md";
+    let mut reference = String::from("é 😀 カタ\r\nline two\r\n");
+    c.open(uri, "markdown", &reference);
+    c.diagnostics(uri, 1);
+    // (start line, start char, end line, end char, text) in UTF-16.
+    let edits = [
+        (0, 0, 0, 1, "e"),                            // é → e
+        (0, 2, 0, 4, "🙂"),                           // 😀 → 🙂
+        (1, 0, 1, 4, "LINE"),                         // line → LINE
+        (0, 5, 0, 7, "As a nurse at Mayo Clinic"),    // カタ → the phrase
+        (2, 0, 2, 0, "tail ✓"),                       // append on the last (empty) line
+    ];
+    for (i, (l1, c1, l2, c2, t)) in edits.iter().enumerate() {
+        let version = i as i64 + 2;
+        c.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": uri, "version": version},
+                   "contentChanges": [{"range": {"start": {"line": l1, "character": c1}, "end": {"line": l2, "character": c2}}, "text": t}]}),
+        );
+        reference = apply_edits(
+            &reference,
+            &[json!({"range": {"start": {"line": l1, "character": c1}, "end": {"line": l2, "character": c2}}, "newText": t})],
+        );
+    }
+    assert_eq!(reference, "e 🙂 As a nurse at Mayo Clinic\r\nLINE two\r\ntail ✓");
+    let diags = c.diagnostics(uri, edits.len() as i64 + 1);
+    let d = diags.iter().find(|d| d["code"] == "disclaimer/missing").expect("finding after edits");
+    // "e 🙂 " is 5 UTF-16 units.
+    assert_eq!(d["range"]["start"], json!({"line": 0, "character": 5}));
+    assert!(c.shutdown().success());
+}
+
+#[test]
+fn utf8_position_encoding_is_negotiated() {
+    let mut c = Client::start();
+    let init = c.initialize(json!({"general": {"positionEncodings": ["utf-8", "utf-16"]}}), json!({}));
+    assert_eq!(init["capabilities"]["positionEncoding"], "utf-8");
+    let uri = "file:///tmp/scrubs-test/u8.md";
+    c.open(uri, "markdown", "😀 As a nurse at Mayo Clinic.\n");
+    let diags = c.diagnostics(uri, 1);
+    let d = diags.iter().find(|d| d["code"] == "disclaimer/missing").unwrap();
+    assert_eq!(d["range"]["start"], json!({"line": 0, "character": 5}));
+    assert!(c.shutdown().success());
+}
+
+#[test]
+fn settings_from_initialization_options_and_a_bad_config_message() {
+    let mut c = Client::start();
+    c.initialize(json!({}), json!({"rules": {"work-email": "off"}}));
+    let uri = "file:///tmp/scrubs-test/s.md";
+    c.open(uri, "markdown", "Write to me at jane.doe@mayo.edu.\n");
+    let diags = c.diagnostics(uri, 1);
+    assert!(diags.is_empty(), "{diags:?}");
+    // A bad setting is reported and the previous settings keep working.
+    c.notify("workspace/didChangeConfiguration", json!({"settings": {"scrubs": {"institution": "nowhere"}}}));
+    let m = c.wait_for(|m| m["method"] == "window/showMessage");
+    assert!(m["params"]["message"].as_str().unwrap().contains("nowhere"), "{m}");
+    // The bad setting did not replace the working ones: still off.
+    let uri2 = "file:///tmp/scrubs-test/s2.md";
+    c.open(uri2, "markdown", "Or to jane.doe@mayo.edu.\n");
+    assert_eq!(c.diagnostics(uri2, 1), Vec::<serde_json::Value>::new());
+    c.notify("workspace/didChangeConfiguration", json!({"settings": {"scrubs": {"rules": {"work-email": "error"}}}}));
+    let d = c.wait_for(|m| m["method"] == "textDocument/publishDiagnostics" && m["params"]["diagnostics"].as_array().is_some_and(|a| !a.is_empty()));
+    assert_eq!(d["params"]["diagnostics"][0]["severity"], 1);
+    assert!(c.shutdown().success());
+}
+
+#[test]
+fn out_of_range_edits_and_unknown_documents_do_not_crash() {
+    let mut c = Client::start();
+    c.initialize(json!({}), json!({}));
+    let uri = "file:///tmp/scrubs-test/o.md";
+    c.open(uri, "markdown", "short\n");
+    c.diagnostics(uri, 1);
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 2},
+               "contentChanges": [{"range": {"start": {"line": 99, "character": 99}, "end": {"line": 0, "character": 2}}, "text": "X"}]}),
+    );
+    c.diagnostics(uri, 2);
+    let h = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": "file:///never/opened.md"}, "position": {"line": 0, "character": 0}}),
+    );
+    assert!(h.is_null());
+    let h = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": uri}, "position": {"line": 4000, "character": 4000}}),
+    );
+    assert!(h.is_null());
+    assert!(c.shutdown().success());
+}
