@@ -46,7 +46,9 @@ struct Case {
 }
 
 fn files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else { return };
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
     for e in rd.flatten() {
         let p = e.path();
         if p.is_dir() {
@@ -83,7 +85,8 @@ fn corpus() {
     let mut known = 0;
     for path in &paths {
         let text = std::fs::read_to_string(path).unwrap();
-        let file: File = toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let file: File =
+            toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         for (i, case) in file.cases.iter().enumerate() {
             total += 1;
             let checker = checkers.entry(case.institution.clone()).or_insert_with(|| {
@@ -141,14 +144,25 @@ fn corpus() {
             }
         }
     }
-    println!("\n{:<16} {:>5} {:>5} {:>5} {:>9} {:>7}", "category", "tp", "fp", "fn", "precision", "recall");
+    println!(
+        "\n{:<16} {:>5} {:>5} {:>5} {:>9} {:>7}",
+        "category", "tp", "fp", "fn", "precision", "recall"
+    );
     for (cat, c) in &per_cat {
         let p = c.tp as f64 / (c.tp + c.fp).max(1) as f64;
         let r = c.tp as f64 / (c.tp + c.fn_).max(1) as f64;
-        println!("{cat:<16} {:>5} {:>5} {:>5} {p:>9.2} {r:>7.2}", c.tp, c.fp, c.fn_);
+        println!(
+            "{cat:<16} {:>5} {:>5} {:>5} {p:>9.2} {r:>7.2}",
+            c.tp, c.fp, c.fn_
+        );
     }
     println!(
         "{total} cases; clean posts with no finding: {clean_quiet}/{clean_total}; known misses: {known}"
     );
-    assert!(failures.is_empty(), "{} corpus case(s) regressed:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} corpus case(s) regressed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

@@ -28,7 +28,9 @@ fn open_hover_fix_and_the_finding_is_gone() {
         d["range"]["end"],
         json!({"line": 2, "character": 3 + utf16_len("As a nurse at Mayo Clinic")})
     );
-    assert!(diags.iter().any(|d| d["code"] == "work-email/institutional-address"));
+    assert!(diags
+        .iter()
+        .any(|d| d["code"] == "work-email/institutional-address"));
 
     // Hover quotes Mayo guideline 2 word for word.
     let hover = c.request(
@@ -38,7 +40,10 @@ fn open_hover_fix_and_the_finding_is_gone() {
     let value = hover["contents"]["value"].as_str().unwrap();
     let mayo = scrubs::packs::builtin_pack("mayo").unwrap();
     let quote = &mayo.guideline("mayo-2").unwrap().quote;
-    assert!(value.contains(quote.as_str()), "hover lacks the Mayo 2 quote: {value}");
+    assert!(
+        value.contains(quote.as_str()),
+        "hover lacks the Mayo 2 quote: {value}"
+    );
     assert!(value.contains("Guideline 2"), "{value}");
 
     // Code action, without `data` in the context: computed on the server.
@@ -68,12 +73,24 @@ fn open_hover_fix_and_the_finding_is_gone() {
         json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": fixed}]}),
     );
     let diags = c.diagnostics(uri, 2);
-    assert!(!diags.iter().any(|d| d["code"] == "disclaimer/missing"), "{diags:?}");
-    assert!(diags.iter().any(|d| d["code"] == "work-email/institutional-address"));
+    assert!(
+        !diags.iter().any(|d| d["code"] == "disclaimer/missing"),
+        "{diags:?}"
+    );
+    assert!(diags
+        .iter()
+        .any(|d| d["code"] == "work-email/institutional-address"));
 
     // Closing clears the diagnostics.
-    c.notify("textDocument/didClose", json!({"textDocument": {"uri": uri}}));
-    let m = c.wait_for(|m| m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri && m["params"]["diagnostics"] == json!([]));
+    c.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    let m = c.wait_for(|m| {
+        m["method"] == "textDocument/publishDiagnostics"
+            && m["params"]["uri"] == uri
+            && m["params"]["diagnostics"] == json!([])
+    });
     assert!(m["params"]["diagnostics"].as_array().unwrap().is_empty());
     assert!(c.shutdown().success());
 }
@@ -88,11 +105,11 @@ fn incremental_edits_with_multibyte_text_match_a_reference() {
     c.diagnostics(uri, 1);
     // (start line, start char, end line, end char, text) in UTF-16.
     let edits = [
-        (0, 0, 0, 1, "e"),                            // é → e
-        (0, 2, 0, 4, "🙂"),                           // 😀 → 🙂
-        (1, 0, 1, 4, "LINE"),                         // line → LINE
-        (0, 5, 0, 7, "As a nurse at Mayo Clinic"),    // カタ → the phrase
-        (2, 0, 2, 0, "tail ✓"),                       // append on the last (empty) line
+        (0, 0, 0, 1, "e"),                         // é → e
+        (0, 2, 0, 4, "🙂"),                        // 😀 → 🙂
+        (1, 0, 1, 4, "LINE"),                      // line → LINE
+        (0, 5, 0, 7, "As a nurse at Mayo Clinic"), // カタ → the phrase
+        (2, 0, 2, 0, "tail ✓"),                    // append on the last (empty) line
     ];
     for (i, (l1, c1, l2, c2, t)) in edits.iter().enumerate() {
         let version = i as i64 + 2;
@@ -103,12 +120,20 @@ fn incremental_edits_with_multibyte_text_match_a_reference() {
         );
         reference = apply_edits(
             &reference,
-            &[json!({"range": {"start": {"line": l1, "character": c1}, "end": {"line": l2, "character": c2}}, "newText": t})],
+            &[
+                json!({"range": {"start": {"line": l1, "character": c1}, "end": {"line": l2, "character": c2}}, "newText": t}),
+            ],
         );
     }
-    assert_eq!(reference, "e 🙂 As a nurse at Mayo Clinic\r\nLINE two\r\ntail ✓");
+    assert_eq!(
+        reference,
+        "e 🙂 As a nurse at Mayo Clinic\r\nLINE two\r\ntail ✓"
+    );
     let diags = c.diagnostics(uri, edits.len() as i64 + 1);
-    let d = diags.iter().find(|d| d["code"] == "disclaimer/missing").expect("finding after edits");
+    let d = diags
+        .iter()
+        .find(|d| d["code"] == "disclaimer/missing")
+        .expect("finding after edits");
     // "e 🙂 " is 5 UTF-16 units.
     assert_eq!(d["range"]["start"], json!({"line": 0, "character": 5}));
     assert!(c.shutdown().success());
@@ -117,12 +142,18 @@ fn incremental_edits_with_multibyte_text_match_a_reference() {
 #[test]
 fn utf8_position_encoding_is_negotiated() {
     let mut c = Client::start();
-    let init = c.initialize(json!({"general": {"positionEncodings": ["utf-8", "utf-16"]}}), json!({}));
+    let init = c.initialize(
+        json!({"general": {"positionEncodings": ["utf-8", "utf-16"]}}),
+        json!({}),
+    );
     assert_eq!(init["capabilities"]["positionEncoding"], "utf-8");
     let uri = "file:///tmp/scrubs-test/u8.md";
     c.open(uri, "markdown", "😀 As a nurse at Mayo Clinic.\n");
     let diags = c.diagnostics(uri, 1);
-    let d = diags.iter().find(|d| d["code"] == "disclaimer/missing").unwrap();
+    let d = diags
+        .iter()
+        .find(|d| d["code"] == "disclaimer/missing")
+        .unwrap();
     assert_eq!(d["range"]["start"], json!({"line": 0, "character": 5}));
     assert!(c.shutdown().success());
 }
@@ -136,15 +167,29 @@ fn settings_from_initialization_options_and_a_bad_config_message() {
     let diags = c.diagnostics(uri, 1);
     assert!(diags.is_empty(), "{diags:?}");
     // A bad setting is reported and the previous settings keep working.
-    c.notify("workspace/didChangeConfiguration", json!({"settings": {"scrubs": {"institution": "nowhere"}}}));
+    c.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"scrubs": {"institution": "nowhere"}}}),
+    );
     let m = c.wait_for(|m| m["method"] == "window/showMessage");
-    assert!(m["params"]["message"].as_str().unwrap().contains("nowhere"), "{m}");
+    assert!(
+        m["params"]["message"].as_str().unwrap().contains("nowhere"),
+        "{m}"
+    );
     // The bad setting did not replace the working ones: still off.
     let uri2 = "file:///tmp/scrubs-test/s2.md";
     c.open(uri2, "markdown", "Or to jane.doe@mayo.edu.\n");
     assert_eq!(c.diagnostics(uri2, 1), Vec::<serde_json::Value>::new());
-    c.notify("workspace/didChangeConfiguration", json!({"settings": {"scrubs": {"rules": {"work-email": "error"}}}}));
-    let d = c.wait_for(|m| m["method"] == "textDocument/publishDiagnostics" && m["params"]["diagnostics"].as_array().is_some_and(|a| !a.is_empty()));
+    c.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"scrubs": {"rules": {"work-email": "error"}}}}),
+    );
+    let d = c.wait_for(|m| {
+        m["method"] == "textDocument/publishDiagnostics"
+            && m["params"]["diagnostics"]
+                .as_array()
+                .is_some_and(|a| !a.is_empty())
+    });
     assert_eq!(d["params"]["diagnostics"][0]["severity"], 1);
     assert!(c.shutdown().success());
 }

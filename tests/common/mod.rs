@@ -134,7 +134,11 @@ impl Client {
             .expect("timed out waiting for a message from the server")
     }
 
-    pub fn wait_for_timeout(&mut self, pred: impl Fn(&Value) -> bool, timeout: Duration) -> Option<Value> {
+    pub fn wait_for_timeout(
+        &mut self,
+        pred: impl Fn(&Value) -> bool,
+        timeout: Duration,
+    ) -> Option<Value> {
         if let Some(i) = self.backlog.iter().position(&pred) {
             return Some(self.backlog.remove(i));
         }
@@ -151,7 +155,9 @@ impl Client {
                     }
                     self.backlog.push(m);
                 }
-                Err(RecvTimeoutError::Timeout) | Err(RecvTimeoutError::Disconnected) => return None,
+                Err(RecvTimeoutError::Timeout) | Err(RecvTimeoutError::Disconnected) => {
+                    return None
+                }
             }
         }
     }
@@ -173,7 +179,10 @@ impl Client {
                 && m["params"]["uri"] == uri
                 && m["params"]["version"] == version
         });
-        m["params"]["diagnostics"].as_array().cloned().unwrap_or_default()
+        m["params"]["diagnostics"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
     }
 
     pub fn open(&mut self, uri: &str, language: &str, text: &str) {
@@ -210,8 +219,16 @@ pub fn apply_edits(text: &str, edits: &[Value]) -> String {
                 line: v["line"].as_u64().unwrap() as u32,
                 character: v["character"].as_u64().unwrap() as u32,
             };
-            let s = idx.offset(text, p(&e["range"]["start"]), scrubs::position::Encoding::Utf16);
-            let t = idx.offset(text, p(&e["range"]["end"]), scrubs::position::Encoding::Utf16);
+            let s = idx.offset(
+                text,
+                p(&e["range"]["start"]),
+                scrubs::position::Encoding::Utf16,
+            );
+            let t = idx.offset(
+                text,
+                p(&e["range"]["end"]),
+                scrubs::position::Encoding::Utf16,
+            );
             (s, t, e["newText"].as_str().unwrap().to_string())
         })
         .collect();
