@@ -90,8 +90,10 @@ fn corpus() {
         for (i, case) in file.cases.iter().enumerate() {
             total += 1;
             let checker = checkers.entry(case.institution.clone()).or_insert_with(|| {
-                let mut s = Settings::default();
-                s.institution = case.institution.clone().map(OneOrMany::One);
+                let s = Settings {
+                    institution: case.institution.clone().map(OneOrMany::One),
+                    ..Settings::default()
+                };
                 Checker::new(s, Vec::new()).unwrap()
             });
             let format = match case.format.as_deref() {

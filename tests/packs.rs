@@ -107,10 +107,10 @@ fn each_institutions_draft_cites_its_own_policy() {
     for (id, text, guideline) in drafts {
         // Inferred from the text, and configured: both cite the same clause.
         for configured in [false, true] {
-            let mut s = Settings::default();
-            if configured {
-                s.institution = Some(OneOrMany::One(id.into()));
-            }
+            let s = Settings {
+                institution: configured.then(|| OneOrMany::One(id.into())),
+                ..Settings::default()
+            };
             let checker = Checker::new(s, vec![]).unwrap();
             let findings = checker.check(text, Format::Markdown);
             let f = findings
