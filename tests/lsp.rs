@@ -219,3 +219,56 @@ fn out_of_range_edits_and_unknown_documents_do_not_crash() {
     assert!(h.is_null());
     assert!(c.shutdown().success());
 }
+
+#[test]
+fn workspace_config_file_is_read_and_reloaded_when_it_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::write(
+        root.join("scrubs.toml"),
+        "[rules]\n\"work-email\" = \"off\"\n",
+    )
+    .unwrap();
+    let root_uri = format!("file://{}", root.display());
+    let mut c = Client::start();
+    c.request(
+        "initialize",
+        json!({"processId": null, "rootUri": root_uri, "capabilities": {"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}}}),
+    );
+    c.notify("initialized", json!({}));
+    let reg = c.wait_for(|m| m["method"] == "client/registerCapability");
+    assert_eq!(
+        reg["params"]["registrations"][0]["method"],
+        "workspace/didChangeWatchedFiles"
+    );
+    let uri = format!("{root_uri}/post.md");
+    c.open(&uri, "markdown", "Mail x@mayo.edu\n");
+    assert_eq!(c.diagnostics(&uri, 1), Vec::<serde_json::Value>::new());
+    // Break the file: reported, and the defaults apply.
+    std::fs::write(
+        root.join("scrubs.toml"),
+        "[rules]\n\"work-email\" = \"loud\"\n",
+    )
+    .unwrap();
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": format!("{root_uri}/scrubs.toml"), "type": 2}]}),
+    );
+    let m = c.wait_for(|m| m["method"] == "window/showMessage");
+    let msg = m["params"]["message"].as_str().unwrap();
+    assert!(
+        msg.contains("scrubs.toml:2:") && msg.contains("loud"),
+        "{msg}"
+    );
+    let d = c.wait_for(|m| {
+        m["method"] == "textDocument/publishDiagnostics"
+            && m["params"]["diagnostics"]
+                .as_array()
+                .is_some_and(|a| !a.is_empty())
+    });
+    assert_eq!(
+        d["params"]["diagnostics"][0]["code"],
+        "work-email/institutional-address"
+    );
+    assert!(c.shutdown().success());
+}

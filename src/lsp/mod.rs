@@ -49,6 +49,8 @@ struct State {
     client_settings: Settings,
     checker: Option<Arc<Checker>>,
     config_pull: bool,
+    /// The client can watch files for us (dynamic registration).
+    watch_files: bool,
     /// A problem with `initializationOptions`, shown once initialized.
     init_error: Option<String>,
     /// Bumped whenever the checker is rebuilt, so that a result computed
@@ -319,8 +321,16 @@ impl LanguageServer for Backend {
             .as_ref()
             .and_then(|w| w.configuration)
             .unwrap_or(false);
+        let watch = params
+            .capabilities
+            .workspace
+            .as_ref()
+            .and_then(|w| w.did_change_watched_files.as_ref())
+            .and_then(|w| w.dynamic_registration)
+            .unwrap_or(false);
         {
             let mut s = lock(&self.state);
+            s.watch_files = watch;
             s.encoding = if utf8 {
                 Encoding::Utf8
             } else {
@@ -381,6 +391,23 @@ impl LanguageServer for Backend {
                     format!("scrubs: {e} (using the defaults)"),
                 )
                 .await;
+        }
+        if lock(&self.state).watch_files {
+            // Re-read the settings and packs when they change on disk.
+            let watchers = ["**/scrubs.toml", "**/.scrubs/policies/*.toml"]
+                .into_iter()
+                .map(|g| FileSystemWatcher {
+                    glob_pattern: GlobPattern::String(g.into()),
+                    kind: None,
+                })
+                .collect();
+            let options = DidChangeWatchedFilesRegistrationOptions { watchers };
+            let registration = Registration {
+                id: "scrubs-config-files".into(),
+                method: "workspace/didChangeWatchedFiles".into(),
+                register_options: serde_json::to_value(options).ok(),
+            };
+            let _ = self.client.register_capability(vec![registration]).await;
         }
         if lock(&self.state).config_pull {
             self.pull_configuration().await;
