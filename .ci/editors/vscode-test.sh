@@ -14,21 +14,33 @@ LOG_TAG=vscode
 start=$(date +%s)
 
 need_scrubs
-apt_need chromium libkrb5-dev ripgrep python3 make g++ ca-certificates
+apt_need chromium libkrb5-dev ripgrep python3 make g++ ca-certificates unzip
 command -v node >/dev/null || die "node is not installed (Node.js 20 or newer is needed)"
 
 CODE_SERVER="$("$ROOT/.ci/editors/install-code-server.sh")"
 log "code-server: $CODE_SERVER"
 
 EXT="$ROOT/editors/vscode"
-log "npm ci && npm run build && npm run package (editors/vscode)"
-(cd "$EXT" && npm ci --prefer-offline --no-audit --no-fund --loglevel=error >&2 && npm run --silent build >&2 && npm run --silent package >&2)
-VSIX="$EXT/scrubs.vsix"
-[ -f "$VSIX" ] || die "npm run package made no $VSIX"
-
 ARTIFACTS="${ARTIFACTS:-$(mktemp -d /tmp/scrubs-vscode-artifacts.XXXXXX)}"
 mkdir -p "$ARTIFACTS"
 log "screenshots and logs go to $ARTIFACTS"
+
+# npm ci (from npm's cache where it can), unless node_modules already matches package-lock.json.
+lock_sum="$(sha256sum "$EXT/package-lock.json" | cut -d' ' -f1)"
+if [ "$(cat "$EXT/node_modules/.scrubs-lock-sha256" 2>/dev/null)" = "$lock_sum" ]; then
+  log "editors/vscode/node_modules matches package-lock.json; skipping npm ci"
+else
+  log "npm ci (editors/vscode)"
+  (cd "$EXT" && npm ci --prefer-offline --no-audit --no-fund --loglevel=error >&2)
+  echo "$lock_sum" >"$EXT/node_modules/.scrubs-lock-sha256"
+fi
+# `npm run package` builds first (vscode:prepublish runs `npm run build`), then calls vsce.
+log "npm run package (editors/vscode)"
+rm -f "$EXT/scrubs.vsix"
+(cd "$EXT" && npm run --silent package >"$ARTIFACTS/package.log" 2>&1) || { cat "$ARTIFACTS/package.log" >&2; die "npm run package failed"; }
+VSIX="$EXT/scrubs.vsix"
+[ -f "$VSIX" ] || die "npm run package made no $VSIX"
+log "packaged $(unzip -l "$VSIX" | tail -1 | awk '{print $2}') files into $VSIX"
 
 status=0
 (cd "$EXT" && CODE_SERVER="$CODE_SERVER" VSIX="$VSIX" SCRUBS_BIN="$SCRUBS_BIN" ARTIFACTS="$ARTIFACTS" \

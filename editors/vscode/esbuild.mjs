@@ -2,6 +2,7 @@
 import * as esbuild from "esbuild";
 
 const watch = process.argv.includes("--watch");
+const minify = process.argv.includes("--minify");
 const options = {
   entryPoints: ["src/extension.ts"],
   bundle: true,
@@ -10,7 +11,8 @@ const options = {
   format: "cjs",
   platform: "node",
   target: "node18",
-  sourcemap: true,
+  sourcemap: !minify,
+  minify,
   logLevel: "info",
 };
 if (watch) {

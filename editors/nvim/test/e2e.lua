@@ -196,6 +196,37 @@ run({
       assert(find(scrubs_diagnostics(bufnr), "work-email/institutional-address"), "the work address is still flagged")
     end,
   },
+  {
+    ":ScrubsFixAll adds the disclaimer to a second draft",
+    function()
+      local second = DIR .. "/second-draft.md"
+      vim.fn.writefile(DRAFT, second)
+      vim.cmd("edit " .. vim.fn.fnameescape(second))
+      local buf2 = vim.api.nvim_get_current_buf()
+      wait_for("the second draft's disclaimer finding", function()
+        return find(scrubs_diagnostics(buf2), "disclaimer/missing") ~= nil
+      end)
+      vim.cmd("ScrubsFixAll")
+      wait_for("the disclaimer in the second draft", function()
+        return vim.tbl_contains(vim.api.nvim_buf_get_lines(buf2, 0, -1, true), DISCLAIMER)
+      end)
+      wait_for("disclaimer/missing to go from the second draft", function()
+        return find(scrubs_diagnostics(buf2), "disclaimer/missing") == nil
+      end)
+      vim.cmd("silent write")
+      vim.cmd("buffer " .. bufnr)
+    end,
+  },
+  {
+    "new settings reach the server (rules: work-email off)",
+    function()
+      require("scrubs").update_settings({ institution = "mayo", role = "nurse", rules = { ["work-email"] = "off" } })
+      wait_for("work-email findings to go", function()
+        return find(scrubs_diagnostics(bufnr), "work-email/institutional-address") == nil
+      end)
+      eq({}, scrubs_diagnostics(bufnr), "findings left in the first draft")
+    end,
+  },
 })
 
 out("%d passed, %d failed", passed, failed)
