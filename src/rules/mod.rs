@@ -1,6 +1,7 @@
 //! The rule catalogue: one rule per file, each with its docs and examples
 //! beside its code.
 
+pub mod context;
 mod disclaimer_missing;
 pub mod disclaimers;
 pub mod placement;
