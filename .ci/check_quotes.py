@@ -41,6 +41,7 @@ KNOWN_RULES = {
     "professionalism/unprofessional-language",
     "boundaries/patient-connection", "boundaries/supervisor-connection",
     "branding/name-in-handle", "media/clinical-photo", "workplace/during-duties",
+    "professionalism/disparaging-people", "branding/logo-use", "media/department-video",
 }
 
 SCHEMA = {

@@ -137,6 +137,12 @@ impl Checker {
         &self.packs
     }
 
+    /// The institution-name matcher (strong and weak names of every pack),
+    /// for rules that look for names outside affiliation phrases.
+    pub fn names(&self) -> &NameMatcher {
+        &self.names
+    }
+
     /// The pack an e-mail domain belongs to, if it is a work domain
     /// (subdomains included). `Some(None)` for a domain from the settings.
     pub fn work_domain(&self, domain: &str) -> Option<Option<usize>> {

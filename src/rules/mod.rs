@@ -1,11 +1,27 @@
 //! The rule catalogue: one rule per file, each with its docs and examples
 //! beside its code.
 
+mod boundaries_patient;
+mod boundaries_supervisor;
+mod branding_handle;
+mod branding_logo;
+mod confidential_unreleased;
 pub mod context;
+pub mod cues;
 mod disclaimer_missing;
 pub mod disclaimers;
+mod disclosure_undisclosed;
+mod endorsement_institutional;
+mod media_clinical_photo;
+mod media_department_video;
+mod medical_advice_individual;
+mod medical_advice_notice;
+mod on_behalf_speaking;
 pub mod placement;
+mod professionalism_disparaging;
+mod professionalism_language;
 mod work_email;
+mod workplace_during_duties;
 
 use crate::engine::Rule;
 
@@ -13,7 +29,22 @@ use crate::engine::Rule;
 pub fn all() -> &'static [&'static dyn Rule] {
     &[
         &disclaimer_missing::DisclaimerMissing,
+        &disclosure_undisclosed::UndisclosedAffiliation,
+        &on_behalf_speaking::SpeakingForInstitution,
+        &endorsement_institutional::InstitutionalEndorsement,
+        &medical_advice_individual::IndividualAdvice,
+        &medical_advice_notice::MissingNotice,
+        &confidential_unreleased::UnreleasedInformation,
         &work_email::InstitutionalAddress,
+        &professionalism_language::UnprofessionalLanguage,
+        &professionalism_disparaging::DisparagingPeople,
+        &boundaries_patient::PatientConnection,
+        &boundaries_supervisor::SupervisorConnection,
+        &branding_handle::NameInHandle,
+        &branding_logo::LogoUse,
+        &media_clinical_photo::ClinicalPhoto,
+        &media_department_video::DepartmentVideo,
+        &workplace_during_duties::DuringDuties,
     ]
 }
 

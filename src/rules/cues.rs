@@ -1,0 +1,274 @@
+//! Shared machinery for the phrase rules: a compiled lexicon (a literal
+//! prefilter, then regexes), sentence bounds, and the guards that keep a
+//! phrase from firing when it is negated ("I would never friend a
+//! patient"), hypothetical ("if a patient added you…"), a question, inside
+//! quotation marks or a block quote, or part of a post that teaches the
+//! policy ("Reminder: the policy says no photos in patient areas").
+//!
+//! Rules are data here: each rule file lists its trigger literals and its
+//! patterns; this module compiles them once (OnceLock in the rule) and runs
+//! them. A block whose text holds none of a rule's trigger literals costs
+//! one aho-corasick pass and nothing else.
+
+use std::ops::Range;
+use std::sync::OnceLock;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use regex::Regex;
+
+use crate::engine::Context;
+use crate::markup::Block;
+
+/// Which guards apply to a rule's matches.
+#[derive(Clone, Copy, Debug)]
+pub struct Guard {
+    /// "never", "don't", "avoid"… earlier in the sentence.
+    pub negation: bool,
+    /// "if", "would", "imagine", questions.
+    pub hypothetical: bool,
+    /// A sentence that teaches the policy ("policy", "guideline",
+    /// "reminder", "PSA"), a block quote, or a match inside quotation marks.
+    pub teaching: bool,
+}
+
+impl Guard {
+    pub const ALL: Guard = Guard {
+        negation: true,
+        hypothetical: true,
+        teaching: true,
+    };
+    /// Profanity and slurs are unprofessional even when negated ("don't be
+    /// a f***ing idiot"); only quotations in a block quote of the policy
+    /// itself are spared, and those hold no profanity.
+    pub const NONE: Guard = Guard {
+        negation: false,
+        hypothetical: false,
+        teaching: false,
+    };
+}
+
+/// A rule's trigger literals and patterns, compiled once.
+pub struct Lexicon {
+    prefilter: AhoCorasick,
+    patterns: Vec<Regex>,
+}
+
+impl Lexicon {
+    /// `triggers`: literals (ASCII case-insensitive), one of which every
+    /// match of every pattern contains. `patterns`: regexes (write `(?i)`
+    /// where case does not matter).
+    pub fn new<S: AsRef<str>>(triggers: &[&str], patterns: &[S]) -> Lexicon {
+        Lexicon {
+            prefilter: AhoCorasickBuilder::new()
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::LeftmostFirst)
+                .build(triggers)
+                .expect("built-in trigger literals"),
+            patterns: patterns
+                .iter()
+                .map(|p| {
+                    let p = p.as_ref();
+                    Regex::new(p).unwrap_or_else(|e| panic!("built-in pattern {p}: {e}"))
+                })
+                .collect(),
+        }
+    }
+
+    /// Whether `text` holds any trigger literal.
+    pub fn triggered(&self, text: &str) -> bool {
+        self.prefilter.is_match(text)
+    }
+
+    /// Every match (range in `text`) of every pattern, leftmost first,
+    /// overlapping matches dropped.
+    pub fn find(&self, text: &str) -> Vec<Range<usize>> {
+        if !self.triggered(text) {
+            return Vec::new();
+        }
+        let mut out: Vec<Range<usize>> = Vec::new();
+        for re in &self.patterns {
+            for m in re.find_iter(text) {
+                if m.start() < m.end() {
+                    out.push(m.range());
+                }
+            }
+        }
+        out.sort_by_key(|r| (r.start, std::cmp::Reverse(r.end)));
+        let mut kept: Vec<Range<usize>> = Vec::new();
+        for r in out {
+            if kept.last().is_some_and(|k| r.start < k.end) {
+                continue;
+            }
+            kept.push(r);
+        }
+        kept
+    }
+
+    /// The matches in block `block` of `cx` that survive `guard`, as ranges
+    /// in the block's text.
+    pub fn matches(&self, cx: &Context, block: usize, guard: Guard) -> Vec<Range<usize>> {
+        let b = &cx.markup.blocks[block];
+        self.find(&b.text)
+            .into_iter()
+            .filter(|m| !guarded(b, m, guard))
+            .collect()
+    }
+}
+
+/// The sentence of `text` around `at`: from after the previous `.`, `!`,
+/// `?` or newline (followed by a space or the end) to the next one.
+pub fn sentence(text: &str, r: &Range<usize>) -> Range<usize> {
+    let bytes = text.as_bytes();
+    let mut start = r.start.min(text.len());
+    while start > 0 {
+        let c = bytes[start - 1];
+        if c == b'\n'
+            || (matches!(c, b'.' | b'!' | b'?')
+                && bytes.get(start).is_none_or(|n| n.is_ascii_whitespace()))
+        {
+            break;
+        }
+        start -= 1;
+    }
+    let mut end = r.end.min(text.len());
+    while end < bytes.len() {
+        let c = bytes[end];
+        if c == b'\n' {
+            break;
+        }
+        end += 1;
+        if matches!(c, b'.' | b'!' | b'?') && bytes.get(end).is_none_or(|n| n.is_ascii_whitespace())
+        {
+            break;
+        }
+    }
+    while !text.is_char_boundary(start) {
+        start += 1;
+    }
+    while start < r.start && bytes.get(start).is_some_and(|c| c.is_ascii_whitespace()) {
+        start += 1;
+    }
+    while !text.is_char_boundary(end) {
+        end += 1;
+    }
+    start..end
+}
+
+struct GuardRes {
+    negation: Regex,
+    hypothetical: Regex,
+    question: Regex,
+    teaching: Regex,
+    /// Idioms that hold a negation word but negate nothing: "can't
+    /// believe", "not gonna lie", "no joke".
+    idiom: Regex,
+}
+
+fn guard_res() -> &'static GuardRes {
+    static G: OnceLock<GuardRes> = OnceLock::new();
+    G.get_or_init(|| {
+        let b = |s: &str| Regex::new(s).expect("built-in guard pattern");
+        GuardRes {
+            negation: b(
+                r"(?i)\b(?:never|not|no|nobody|no\s+one|don['’]?t|do\s+not|didn['’]?t|did\s+not|won['’]?t|wouldn['’]?t|shouldn['’]?t|can['’]?t|cannot|mustn['’]?t|isn['’]?t|aren['’]?t|wasn['’]?t|avoid(?:s|ed|ing)?|refuse[ds]?|stop\s+people\s+from|without|instead\s+of|rather\s+than)\b",
+            ),
+            hypothetical: b(
+                r"(?i)\b(?:if|unless|would|what\s+if|imagine|suppose|supposing|hypothetically|whether|in\s+case|let['’]?s\s+say|pretend)\b",
+            ),
+            question: b(
+                r"(?i)^\W*(?:should|can|could|is|are|do|does|did|would|what|how|why|when|may|anyone|has|have)\b",
+            ),
+            idiom: b(
+                r"(?i)\b(?:(?:can['’]?t|cannot|couldn['’]?t)\s+(?:believe|wait|stop|help|even)|not\s+(?:gonna|going\s+to)\s+lie|no\s+(?:joke|lie|kidding|cap)|not\s+only|no\s+sleep|not\s+even\s+kidding)\b",
+            ),
+            teaching: b(
+                r"(?i)\b(?:polic(?:y|ies)|guidelines?|rule\s+of\s+thumb|reminder|PSA|pro[\s-]tip|tips?:|best\s+practices?|code\s+of\s+conduct|compliance|orientation|training\s+(?:module|slide)|the\s+rules?\s+(?:say|says|is|are)|our\s+rules?|boundar(?:y|ies)|professionalism|etiquette|hipaa|red\s+flags?|examples?\s+of|things\s+not\s+to|what\s+not\s+to)\b",
+            ),
+        }
+    })
+}
+
+/// Whether the match `m` (range in the block's text) is negated,
+/// hypothetical, asked about, quoted or part of teaching, as `guard` allows.
+pub fn guarded(b: &Block, m: &Range<usize>, guard: Guard) -> bool {
+    let text = &b.text;
+    let s = sentence(text, m);
+    let sent = &text[s.clone()];
+    let before = &text[s.start..m.start.max(s.start)];
+    let g = guard_res();
+    if guard.negation && g.negation.is_match(&g.idiom.replace_all(before, " ")) {
+        return true;
+    }
+    if guard.hypothetical
+        && (g.hypothetical.is_match(before)
+            || (sent.trim_end().ends_with('?') && g.question.is_match(sent)))
+    {
+        return true;
+    }
+    if guard.teaching && (b.quoted || g.teaching.is_match(sent) || inside_quotes(before)) {
+        return true;
+    }
+    false
+}
+
+/// Whether the end of `before` lies inside quotation marks opened in it.
+fn inside_quotes(before: &str) -> bool {
+    let open = before.matches('“').count();
+    let close = before.matches('”').count();
+    if open > close {
+        return true;
+    }
+    before.matches('"').count() % 2 == 1
+}
+
+/// Pushes a finding of `meta` with `message` for every match of `lex` in
+/// `block` that survives `guard`.
+pub fn scan(
+    cx: &Context,
+    block: usize,
+    lex: &Lexicon,
+    guard: Guard,
+    meta: &'static crate::engine::RuleMeta,
+    message: &str,
+    out: &mut Vec<crate::engine::Finding>,
+) {
+    for m in lex.matches(cx, block, guard) {
+        out.push(crate::engine::Finding::new(
+            meta,
+            source(cx, block, m),
+            message,
+        ));
+    }
+}
+
+/// An institution's name, for patterns that need one: the built-in
+/// institutions' names and acronyms (case-exact), or a capitalised name
+/// ending in Clinic, Hospital, Health, Medical Center, University…, or "the
+/// hospital", "the clinic", "the university".
+pub const INSTITUTION: &str = r"(?:(?:the\s+)?(?-i:Mayo\s+Clinic|Mayo|Saint\s+Marys|Mass\s+General(?:\s+Brigham)?|Massachusetts\s+General(?:\s+Hospital)?|MGH|MGB|Memorial\s+Sloan[\s-]Kettering|Sloan[\s-]Kettering|MSKCC|MSK|University\s+of\s+Minnesota|UMN|U\s+of\s+M|M\s+Health\s+Fairview|(?:[A-Z][\w'’.&-]*\s+){1,4}(?:Clinic|Hospital|Health|Medical\s+Center|University|Institute|Cancer\s+Center|General))|the\s+(?:hospital|clinic|university|institution|health\s+system|medical\s+center|cancer\s+center|organi[sz]ation))";
+
+/// The range of text to underline in the source for a block-text range.
+pub fn source(cx: &Context, block: usize, r: Range<usize>) -> Range<usize> {
+    cx.markup.blocks[block].source_range(r)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sentences_split_on_terminal_punctuation() {
+        let t = "First one. Second one here! Third?";
+        let i = t.find("one here").unwrap();
+        assert_eq!(&t[sentence(t, &(i..i + 3))], "Second one here!");
+        let i = t.find("Third").unwrap();
+        assert_eq!(&t[sentence(t, &(i..i + 5))], "Third?");
+    }
+
+    #[test]
+    fn lexicon_needs_a_trigger() {
+        let l = Lexicon::new(&["cath lab"], &[r"(?i)\bpic\s+from\s+the\s+cath\s+lab\b"]);
+        assert_eq!(l.find("pic from the cath lab"), vec![0..21]);
+        assert!(l.find("pic from the beach").is_empty());
+    }
+}

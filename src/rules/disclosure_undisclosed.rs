@@ -1,0 +1,224 @@
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+use crate::engine::{Context, Edit, Finding, Fix, Rule, RuleMeta, Severity};
+use crate::rules::cues::{self, Guard};
+
+/// `disclosure/undisclosed-affiliation`
+pub struct UndisclosedAffiliation;
+
+static META: RuleMeta = RuleMeta {
+    id: "disclosure/undisclosed-affiliation",
+    default_severity: Severity::Warning,
+    summary: "Your own institution is praised, promoted or discussed without saying you work there and in what role.",
+    what: "When `institution` is set in scrubs.toml, flags a post that praises or promotes that institution or its programs (“the transplant program at the U of M is world class, ask to be referred”) without ever saying the writer works there (“As a nurse at…”, “I work there”, “full disclosure: …”). Without settings, flags praise of a named institution in a post that hints the writer works there (“my hospital”, “where I work”) but never says in what role.",
+    why: "Readers weigh praise differently when it comes from an employee. Mayo Clinic asks employees to identify themselves when they discuss Mayo Clinic matters; MSK requires you to disclose your affiliation when endorsing MSK or its activities; Mass General and the University of Minnesota ask for the same transparency.",
+    fix: "Adds “(Disclosure: I work at …)” after the sentence, with your role from the `role` setting when it is set (an unsafe fix: check it says what you do).",
+    fires: &[
+        "So proud of where I work! Mass General's new cancer center is world class, book an appointment.",
+    ],
+    clean: &[
+        "The transplant program at the University of Minnesota is world class.",
+        "As a nurse at Mass General, I think our new cancer center is world class.",
+    ],
+};
+
+fn praise() -> &'static Regex {
+    static R: OnceLock<Regex> = OnceLock::new();
+    R.get_or_init(|| {
+        Regex::new(r"(?i)\b(?:world[\s-]class|the\s+best|best\s+in|top[\s-](?:ranked|notch|tier)|number\s+one|#1|amazing|incredible|outstanding|excellent|leading|renowned|cutting[\s-]edge|state[\s-]of[\s-]the[\s-]art|ask\s+(?:to\s+be\s+referred|for\s+a\s+referral|your\s+doctor\s+for\s+a\s+referral)|get\s+(?:yourself\s+)?referred|go\s+(?:to|see)|choose|highly\s+recommend|recommend|can['’]t\s+say\s+enough|lucky\s+to\s+have|the\s+place\s+to\s+go|breakthrough|new\s+(?:center|centre|clinic|program|tower|building|trial|treatment)|is\s+hiring|now\s+hiring|apply|sign\s+up|enrolling|book\s+(?:an?\s+)?appointment|make\s+an\s+appointment)")
+            .expect("built-in pattern")
+    })
+}
+
+/// The writer hints at working there without saying in what role.
+fn employment_hint() -> &'static Regex {
+    static R: OnceLock<Regex> = OnceLock::new();
+    R.get_or_init(|| {
+        Regex::new(r"(?i)\b(?:my\s+(?:employer|workplace|place\s+of\s+work|hospital)|where\s+I\s+work|I\s+work\s+there|our\s+hospital)\b")
+            .expect("built-in pattern")
+    })
+}
+
+/// The writer says what they do: "as a nurse", "I'm an oncologist".
+fn role_stated() -> &'static Regex {
+    static R: OnceLock<Regex> = OnceLock::new();
+    R.get_or_init(|| {
+        Regex::new(r"(?i)\b(?:as\s+an?|I['’]?m\s+an?|I\s+am\s+an?|I\s+work\s+as\s+an?)\s+(?:[\w-]+\s+){0,3}?(?:nurse|physician|doctor|surgeon|resident|fellow|intern|pharmacist|therapist|tech|technician|technologist|scientist|researcher|professor|student|manager|director|chaplain|dietitian|NP|RN|MD|PA|CNA|LPN|volunteer|employee|[a-z]+ologist|[a-z]+iatrist|[a-z]+ician)\b")
+            .expect("built-in pattern")
+    })
+}
+
+fn disclosed() -> &'static Regex {
+    static R: OnceLock<Regex> = OnceLock::new();
+    R.get_or_init(|| {
+        Regex::new(r"(?i)\b(?:I\s+work\s+(?:there|here)|where\s+I\s+work|my\s+(?:employer|workplace|place\s+of\s+work|hospital|colleagues|coworkers|co-workers)|full\s+disclosure|disclosure:|I['’]m\s+(?:an?\s+)?(?:\w+\s+){0,3}there|I\s+am\s+(?:an?\s+)?(?:\w+\s+){0,3}there|I['’]m\s+on\s+staff|employee\s+here|I\s+(?:work|worked|trained)\s+(?:at|for)\b)")
+            .expect("built-in pattern")
+    })
+}
+
+impl Rule for UndisclosedAffiliation {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_document(&self, cx: &Context, out: &mut Vec<Finding>) {
+        let configured = !cx.inferred && cx.pack(cx.active[0]).id != crate::packs::GENERIC;
+        let any = |re: &Regex| cx.markup.blocks.iter().any(|b| re.is_match(&b.text));
+        if any(role_stated()) {
+            return;
+        }
+        let own: Vec<usize> = if configured {
+            if cx.affiliations.iter().any(|a| cx.active.contains(&a.pack)) || any(disclosed()) {
+                return;
+            }
+            cx.active.clone()
+        } else {
+            // Unconfigured: the writer hints that they work at a named
+            // institution but never says in what role.
+            if !cx.affiliations.is_empty() || !any(employment_hint()) {
+                return;
+            }
+            cx.mentions
+                .iter()
+                .filter(|m| m.strong)
+                .map(|m| m.pack)
+                .collect()
+        };
+        if own.is_empty() {
+            return;
+        }
+        let names = cx.checker.names();
+        for b in &cx.markup.blocks {
+            let found = names.find(&b.text);
+            for (pi, r) in found.iter().cloned() {
+                // The longest of overlapping names: "U of M", not "the U".
+                if found
+                    .iter()
+                    .any(|(_, o)| o.start < r.end && r.start < o.end && o.len() > r.len())
+                {
+                    continue;
+                }
+                let (pack, _, _) = names.pattern(pi);
+                if !own.contains(pack) {
+                    continue;
+                }
+                let s = cues::sentence(&b.text, &r);
+                if !praise().is_match(&b.text[s.clone()]) {
+                    continue;
+                }
+                if cues::guarded(
+                    b,
+                    &r,
+                    Guard {
+                        negation: false,
+                        ..Guard::ALL
+                    },
+                ) {
+                    continue;
+                }
+                let p = cx.pack(*pack);
+                let role = cx
+                    .settings()
+                    .role
+                    .as_deref()
+                    .map(|r| {
+                        let art = if r.starts_with(['a', 'e', 'i', 'o', 'u']) {
+                            "an"
+                        } else {
+                            "a"
+                        };
+                        format!(" as {art} {r}")
+                    })
+                    .unwrap_or_default();
+                let mut f = Finding::new(
+                    &META,
+                    b.source_range(r.clone()),
+                    format!(
+                        "This promotes {}, your employer, without saying you work there and in what role.",
+                        p.name
+                    ),
+                );
+                f.institution = Some(p.id.clone());
+                // After the sentence's end in the source.
+                let mut end = s.end;
+                while end > s.start && b.text[..end].ends_with(char::is_whitespace) {
+                    end -= 1;
+                }
+                let at = b.source_range(end..end).start;
+                if let Some(prev) = end.checked_sub(1).filter(|_| end > 0) {
+                    let src_prev = b.source_range(prev..end);
+                    let at = if src_prev.end == at { at } else { src_prev.end };
+                    f = f.with_fix(Fix {
+                        title: "Say that you work there".into(),
+                        edits: vec![Edit {
+                            range: at..at,
+                            new_text: format!(" (Disclosure: I work at {}{role}.)", p.name),
+                        }],
+                        safe: false,
+                        preferred: true,
+                    });
+                }
+                out.push(f);
+                return;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::config::{OneOrMany, Settings};
+    use crate::engine::Checker;
+    use crate::markup::Format;
+
+    const RULE: &str = "disclosure/undisclosed-affiliation";
+
+    fn checker(role: Option<&str>) -> Checker {
+        let s = Settings {
+            institution: Some(OneOrMany::One("umn".into())),
+            role: role.map(String::from),
+            ..Settings::default()
+        };
+        Checker::new(s, Vec::new()).unwrap()
+    }
+
+    #[test]
+    fn praise_of_the_own_institution_without_disclosure_fires_and_the_fix_discloses() {
+        let c = checker(Some("nurse"));
+        let text = "The transplant program at the U of M is world class, ask to be referred.";
+        let found = c.check(text, Format::Markdown);
+        let f = found.iter().find(|f| f.rule == RULE).expect("finding");
+        assert_eq!(&text[f.range.clone()], "U of M");
+        let fixed = f.fixes[0].apply(text);
+        assert_eq!(
+            fixed,
+            "The transplant program at the U of M is world class, ask to be referred. (Disclosure: I work at University of Minnesota as a nurse.)"
+        );
+        assert!(!c
+            .check(&fixed, Format::Markdown)
+            .iter()
+            .any(|f| f.rule == RULE));
+    }
+
+    #[test]
+    fn disclosed_or_unconfigured_posts_are_quiet() {
+        let c = checker(None);
+        for t in [
+            "As a nurse at the University of Minnesota, I think our transplant program is world class.",
+            "Full disclosure: I work there. The U of M transplant program is world class.",
+            "The University of Minnesota was founded in 1851.",
+        ] {
+            assert!(!c.check(t, Format::Markdown).iter().any(|f| f.rule == RULE), "{t}");
+        }
+        let c = Checker::default_checker();
+        assert!(!c
+            .check(
+                "The University of Minnesota transplant program is world class.",
+                Format::Markdown
+            )
+            .iter()
+            .any(|f| f.rule == RULE));
+    }
+}

@@ -1,0 +1,89 @@
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+use crate::engine::{Context, Finding, Rule, RuleMeta, Severity};
+use crate::rules::cues::{self, Guard, Lexicon};
+
+/// `media/department-video`
+pub struct DepartmentVideo;
+
+static META: RuleMeta = RuleMeta {
+    id: "media/department-video",
+    default_severity: Severity::Information,
+    summary: "A department's or unit's video or account posted without saying it was approved.",
+    what: "Flags a unit's or department's video, channel or account going up (“posting our unit's TikTok”, “our department's new YouTube video”, “we launched a page for our clinic”) when the post does not say communications or marketing approved it.",
+    why: "MSK's Department of Marketing & Communications must see department videos before they are posted and approve department accounts before they go live.",
+    fix: "Get the approval of your manager and the communications or marketing department first, or say that you have it.",
+    fires: &[
+        "Posting our unit's TikTok dance tonight, stay tuned!",
+        "Our department's new YouTube video is live!",
+        "We just launched an Instagram account for our clinic.",
+    ],
+    clean: &[
+        "Our department's new video is live, approved by Marketing & Communications.",
+        "My TikTok about sourdough is live.",
+        "Before you post a department video, get it approved.",
+    ],
+};
+
+const TRIGGERS: &[&str] = &[
+    "video",
+    "tiktok",
+    "reel",
+    "youtube",
+    "channel",
+    "account",
+    "page",
+    "instagram",
+];
+
+fn lexicon() -> &'static Lexicon {
+    static L: OnceLock<Lexicon> = OnceLock::new();
+    L.get_or_init(|| {
+        let ours = r"(?:(?:our|my|the)\s+(?:whole\s+)?(?:unit|department|dept|team|floor|clinic|lab|service|program|residency|division|office)['’]?s?)";
+        let vid = r"(?:(?:new\s+|first\s+|official\s+)?(?:TikTok|video|reel|YouTube\s+video|YouTube\s+channel|channel|Instagram|Instagram\s+account|Facebook\s+page|account|page)s?)";
+        Lexicon::new(
+            TRIGGERS,
+            &[
+                format!(r"(?i)\b{ours}\s+(?:\w+\s+){{0,2}}?{vid}\b"),
+                format!(r"(?i)\b(?:launched|started|created|made|set\s+up|posting|posted|filmed|uploaded)\s+(?:an?|the|our)\s+(?:new\s+)?(?:TikTok|YouTube|Instagram|Facebook|Twitter|X)?\s*(?:account|page|channel|video)\s+for\s+{ours}"),
+                r"(?i)\b(?:launched|started|created|made|set\s+up)\s+(?:an?|the)\s+(?:new\s+)?(?:TikTok|YouTube|Instagram|Facebook|Twitter)\s+(?:account|page|channel)\s+for\s+(?:our|the)\s+(?:unit|department|clinic|team|floor|lab)".to_string(),
+            ],
+        )
+    })
+}
+
+fn approved() -> &'static Regex {
+    static R: OnceLock<Regex> = OnceLock::new();
+    R.get_or_init(|| {
+        Regex::new(r"(?i)\b(?:approved|approval|signed\s+off|sign-off|cleared\s+(?:it\s+)?with|with\s+permission|marketing|communications|comms\s+team|public\s+affairs)\b").expect("built-in pattern")
+    })
+}
+
+impl Rule for DepartmentVideo {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_document(&self, cx: &Context, out: &mut Vec<Finding>) {
+        if cx
+            .markup
+            .blocks
+            .iter()
+            .any(|b| approved().is_match(&b.text))
+        {
+            return;
+        }
+        for bi in 0..cx.markup.blocks.len() {
+            if let Some(m) = lexicon().matches(cx, bi, Guard::ALL).into_iter().next() {
+                out.push(Finding::new(
+                    &META,
+                    cues::source(cx, bi, m),
+                    "A department's video or account needs the approval of communications or marketing before it is posted.",
+                ));
+                return;
+            }
+        }
+    }
+}

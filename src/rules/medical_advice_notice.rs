@@ -1,0 +1,217 @@
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+use crate::config::Placement;
+use crate::engine::{Context, Finding, Rule, RuleMeta, Severity};
+use crate::rules::cues::Lexicon;
+use crate::rules::placement;
+
+/// `medical-advice/missing-notice`
+pub struct MissingNotice;
+
+static META: RuleMeta = RuleMeta {
+    id: "medical-advice/missing-notice",
+    default_severity: Severity::Hint,
+    summary: "A physician's post with health information and no “not medical advice” notice.",
+    what: "When the writer is a physician (the `role` setting is `physician`, or the post says “I'm a physician”, “as a doctor”, “…, MD”) and the post gives health information (symptoms, treatments, screening, medicines), suggests a notice that the post is not medical advice, unless one is there (“not medical advice”, “for educational purposes only”, MSK's wording).",
+    why: "MSK asks its physicians to exercise caution when posting comments that may be considered medical advice and to include a notice that their posts are not medical advice.",
+    fix: "Adds MSK's notice (“These posts are not medical advice. …”) as the last paragraph of the post, or under an “About” heading.",
+    fires: &[
+        "As a physician, I get asked about statins a lot. Statins lower LDL cholesterol and the risk of heart attack; side effects like muscle aches are uncommon.",
+    ],
+    clean: &[
+        "As a physician, I get asked about statins a lot. Statins lower LDL cholesterol and the risk of heart attack.\n\nThis is not medical advice.",
+        "As a nurse, I love a good night shift snack. Here is my granola recipe.",
+        "Statins lower LDL cholesterol and the risk of heart attack.",
+    ],
+};
+
+fn physician_cue() -> &'static Regex {
+    static R: OnceLock<Regex> = OnceLock::new();
+    R.get_or_init(|| {
+        Regex::new(r"(?i)\b(?:as\s+an?|I['’]m\s+an?|I\s+am\s+an?|I\s+work\s+as\s+an?)\s+(?:[\w-]+\s+){0,3}?(?:physician|doctor|doc|MD|internist|surgeon|oncologist|cardiologist|pediatrician|paediatrician|psychiatrist|dermatologist|neurologist|radiologist|anesthesiologist|endocrinologist|gastroenterologist|hospitalist|family\s+medicine\s+doc|OB-?GYN)\b|(?-i:,\s*(?:MD|M\.D\.|DO)\b)")
+            .expect("built-in pattern")
+    })
+}
+
+/// Health information: two or more distinct terms.
+fn health() -> &'static Lexicon {
+    static L: OnceLock<Lexicon> = OnceLock::new();
+    L.get_or_init(|| {
+        let terms = [
+            "symptom",
+            "treatment",
+            "diagnos",
+            "medication",
+            "medicine",
+            "dose",
+            "vaccine",
+            "screening",
+            "cancer",
+            "blood pressure",
+            "cholesterol",
+            "statin",
+            "insulin",
+            "diabetes",
+            "infection",
+            "antibiotic",
+            "side effect",
+            "risk of",
+            "chemo",
+            "mammogram",
+            "colonoscopy",
+            "therapy",
+            "prescri",
+            "ibuprofen",
+            "tylenol",
+            "heart attack",
+            "stroke",
+            "asthma",
+            "migraine",
+            "supplement",
+            "vitamin",
+        ];
+        let patterns: Vec<String> = terms
+            .iter()
+            .map(|t| format!(r"(?i)\b{}", regex::escape(t)))
+            .collect();
+        Lexicon::new(&terms, &patterns)
+    })
+}
+
+fn notice_present() -> &'static Regex {
+    static R: OnceLock<Regex> = OnceLock::new();
+    R.get_or_init(|| {
+        Regex::new(r"(?i)\b(?:not\s+(?:intended\s+(?:as|to\s+be)\s+|meant\s+(?:as|to\s+be)\s+)?(?:medical|clinical)\s+advice|n[o']t\s+medical\s+advice|does\s+not\s+constitute\s+(?:medical\s+)?advice|for\s+(?:general\s+)?(?:informational|information|educational|education)\s+purposes(?:\s+only)?|#notmedicaladvice|#nma|no\s+doctor[-\s]patient\s+relationship)")
+            .expect("built-in pattern")
+    })
+}
+
+fn is_physician_role(role: &str) -> bool {
+    let r = role.trim().to_lowercase();
+    matches!(
+        r.as_str(),
+        "physician" | "doctor" | "md" | "do" | "surgeon" | "attending" | "resident" | "fellow"
+    )
+}
+
+impl Rule for MissingNotice {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_document(&self, cx: &Context, out: &mut Vec<Finding>) {
+        let by_role = cx.settings().role.as_deref().is_some_and(is_physician_role);
+        let cue = cx.markup.blocks.iter().enumerate().find_map(|(bi, b)| {
+            physician_cue()
+                .find(&b.text)
+                .map(|m| cx.markup.blocks[bi].source_range(m.range()))
+        });
+        if !by_role && cue.is_none() {
+            return;
+        }
+        let mut terms: Vec<String> = Vec::new();
+        let mut first = None;
+        for (bi, b) in cx.markup.blocks.iter().enumerate() {
+            for r in health().find(&b.text) {
+                let t = b.text[r.clone()].to_lowercase();
+                if !terms.contains(&t) {
+                    terms.push(t);
+                }
+                if first.is_none() {
+                    first = Some(cx.markup.blocks[bi].source_range(r));
+                }
+            }
+        }
+        if terms.len() < 2 {
+            return;
+        }
+        let pack_notices: Vec<String> = cx
+            .checker
+            .packs()
+            .iter()
+            .filter_map(|p| p.notice.as_ref().map(|n| n.text.to_lowercase()))
+            .collect();
+        if cx.markup.blocks.iter().any(|b| {
+            notice_present().is_match(&b.text) || {
+                let t = b.text.to_lowercase();
+                pack_notices.iter().any(|n| t.contains(n.as_str()))
+            }
+        }) {
+            return;
+        }
+        let Some(range) = cue.or(first) else {
+            return;
+        };
+        // The notice text: an active institution's own, else MSK's.
+        let notice = cx
+            .active
+            .iter()
+            .find_map(|&i| cx.pack(i).notice.as_ref())
+            .or_else(|| crate::packs::builtin_pack("msk").and_then(|p| p.notice.as_ref()));
+        let mut f = Finding::new(
+            &META,
+            range,
+            "A physician's post with health information: add a notice that it is not medical advice.",
+        );
+        f.institution = Some("msk".into());
+        if let Some(n) = notice {
+            f.fixes = placement::insertion_fixes(
+                cx,
+                "a not-medical-advice notice",
+                &n.text,
+                "Not medical advice.",
+                Placement::End,
+                "notice",
+            );
+        }
+        out.push(f);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::config::Settings;
+    use crate::engine::Checker;
+    use crate::markup::Format;
+
+    const RULE: &str = "medical-advice/missing-notice";
+
+    #[test]
+    fn the_notice_fix_rechecks_clean() {
+        let c = Checker::default_checker();
+        let text = "# Statins\n\nAs a physician, I get asked about statins. Statins lower cholesterol and the risk of heart attack.\n";
+        let f = c
+            .check(text, Format::Markdown)
+            .into_iter()
+            .find(|f| f.rule == RULE)
+            .expect("finding");
+        assert_eq!(f.severity, crate::engine::Severity::Hint);
+        let fixed = f.fixes[0].apply(text);
+        assert!(fixed.ends_with("*These posts are not medical advice. Please do not post personal information about your medical issues here.*\n") || fixed.contains("*These posts are not medical advice."), "{fixed}");
+        assert!(!c
+            .check(&fixed, Format::Markdown)
+            .iter()
+            .any(|f| f.rule == RULE));
+    }
+
+    #[test]
+    fn the_role_setting_turns_it_on() {
+        let text = "Statins lower cholesterol and the risk of heart attack.";
+        let c = Checker::default_checker();
+        assert!(!c
+            .check(text, Format::Markdown)
+            .iter()
+            .any(|f| f.rule == RULE));
+        let s = Settings {
+            role: Some("physician".into()),
+            ..Settings::default()
+        };
+        let c = Checker::new(s, Vec::new()).unwrap();
+        assert!(c
+            .check(text, Format::Markdown)
+            .iter()
+            .any(|f| f.rule == RULE));
+    }
+}
