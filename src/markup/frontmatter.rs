@@ -46,6 +46,175 @@ pub(super) struct FrontMatter {
     pub blocks: Vec<Block>,
 }
 
+/// The per-post settings a post's front matter gives under its `scrubs`
+/// key: `scrubs: {institution: msk, disable: [phi/age-over-89]}` (YAML, flow
+/// or block form) or a `[scrubs]` table (TOML). Values are strings as
+/// written; the engine decides what they mean.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PostSettings {
+    /// Institution ids (`institution: msk` or a list).
+    pub institution: Vec<String>,
+    /// Rule ids or categories turned off for this post.
+    pub disable: Vec<String>,
+}
+
+/// The fences of the front matter at the start of `text`: (the body between
+/// the fences, whether it is TOML).
+fn body(text: &str) -> Option<(std::ops::Range<usize>, bool)> {
+    let (fence, toml) = if text.starts_with("---") {
+        ("---", false)
+    } else if text.starts_with("+++") {
+        ("+++", true)
+    } else {
+        return None;
+    };
+    let first_end = line_end(text, 0);
+    if text[fence.len()..first_end.0].trim() != "" {
+        return None;
+    }
+    let mut pos = first_end.1;
+    let body_start = pos;
+    while pos < text.len() {
+        let (content_end, next) = line_end(text, pos);
+        let line = text[pos..content_end].trim_end();
+        if line == fence || (!toml && line == "...") {
+            return Some((body_start..pos, toml));
+        }
+        pos = next;
+    }
+    None
+}
+
+/// Reads the `scrubs` settings of the front matter of `text`, if it has any.
+pub fn post_settings(text: &str) -> Option<PostSettings> {
+    let (body, toml) = body(text)?;
+    let body = &text[body];
+    if toml {
+        toml_post_settings(body)
+    } else {
+        yaml_post_settings(body)
+    }
+}
+
+fn toml_post_settings(body: &str) -> Option<PostSettings> {
+    let table: toml::Table = match toml::from_str(body) {
+        Ok(t) => t,
+        Err(_) => {
+            // The rest of the front matter may not be valid TOML; read the
+            // `[scrubs]` table alone.
+            let start = body.find("[scrubs]")?;
+            let rest = &body[start..];
+            let end = rest[1..]
+                .find("\n[")
+                .map(|i| i + 2)
+                .unwrap_or(rest.len());
+            toml::from_str(&rest[..end]).ok()?
+        }
+    };
+    let t = table.get("scrubs")?.as_table()?;
+    let strings = |v: Option<&toml::Value>| -> Vec<String> {
+        match v {
+            Some(toml::Value::String(s)) => vec![s.clone()],
+            Some(toml::Value::Array(a)) => a
+                .iter()
+                .filter_map(|x| x.as_str().map(str::to_string))
+                .collect(),
+            _ => Vec::new(),
+        }
+    };
+    Some(PostSettings {
+        institution: strings(t.get("institution")),
+        disable: strings(t.get("disable")),
+    })
+}
+
+/// A YAML scalar or flow list as strings.
+fn yaml_strings(v: &str) -> Vec<String> {
+    let v = v.trim();
+    let unquote = |s: &str| s.trim().trim_matches(['"', '\'']).trim().to_string();
+    if let Some(inner) = v.strip_prefix('[') {
+        inner
+            .trim_end_matches(']')
+            .split(',')
+            .map(unquote)
+            .filter(|s| !s.is_empty())
+            .collect()
+    } else if v.is_empty() {
+        Vec::new()
+    } else {
+        vec![unquote(v)]
+    }
+}
+
+fn yaml_set(out: &mut PostSettings, key: &str, values: Vec<String>) {
+    match key.trim().trim_matches(['"', '\'']) {
+        "institution" | "institutions" => out.institution.extend(values),
+        "disable" => out.disable.extend(values),
+        _ => {}
+    }
+}
+
+fn yaml_post_settings(body: &str) -> Option<PostSettings> {
+    let mut lines = body.lines().peekable();
+    while let Some(line) = lines.next() {
+        let Some(rest) = line.strip_prefix("scrubs:") else {
+            continue;
+        };
+        let rest = rest.split(" #").next().unwrap_or("").trim();
+        let mut out = PostSettings::default();
+        if let Some(inner) = rest.strip_prefix('{') {
+            // Flow mapping: split at commas outside brackets.
+            let inner = inner.trim_end().trim_end_matches('}');
+            let mut depth = 0;
+            let mut item = String::new();
+            let mut items = Vec::new();
+            for c in inner.chars() {
+                match c {
+                    '[' => depth += 1,
+                    ']' => depth -= 1,
+                    ',' if depth == 0 => {
+                        items.push(std::mem::take(&mut item));
+                        continue;
+                    }
+                    _ => {}
+                }
+                item.push(c);
+            }
+            items.push(item);
+            for it in items {
+                if let Some((k, v)) = it.split_once(':') {
+                    yaml_set(&mut out, k, yaml_strings(v));
+                }
+            }
+            return Some(out);
+        }
+        // Block mapping: indented `key: value` lines, values scalars, flow
+        // lists or `- item` lines below.
+        let mut key: Option<String> = None;
+        while let Some(l) = lines.peek() {
+            if l.trim().is_empty() || l.trim_start().starts_with('#') {
+                lines.next();
+                continue;
+            }
+            if !l.starts_with([' ', '\t']) {
+                break;
+            }
+            let l = lines.next().unwrap_or_default().trim();
+            if let Some(item) = l.strip_prefix("- ") {
+                if let Some(k) = &key {
+                    yaml_set(&mut out, k, yaml_strings(item));
+                }
+            } else if let Some((k, v)) = l.split_once(':') {
+                let v = v.split(" #").next().unwrap_or("");
+                yaml_set(&mut out, k, yaml_strings(v));
+                key = Some(k.to_string());
+            }
+        }
+        return Some(out);
+    }
+    None
+}
+
 /// Finds and reads front matter at the start of `text`.
 pub(super) fn parse(text: &str) -> Option<FrontMatter> {
     let (fence, toml) = if text.starts_with("---") {
@@ -306,4 +475,39 @@ fn toml_values(text: &str, body: std::ops::Range<usize>) -> Vec<Block> {
         }
     }
     blocks
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn post_settings_yaml_flow_block_and_toml() {
+        let flow = "---\ntitle: x\nscrubs: {institution: msk, disable: [phi/age-over-89, \"work-email\"]}\n---\nBody\n";
+        assert_eq!(
+            post_settings(flow),
+            Some(PostSettings {
+                institution: vec!["msk".into()],
+                disable: vec!["phi/age-over-89".into(), "work-email".into()],
+            })
+        );
+        let block = "---\r\nscrubs:\r\n  institution: [mayo, umn]\r\n  disable:\r\n    - disclaimer\r\n    - work-email/institutional-address\r\ntitle: y\r\n---\r\nBody\r\n";
+        assert_eq!(
+            post_settings(block),
+            Some(PostSettings {
+                institution: vec!["mayo".into(), "umn".into()],
+                disable: vec!["disclaimer".into(), "work-email/institutional-address".into()],
+            })
+        );
+        let toml = "+++\ntitle = \"t\"\n[scrubs]\ninstitution = \"msk\"\ndisable = [\"disclaimer\"]\n+++\nBody\n";
+        assert_eq!(
+            post_settings(toml),
+            Some(PostSettings {
+                institution: vec!["msk".into()],
+                disable: vec!["disclaimer".into()],
+            })
+        );
+        assert_eq!(post_settings("---\ntitle: x\n---\nBody"), None);
+        assert_eq!(post_settings("No front matter.\nscrubs: {disable: [phi]}"), None);
+    }
 }

@@ -11,6 +11,7 @@
 //! This module never does I/O and never panics on any input.
 
 mod frontmatter;
+pub use frontmatter::{post_settings, PostSettings};
 mod markdown;
 mod plain;
 
