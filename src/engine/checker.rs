@@ -37,6 +37,8 @@ pub struct Context<'a> {
     pub active: Vec<usize>,
     /// The active institutions were inferred from the text.
     pub inferred: bool,
+    /// The post's own settings from its front matter (`scrubs:`), if any.
+    pub post: markup::PostSettings,
 }
 
 impl<'a> Context<'a> {
@@ -162,7 +164,23 @@ impl Checker {
     pub fn context<'a>(&'a self, text: &'a str, format: Format) -> Context<'a> {
         let markup = markup::extract(text, format);
         let (mentions, affiliations) = affiliation::find(&self.names, &self.packs, &markup);
-        let (active, inferred) = if !self.configured.is_empty() {
+        let post = match format {
+            Format::Markdown => markup::post_settings(text).unwrap_or_default(),
+            Format::PlainText => markup::PostSettings::default(),
+        };
+        // The post's own `institution` wins over the settings; ids no pack
+        // defines are ignored.
+        let mut from_post: Vec<usize> = Vec::new();
+        for id in &post.institution {
+            if let Some(i) = self.packs.iter().position(|p| p.id == *id) {
+                if !from_post.contains(&i) {
+                    from_post.push(i);
+                }
+            }
+        }
+        let (active, inferred) = if !from_post.is_empty() {
+            (from_post, false)
+        } else if !self.configured.is_empty() {
             (self.configured.clone(), false)
         } else {
             let mut inferred = Vec::new();
@@ -186,6 +204,7 @@ impl Checker {
             affiliations,
             active,
             inferred,
+            post,
         }
     }
 
@@ -196,9 +215,28 @@ impl Checker {
     }
 
     /// Runs every enabled rule over a prepared context.
+    ///
+    /// Then the post's front-matter `disable` list and its suppression
+    /// comments ([`crate::engine::suppress`]) remove what the writer has
+    /// marked as fine, and unused suppressions are reported.
     pub fn check_context(&self, cx: &Context) -> Vec<Finding> {
         let mut out = Vec::new();
+        let post_disabled = |id: &str| {
+            cx.post
+                .disable
+                .iter()
+                .any(|s| crate::engine::suppress::selects(s, id))
+        };
+        let mut unused_level = None;
         for (rule, level) in &self.rules {
+            let meta = rule.meta();
+            if post_disabled(meta.id) {
+                continue;
+            }
+            if meta.id == crate::engine::suppress::UNUSED {
+                unused_level = Some((meta, level.unwrap_or(meta.default_severity)));
+                continue;
+            }
             let start = out.len();
             for b in 0..cx.markup.blocks.len() {
                 rule.check_block(cx, b, &mut out);
@@ -212,6 +250,13 @@ impl Checker {
             (a.range.start, a.range.end, &a.rule).cmp(&(b.range.start, b.range.end, &b.rule))
         });
         out.dedup_by(|a, b| a.rule == b.rule && a.range == b.range);
+        let directives = crate::engine::suppress::directives(cx.text, cx.format, &cx.markup);
+        if !directives.is_empty() {
+            out = crate::engine::suppress::apply(cx.text, &directives, out, unused_level);
+            out.sort_by(|a, b| {
+                (a.range.start, a.range.end, &a.rule).cmp(&(b.range.start, b.range.end, &b.rule))
+            });
+        }
         out
     }
 

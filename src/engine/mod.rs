@@ -7,7 +7,8 @@
 
 pub mod affiliation;
 mod checker;
-mod finding;
+pub mod finding;
+pub mod suppress;
 
 pub use checker::{Checker, Context};
 pub use finding::{Citation, Edit, Finding, Fix, Severity};
@@ -27,6 +28,9 @@ pub const CATEGORIES: &[&str] = &[
     "branding",
     "media",
     "workplace",
+    // An extension of the contract's categories: findings about scrubs's own
+    // suppression comments (`suppression/unused`), not about the post.
+    "suppression",
 ];
 
 /// A rule's documentation and defaults. Each rule file declares one, beside

@@ -104,10 +104,7 @@ fn toml_post_settings(body: &str) -> Option<PostSettings> {
             // `[scrubs]` table alone.
             let start = body.find("[scrubs]")?;
             let rest = &body[start..];
-            let end = rest[1..]
-                .find("\n[")
-                .map(|i| i + 2)
-                .unwrap_or(rest.len());
+            let end = rest[1..].find("\n[").map(|i| i + 2).unwrap_or(rest.len());
             toml::from_str(&rest[..end]).ok()?
         }
     };
@@ -496,7 +493,10 @@ mod tests {
             post_settings(block),
             Some(PostSettings {
                 institution: vec!["mayo".into(), "umn".into()],
-                disable: vec!["disclaimer".into(), "work-email/institutional-address".into()],
+                disable: vec![
+                    "disclaimer".into(),
+                    "work-email/institutional-address".into()
+                ],
             })
         );
         let toml = "+++\ntitle = \"t\"\n[scrubs]\ninstitution = \"msk\"\ndisable = [\"disclaimer\"]\n+++\nBody\n";
@@ -508,6 +508,9 @@ mod tests {
             })
         );
         assert_eq!(post_settings("---\ntitle: x\n---\nBody"), None);
-        assert_eq!(post_settings("No front matter.\nscrubs: {disable: [phi]}"), None);
+        assert_eq!(
+            post_settings("No front matter.\nscrubs: {disable: [phi]}"),
+            None
+        );
     }
 }

@@ -20,6 +20,7 @@ mod on_behalf_speaking;
 pub mod placement;
 mod professionalism_disparaging;
 mod professionalism_language;
+mod suppression_unused;
 mod work_email;
 mod workplace_during_duties;
 
@@ -45,6 +46,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &media_clinical_photo::ClinicalPhoto,
         &media_department_video::DepartmentVideo,
         &workplace_during_duties::DuringDuties,
+        &suppression_unused::UnusedSuppression,
     ]
 }
 
