@@ -33,7 +33,11 @@ SEVERITIES = {"error", "warning", "information", "hint"}
 # reported so typos do not go unnoticed).
 KNOWN_RULES = {
     "disclaimer/missing", "work-email/institutional-address",
-    "phi/patient-story", "phi/identifier",
+    "phi", "phi/patient-story", "phi/patient-image", "phi/name",
+    "phi/age-over-89", "phi/date", "phi/geography", "phi/phone",
+    "phi/email-address", "phi/ssn", "phi/record-number", "phi/room-number",
+    "phi/ip-address", "phi/url", "phi/vehicle-plate", "phi/device-serial",
+    "phi/license-number",
     "disclosure/undisclosed-affiliation", "on-behalf/speaking-for-institution",
     "endorsement/institutional-endorsement",
     "medical-advice/individual-advice", "medical-advice/missing-notice",

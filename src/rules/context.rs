@@ -374,9 +374,17 @@ pub fn first_person_before(text: &str, at: usize, words: usize) -> bool {
         .map(|i| i + 1)
         .unwrap_or(0);
     let list: Vec<&str> = before[cut..].split_whitespace().collect();
-    list[list.len().saturating_sub(words)..].iter().any(|w| {
+    let tail = &list[list.len().saturating_sub(words)..];
+    let Some(k) = tail.iter().position(|w| {
         let w = w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’');
         first_person().find(w).is_some_and(|r| r.len() == w.len())
+    }) else {
+        return false;
+    };
+    // "my patient lives at …": the first person owns the patient, not the detail.
+    !tail[k + 1..].iter().any(|w| {
+        let w = w.to_ascii_lowercase();
+        w.starts_with("patient") || w.starts_with("pt") || w.starts_with("client")
     })
 }
 
@@ -464,6 +472,8 @@ mod tests {
     fn first_person_owner() {
         let t = "After my own knee surgery on May 3 I rested.";
         assert!(first_person_before(t, t.find("surgery").unwrap(), 3));
+        let t = "My patient lives at 4 Elm St.";
+        assert!(!first_person_before(t, t.find("4 Elm").unwrap(), 4));
         let t = "Her surgery on May 3 went well.";
         assert!(!first_person_before(t, t.find("surgery").unwrap(), 3));
     }

@@ -17,6 +17,7 @@ mod media_department_video;
 mod medical_advice_individual;
 mod medical_advice_notice;
 mod on_behalf_speaking;
+mod phi;
 pub mod placement;
 mod professionalism_disparaging;
 mod professionalism_language;
@@ -28,7 +29,7 @@ use crate::engine::Rule;
 
 /// Every rule, in catalogue order.
 pub fn all() -> &'static [&'static dyn Rule] {
-    &[
+    static ALL: &[&dyn Rule] = &[
         &disclaimer_missing::DisclaimerMissing,
         &disclosure_undisclosed::UndisclosedAffiliation,
         &on_behalf_speaking::SpeakingForInstitution,
@@ -47,7 +48,24 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &media_department_video::DepartmentVideo,
         &workplace_during_duties::DuringDuties,
         &suppression_unused::UnusedSuppression,
-    ]
+        &phi::name::Name,
+        &phi::age::AgeOver89,
+        &phi::date::Date,
+        &phi::geography::Geography,
+        &phi::room::RoomNumber,
+        &phi::numbers::PHONE_RULE,
+        &phi::numbers::EMAIL_RULE,
+        &phi::numbers::SSN_RULE,
+        &phi::numbers::RECORD_RULE,
+        &phi::numbers::IP_RULE,
+        &phi::numbers::URL_RULE,
+        &phi::numbers::PLATE_RULE,
+        &phi::numbers::SERIAL_RULE,
+        &phi::numbers::LICENSE_RULE,
+        &phi::story::PatientStory,
+        &phi::image::PatientImage,
+    ];
+    ALL
 }
 
 /// The rule with `id`.

@@ -1,0 +1,141 @@
+//! `phi/patient-image`: an image that shows a patient, a body part, a scan,
+//! a chart, a specimen or a cadaver.
+
+use std::sync::OnceLock;
+
+use crate::engine::{Context, Edit, Finding, Fix, Rule, RuleMeta, Severity};
+use crate::rules::context::{self, CueSet};
+
+pub struct PatientImage;
+
+static META: RuleMeta = RuleMeta {
+    id: "phi/patient-image",
+    default_severity: Severity::Error,
+    summary: "An image of a patient, a body part, an X-ray, scan, chart, specimen or cadaver.",
+    what: "Flags a Markdown image whose alt text, file name, title or surrounding sentence shows a patient (including a full-face photo), a wound or body part, an X-ray, CT, MRI or ultrasound, a chart, a specimen or a cadaver.",
+    why: "Full-face photos and comparable images are HIPAA identifiers, and a scan or wound photo can carry a name, a date or a recognisable feature. UMN forbids photos of patients, research subjects and cadavers, body parts included, without written permission.",
+    fix: "Removes the image.",
+    fires: &[
+        "Wild case today ![x-ray of my patient's hand](img/pt-xray.png)",
+        "![selfie](me.jpg) with my favourite patient before discharge!",
+        "![](uploads/ct-scan-bed4.jpg)",
+    ],
+    clean: &[
+        "![sunrise over the parking ramp](sunrise.jpg)",
+        "Never post a patient's X-ray, even cropped.",
+        "![Infographic: never post patient X-rays](hipaa-tips.png)",
+        "```\n![x-ray](pt.png)\n```",
+    ],
+};
+
+fn cues() -> &'static CueSet {
+    static S: OnceLock<CueSet> = OnceLock::new();
+    S.get_or_init(|| {
+        CueSet::new(&[
+            "patient",
+            "patient's",
+            "patient’s",
+            "pt",
+            "x-ray",
+            "xray",
+            "x ray",
+            "radiograph",
+            "ct",
+            "cat scan",
+            "mri",
+            "scan",
+            "ultrasound",
+            "sonogram",
+            "echo",
+            "ekg",
+            "ecg",
+            "tele strip",
+            "chart",
+            "wound",
+            "rash",
+            "lesion",
+            "ulcer",
+            "specimen",
+            "biopsy",
+            "histology",
+            "pathology",
+            "slide",
+            "cadaver",
+            "tumor",
+            "tumour",
+            "fracture",
+            "incision",
+            "stitches",
+            "sutures",
+            "bedside",
+            "baby",
+            "newborn",
+            "resident",
+        ])
+    })
+}
+
+impl Rule for PatientImage {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_document(&self, cx: &Context, out: &mut Vec<Finding>) {
+        for img in &cx.markup.images {
+            let sentence = img
+                .block
+                .and_then(|b| cx.markup.blocks.get(b))
+                .map(|b| b.text.as_str())
+                .unwrap_or("");
+            let own = format!(
+                "{} {} {}",
+                img.alt,
+                img.dest.replace(['-', '_', '/', '.'], " "),
+                img.title
+            );
+            if context::teaches_policy(&own) || context::teaches_policy(sentence) {
+                continue;
+            }
+            let hit = cues()
+                .find(&own)
+                .map(|r| own[r].to_string())
+                .or_else(|| cues().find(sentence).map(|r| sentence[r].to_string()));
+            let Some(what) = hit else { continue };
+            if context::is_hypothetical(&own) {
+                continue;
+            }
+            out.push(
+                Finding::new(
+                    &META,
+                    img.range.clone(),
+                    format!("This image appears to show a patient (“{what}”); patient images need written permission and usually identify the patient."),
+                )
+                .with_fix(Fix {
+                    title: "Remove the image".into(),
+                    edits: vec![Edit {
+                        range: img.range.clone(),
+                        new_text: String::new(),
+                    }],
+                    safe: false,
+                    preferred: true,
+                }),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::phi::tests::fixed;
+
+    #[test]
+    fn removes_the_image() {
+        assert_eq!(
+            fixed(
+                "Wild case ![x-ray of my patient](pt.png) today.",
+                "phi/patient-image"
+            ),
+            "Wild case  today."
+        );
+    }
+}

@@ -1,0 +1,229 @@
+//! `phi/name`: a patient's or a relative's name.
+
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+use crate::engine::{Context, Finding, Rule, RuleMeta, Severity};
+use crate::rules::phi::{finding, re, with_space_before, Prose};
+
+pub struct Name;
+
+static META: RuleMeta = RuleMeta {
+    id: "phi/name",
+    default_severity: Severity::Error,
+    summary: "A patient's or a patient's relative's name.",
+    what: "Flags a name tied to a patient: a title and surname near a clinical cue (“Mrs. Okafor in room 512”), “a patient named Lucille”, a relative's name at the bedside (“her son Mateo”), a patient's initials (“pt R.T.”).",
+    why: "Names are the first of HIPAA's eighteen Safe Harbor identifiers; a name in a clinician's post identifies the patient outright, and every one of the four policies forbids sharing it.",
+    fix: "Replaces a titled name with “the patient”; removes a first name or initials after “named”, “her son” or “pt”.",
+    fires: &[
+        "Mrs. Okafor in room 512 kept asking for tea.",
+        "Had a patient named Lucille today who sang to every nurse.",
+        "Pt admitted overnight; her son Mateo stayed at the bedside.",
+        "Pt R.T. refused his meds again.",
+    ],
+    clean: &[
+        "Mrs. Okafor, my neighbour, brought cookies.",
+        "I will hope for grace in May.",
+        "Dr. Chen gave grand rounds on patient safety.",
+        "A hypothetical patient named Jane presents with chest pain.",
+        "Her son will visit the patient tomorrow.",
+    ],
+};
+
+const NAME: &str = r"[A-Z][a-z'’]+(?:-[A-Z][a-z'’]+)?";
+
+struct Pats {
+    titled: Regex,
+    named: Regex,
+    relative: Regex,
+    initials: Regex,
+}
+
+fn pats() -> &'static Pats {
+    static P: OnceLock<Pats> = OnceLock::new();
+    P.get_or_init(|| Pats {
+        titled: re(&format!(r"\b(?:Mrs|Mr|Ms|Mx|Miss|Mister)\.?\s+({NAME})")),
+        named: re(&format!(
+            r"\b(?i:patient|pt|resident|client|lady|gentleman|man|woman|guy|girl|boy|kid|baby|infant|toddler|teen|teenager|veteran)\b(?:\s+[a-z]+){{0,3}}?\s+((?i:named|called)\s+{NAME}(?:\s+{NAME})?)"
+        )),
+        relative: re(&format!(
+            r"\b(?i:her|his|their|the patient['’]s|pt['’]s|patient['’]s)\s+(?i:son|daughter|wife|husband|mother|father|mom|dad|sister|brother|granddaughter|grandson|niece|nephew|partner|fianc[ée]e?|boyfriend|girlfriend|grandmother|grandfather|aunt|uncle|cousin)(\s*,?\s+)({NAME})"
+        )),
+        initials: re(r"\b(?i:pt|patient|resident)\s+([A-Z]\.\s?[A-Z]\.(?:\s?[A-Z]\.)?)"),
+    })
+}
+
+/// Capitalised words that follow a title or relation but are not names.
+const NOT_NAMES: &[&str] = &[
+    "Right",
+    "Wrong",
+    "Clean",
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+    "The",
+    "And",
+    "But",
+    "President",
+    "Speaker",
+    "Chairman",
+    "Chair",
+    "Justice",
+    "Secretary",
+    "Mayor",
+    "Governor",
+    "Senator",
+    "Universe",
+    "America",
+    "World",
+];
+
+impl Rule for Name {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_block(&self, cx: &Context, block: usize, out: &mut Vec<Finding>) {
+        let text = cx.markup.blocks[block].text.as_str();
+        if !text.bytes().any(|b| b.is_ascii_uppercase()) {
+            return;
+        }
+        let p = pats();
+        let prose = Prose::new(text);
+        for c in p.titled.captures_iter(text) {
+            let (Some(m), Some(n)) = (c.get(0), c.get(1)) else {
+                continue;
+            };
+            if NOT_NAMES.contains(&n.as_str())
+                || !prose.real_case(m.start())
+                || !prose.patient_near(m.start())
+            {
+                continue;
+            }
+            let new = if sentence_starts_at(&prose, m.start()) {
+                "The patient"
+            } else {
+                "the patient"
+            };
+            out.push(finding(
+                cx,
+                block,
+                &META,
+                m.range(),
+                format!("“{}” names a patient.", m.as_str()),
+                "Replace the name with “the patient”",
+                vec![(m.range(), new.to_string())],
+            ));
+        }
+        for c in p.named.captures_iter(text) {
+            let (Some(m), Some(n)) = (c.get(0), c.get(1)) else {
+                continue;
+            };
+            if !prose.real_case(m.start()) {
+                continue;
+            }
+            out.push(finding(
+                cx,
+                block,
+                &META,
+                n.range(),
+                format!("“{}” gives a patient's name.", n.as_str()),
+                "Remove the name",
+                vec![(with_space_before(text, n.range()), String::new())],
+            ));
+        }
+        for c in p.relative.captures_iter(text) {
+            let (Some(m), Some(sep), Some(n)) = (c.get(0), c.get(1), c.get(2)) else {
+                continue;
+            };
+            if NOT_NAMES.contains(&n.as_str())
+                || !prose.real_case(m.start())
+                || !prose.patient_near(m.start())
+            {
+                continue;
+            }
+            let mut edit = sep.start()..n.end();
+            if sep.as_str().contains(',') && text[n.end()..].starts_with(',') {
+                edit.end += 1;
+            }
+            out.push(finding(
+                cx,
+                block,
+                &META,
+                n.range(),
+                format!("“{}” names a patient's relative.", n.as_str()),
+                "Remove the name",
+                vec![(edit, String::new())],
+            ));
+        }
+        for c in p.initials.captures_iter(text) {
+            let (Some(m), Some(n)) = (c.get(0), c.get(1)) else {
+                continue;
+            };
+            if !prose.real_case(m.start()) {
+                continue;
+            }
+            out.push(finding(
+                cx,
+                block,
+                &META,
+                n.range(),
+                format!("“{}” are a patient's initials.", n.as_str()),
+                "Remove the initials",
+                vec![(with_space_before(text, n.range()), String::new())],
+            ));
+        }
+    }
+}
+
+/// Whether a sentence (or the block, or a clause after a line break) starts
+/// at `at`, ignoring whitespace.
+fn sentence_starts_at(prose: &Prose, at: usize) -> bool {
+    let before = prose.text[..at].trim_end();
+    before.is_empty()
+        || before.ends_with(['.', '!', '?', '\n', '…', ':'])
+        || prose.sentences.iter().any(|s| s.start == at)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::phi::tests::{fixed, found};
+
+    #[test]
+    fn finds_names_with_cues() {
+        assert_eq!(
+            found("Mrs. Okafor in room 512 kept asking for tea.", "phi/name"),
+            vec!["Mrs. Okafor"]
+        );
+        assert_eq!(found("Pt R.T. refused meds.", "phi/name"), vec!["R.T."]);
+        assert_eq!(
+            found("Pt admitted; her son, Mateo, stayed.", "phi/name"),
+            vec!["Mateo"]
+        );
+    }
+
+    #[test]
+    fn fixes_remove_only_the_name() {
+        assert_eq!(
+            fixed("Long shift. I admitted Mr. Diaz to the ICU.", "phi/name"),
+            "Long shift. I admitted the patient to the ICU."
+        );
+        assert_eq!(
+            fixed("Had a patient named Lucille Baker today.", "phi/name"),
+            "Had a patient today."
+        );
+        assert_eq!(
+            fixed("Pt admitted; her son, Mateo, stayed.", "phi/name"),
+            "Pt admitted; her son stayed."
+        );
+        assert_eq!(
+            fixed("Pt R.T. refused meds.", "phi/name"),
+            "Pt refused meds."
+        );
+    }
+}
