@@ -108,12 +108,15 @@ impl Rule for UndisclosedAffiliation {
                 if !praise().is_match(&b.text[s.clone()]) {
                     continue;
                 }
+                // "If you need a surgeon, go to Mayo Clinic" still promotes
+                // it: only teaching and quotation spare a mention.
                 if cues::guarded(
                     b,
                     &r,
                     Guard {
                         negation: false,
-                        ..Guard::ALL
+                        hypothetical: false,
+                        teaching: true,
                     },
                 ) {
                     continue;

@@ -69,7 +69,7 @@ fn lexicon() -> &'static Lexicon {
             TRIGGERS,
             &[
                 // Imperative dose at the start of a sentence or after "just", "so".
-                format!(r"(?i)(?:^|[.!?:;]\s+|\b(?:just|so|then|and|you\s+should|you\s+can|you\s+could|you\s+need\s+to|you['’]ll\s+want\s+to|you\s+want\s+to|I['’]d|try\s+to|make\s+sure\s+(?:you|to))\s+)take\s+(?:like\s+|about\s+|up\s+to\s+)?\d[\d,.]*\s*(?:-\s*\d[\d,.]*\s*)?{units}\b[^.!?\n]*"),
+                format!(r"(?i)(?:^|[.!?:;]\s+|@\w+,?\s+|\b(?:just|so|then|and|you\s+should|you\s+can|you\s+could|you\s+need\s+to|you['’]ll\s+want\s+to|you\s+want\s+to|I['’]d|try\s+to|make\s+sure\s+(?:you|to))\s+)take\s+(?:like\s+|about\s+|up\s+to\s+)?\d[\d,.]*\s*(?:-\s*\d[\d,.]*\s*)?{units}\b[^.!?\n]*"),
                 // "take 2 Advil every 6 hours for that"
                 r"(?i)\btake\s+(?:a\s+couple|two|three|\d+)\s+(?:advil|tylenol|motrin|aleve|benadryl|ibuprofen|aspirin)s?\b[^.!?\n]*".to_string(),
                 // "you can skip your insulin", "stop taking your statin"

@@ -44,6 +44,7 @@ const TRIGGERS: &[&str] = &[
     "spokes",
     "speaking for",
     "speak for",
+    ", we",
 ];
 
 fn lexicon() -> &'static Lexicon {
