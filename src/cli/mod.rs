@@ -6,7 +6,12 @@
 //! above, 1 at least one, 2 the command could not do its job.
 
 pub mod docs;
+mod github;
+mod html;
 mod output;
+mod sarif;
+mod summary;
+mod walk;
 
 use std::collections::HashMap;
 use std::io::{IsTerminal, Read};
@@ -24,15 +29,48 @@ use crate::project;
 pub enum OutputFormat {
     Text,
     Json,
+    /// SARIF 2.1.0 (GitHub code scanning, review tools).
+    Sarif,
+    /// GitHub Actions annotations (workflow commands).
+    Github,
+    /// A self-contained HTML report (use with `-o report.html`).
+    Html,
+}
+
+/// The least severe finding that makes `scrubs check` exit with status 1.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Information,
+    Hint,
+}
+
+impl FailOn {
+    fn severity(self) -> Severity {
+        match self {
+            FailOn::Error => Severity::Error,
+            FailOn::Warning => Severity::Warning,
+            FailOn::Information => Severity::Information,
+            FailOn::Hint => Severity::Hint,
+        }
+    }
 }
 
 #[derive(Args, Debug)]
 pub struct CheckArgs {
     /// Files or folders to check; `-` reads standard input. Default: the current folder.
     pub paths: Vec<PathBuf>,
-    /// Output format: `text` for people, `json` for tools.
+    /// Output format: `text` for people, `json` for tools, `sarif` for code
+    /// scanning, `github` for Actions annotations, `html` for a report.
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     pub format: OutputFormat,
+    /// Write the output to FILE instead of standard output.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// The least severe finding that makes the exit status 1.
+    #[arg(long, value_enum, value_name = "SEVERITY", default_value_t = FailOn::Warning)]
+    pub fail_on: FailOn,
     /// Institution whose policy applies (mayo, mgh, msk, umn; repeatable). Overrides the config.
     #[arg(long = "institution", value_name = "ID")]
     pub institutions: Vec<String>,
@@ -60,11 +98,18 @@ struct Checkers {
     explicit: Option<PathBuf>,
     by_config: HashMap<Option<PathBuf>, std::rc::Rc<Checker>>,
     errors: Vec<String>,
+    excludes: walk::Excludes,
 }
 
 impl Checkers {
-    fn for_file(&mut self, path: Option<&Path>) -> Result<std::rc::Rc<Checker>, String> {
-        let config = match &self.explicit {
+    /// Whether `[files] exclude` in the file's scrubs.toml excludes it.
+    fn excluded(&mut self, path: &Path) -> bool {
+        let config = self.config_for(Some(path));
+        self.excludes.excluded(config.as_deref(), path)
+    }
+
+    fn config_for(&self, path: Option<&Path>) -> Option<PathBuf> {
+        match &self.explicit {
             Some(c) => Some(c.clone()),
             None => {
                 let dir = path
@@ -80,7 +125,11 @@ impl Checkers {
                 let dir = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
                 project::find_config(&dir)
             }
-        };
+        }
+    }
+
+    fn for_file(&mut self, path: Option<&Path>) -> Result<std::rc::Rc<Checker>, String> {
+        let config = self.config_for(path);
         if let Some(c) = self.by_config.get(&config) {
             return Ok(c.clone());
         }
@@ -112,11 +161,10 @@ pub fn check(args: CheckArgs) -> ExitCode {
                 "never" => false,
                 _ => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
             };
-            let out = match args.format {
-                OutputFormat::Json => output::json(&results),
-                OutputFormat::Text => output::text(&results, color),
-            };
-            print!("{out}");
+            if let Err(e) = emit(&args, &results, color) {
+                eprintln!("scrubs: error: {e}");
+                return ExitCode::from(2);
+            }
             for e in &errors {
                 eprintln!("scrubs: error: {e}");
             }
@@ -126,7 +174,7 @@ pub fn check(args: CheckArgs) -> ExitCode {
             let failing = results
                 .iter()
                 .flat_map(|r| &r.findings)
-                .any(|f| f.severity >= Severity::Warning);
+                .any(|f| f.severity >= args.fail_on.severity());
             if failing {
                 ExitCode::from(1)
             } else {
@@ -138,6 +186,33 @@ pub fn check(args: CheckArgs) -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// Renders the results in the chosen format to standard output or `-o FILE`.
+/// Text and GitHub output end with the summary by category; when the output
+/// goes to a file, a one-line count goes to standard error.
+fn emit(args: &CheckArgs, results: &[FileResult], color: bool) -> Result<(), String> {
+    let color = color && args.output.is_none();
+    let out = match args.format {
+        OutputFormat::Json => output::json(results),
+        OutputFormat::Text => output::text(results, color) + &summary::text(results),
+        OutputFormat::Sarif => sarif::sarif(results),
+        OutputFormat::Github => github::github(results) + &summary::text(results),
+        OutputFormat::Html => html::html(results),
+    };
+    match &args.output {
+        Some(path) => {
+            std::fs::write(path, out)
+                .map_err(|e| format!("{}: cannot write: {e}", path.display()))?;
+            eprintln!(
+                "scrubs: wrote {}: {}",
+                path.display(),
+                summary::line(results)
+            );
+        }
+        None => print!("{out}"),
+    }
+    Ok(())
 }
 
 /// Checks every input; `Err` when the command cannot do its job at all,
@@ -157,6 +232,7 @@ pub fn run_check(args: &CheckArgs) -> Result<(Vec<FileResult>, Vec<String>), Str
         explicit: args.config.clone(),
         by_config: HashMap::new(),
         errors: Vec::new(),
+        excludes: walk::Excludes::default(),
     };
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
@@ -191,19 +267,14 @@ pub fn run_check(args: &CheckArgs) -> Result<(Vec<FileResult>, Vec<String>), Str
             return Err(format!("{}: no such file or folder", p.display()));
         }
         let files: Vec<PathBuf> = if p.is_dir() {
-            let mut v: Vec<PathBuf> = ignore::WalkBuilder::new(p)
-                .build()
-                .filter_map(|e| e.ok())
-                .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
-                .map(|e| e.into_path())
-                .filter(|p| Format::is_checked_extension(p))
-                .collect();
-            v.sort();
-            v
+            walk::walk(p)
         } else {
             vec![p.clone()]
         };
         for f in files {
+            if checkers.excluded(&f) {
+                continue;
+            }
             let text = match std::fs::read(&f) {
                 Ok(bytes) => match String::from_utf8(bytes) {
                     Ok(t) => t,

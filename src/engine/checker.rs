@@ -165,8 +165,11 @@ impl Checker {
         let markup = markup::extract(text, format);
         let (mentions, affiliations) = affiliation::find(&self.names, &self.packs, &markup);
         let post = match format {
-            Format::Markdown => markup::post_settings(text).unwrap_or_default(),
-            Format::PlainText => markup::PostSettings::default(),
+            Format::PlainText | Format::Rst => markup::PostSettings::default(),
+            // Formats that may start with front matter.
+            Format::Markdown | Format::Mdx | Format::Html | Format::AsciiDoc | Format::Org => {
+                markup::post_settings(text).unwrap_or_default()
+            }
         };
         // The post's own `institution` wins over the settings; ids no pack
         // defines are ignored.

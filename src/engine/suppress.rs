@@ -87,7 +87,8 @@ fn parse_command(s: &str, prefix: &str, range: Range<usize>) -> Option<Directive
 pub fn directives(text: &str, format: Format, markup: &Markup) -> Vec<Directive> {
     let mut out = Vec::new();
     match format {
-        Format::Markdown => {
+        // Formats with HTML comments.
+        Format::Markdown | Format::Mdx | Format::Html => {
             for r in &markup.comments {
                 let Some(c) = text.get(r.clone()) else {
                     continue;
@@ -102,7 +103,7 @@ pub fn directives(text: &str, format: Format, markup: &Markup) -> Vec<Directive>
                 }
             }
         }
-        Format::PlainText => {
+        Format::PlainText | Format::Rst | Format::AsciiDoc | Format::Org => {
             if !text.contains("scrubs:") {
                 return out;
             }
@@ -307,7 +308,7 @@ pub fn ignore_edit(text: &str, format: Format, markup: &Markup, rule: &str, at: 
     let (line, _) = line_at(text, at);
     let indent_len = text[line.clone()].len() - text[line.clone()].trim_start().len();
     let indent = &text[line.start..line.start + indent_len];
-    if format == Format::Markdown {
+    if matches!(format, Format::Markdown | Format::Mdx | Format::Html) {
         let comment = format!("<!-- scrubs-disable-next-line {rule} -->");
         if line.start > 0 {
             let (prev, _) = line_at(text, line.start - 1);

@@ -301,3 +301,63 @@ fn trailing_definitions(text: &str, body_start: usize) -> Option<usize> {
     let _ = pos;
     result
 }
+
+/// MDX: Markdown with ES `import`/`export` lines and `{…}` expressions,
+/// which are not prose. They are blanked out (each byte a space, line breaks
+/// kept), so every offset still points into the original text; JSX tags are
+/// HTML to pulldown-cmark and are not prose either.
+pub(super) fn extract_mdx(text: &str) -> Markup {
+    let mut masked = text.as_bytes().to_vec();
+    let blank = |m: &mut Vec<u8>, r: Range<usize>| {
+        for b in &mut m[r] {
+            if *b != b'\n' && *b != b'\r' {
+                *b = b' ';
+            }
+        }
+    };
+    let mut pos = 0;
+    let mut in_fence = false;
+    for line in text.split_inclusive('\n') {
+        let t = line.trim_start();
+        if t.starts_with("```") || t.starts_with("~~~") {
+            in_fence = !in_fence;
+        }
+        if !in_fence && (t.starts_with("import ") || t.starts_with("export ")) && line == t {
+            blank(&mut masked, pos..pos + line.len());
+        }
+        pos += line.len();
+    }
+    // Balanced `{…}` outside code fences (a fence's braces are code anyway).
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'{' {
+            let mut depth = 0usize;
+            let mut j = i;
+            while j < b.len() {
+                match b[j] {
+                    b'{' => depth += 1,
+                    b'}' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+                j += 1;
+            }
+            if j < b.len() {
+                blank(&mut masked, i..j + 1);
+                i = j + 1;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    // Only ASCII bytes were replaced by spaces, whole characters at a time
+    // (a multi-byte character is all non-ASCII bytes, each blanked), so this
+    // is still UTF-8; fall back to the text itself if not.
+    let masked = String::from_utf8(masked).unwrap_or_else(|_| text.to_string());
+    extract(&masked)
+}

@@ -12,6 +12,8 @@
 
 mod frontmatter;
 pub use frontmatter::{post_settings, PostSettings};
+mod html;
+mod lines;
 mod markdown;
 mod plain;
 
@@ -21,12 +23,22 @@ use std::ops::Range;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Format {
     Markdown,
+    /// MDX: Markdown with `import`/`export` lines and `{…}` expressions (not prose).
+    Mdx,
+    /// HTML (`.html`, `.htm`), with optional front matter (Jekyll).
+    Html,
+    /// reStructuredText.
+    Rst,
+    AsciiDoc,
+    /// Emacs Org mode.
+    Org,
     PlainText,
 }
 
 impl Format {
-    /// The format for a file name, by its extension: `.md`, `.markdown`,
-    /// `.mdx` are Markdown; everything else is plain text.
+    /// The format for a file name, by its extension: `.md`, `.markdown` are
+    /// Markdown, `.mdx` MDX, `.html`/`.htm` HTML, `.rst` reStructuredText,
+    /// `.adoc`/`.asciidoc` AsciiDoc, `.org` Org; everything else plain text.
     pub fn from_path(path: &std::path::Path) -> Format {
         match path
             .extension()
@@ -34,7 +46,12 @@ impl Format {
             .map(|e| e.to_ascii_lowercase())
             .as_deref()
         {
-            Some("md" | "markdown" | "mdx" | "mdown" | "mkd") => Format::Markdown,
+            Some("md" | "markdown" | "mdown" | "mkd") => Format::Markdown,
+            Some("mdx") => Format::Mdx,
+            Some("html" | "htm" | "xhtml") => Format::Html,
+            Some("rst" | "rest") => Format::Rst,
+            Some("adoc" | "asciidoc" | "asc") => Format::AsciiDoc,
+            Some("org") => Format::Org,
             _ => Format::PlainText,
         }
     }
@@ -42,7 +59,12 @@ impl Format {
     /// The format for an LSP language id (`markdown`, `plaintext`, …).
     pub fn from_language_id(id: &str) -> Format {
         match id {
-            "markdown" | "mdx" | "quarto" | "rmd" => Format::Markdown,
+            "markdown" | "quarto" | "rmd" => Format::Markdown,
+            "mdx" => Format::Mdx,
+            "html" => Format::Html,
+            "restructuredtext" | "rst" => Format::Rst,
+            "asciidoc" => Format::AsciiDoc,
+            "org" => Format::Org,
             _ => Format::PlainText,
         }
     }
@@ -54,7 +76,20 @@ impl Format {
                 .and_then(|e| e.to_str())
                 .map(|e| e.to_ascii_lowercase())
                 .as_deref(),
-            Some("md" | "markdown" | "mdx" | "mdown" | "mkd" | "txt" | "text")
+            Some(
+                "md" | "markdown"
+                    | "mdx"
+                    | "mdown"
+                    | "mkd"
+                    | "txt"
+                    | "text"
+                    | "html"
+                    | "htm"
+                    | "rst"
+                    | "adoc"
+                    | "asciidoc"
+                    | "org"
+            )
         )
     }
 }
@@ -128,6 +163,20 @@ impl Block {
             at: self.text.len(),
             src,
             verbatim: true,
+        });
+        self.text.push_str(text);
+    }
+
+    /// Appends `text` standing for `src` as a whole (a decoded character
+    /// reference such as `&amp;`): any offset inside maps to its start or end.
+    fn push_stand_in(&mut self, src: Range<usize>, text: &str) {
+        if text.is_empty() {
+            return;
+        }
+        self.segments.push(Segment {
+            at: self.text.len(),
+            src,
+            verbatim: false,
         });
         self.text.push_str(text);
     }
@@ -234,6 +283,11 @@ pub struct Markup {
 pub fn extract(text: &str, format: Format) -> Markup {
     match format {
         Format::Markdown => markdown::extract(text),
+        Format::Mdx => markdown::extract_mdx(text),
+        Format::Html => html::extract(text),
+        Format::Rst => lines::extract(text, lines::Dialect::Rst),
+        Format::AsciiDoc => lines::extract(text, lines::Dialect::AsciiDoc),
+        Format::Org => lines::extract(text, lines::Dialect::Org),
         Format::PlainText => plain::extract(text),
     }
 }
@@ -324,5 +378,123 @@ mod tests {
         assert_eq!(m.images[0].alt, "x-ray of my patient");
         assert_eq!(m.images[0].dest, "img/pt-xray.png");
         assert!(m.blocks[0].text.contains("x-ray of my patient"));
+    }
+
+    /// Every word of every block maps back to the same word in the source
+    /// (or to a character reference standing for it).
+    fn assert_words_map_back(src: &str, format: Format) -> Vec<String> {
+        let m = extract(src, format);
+        for b in &m.blocks {
+            let mut at = 0;
+            for w in b.text.split_whitespace() {
+                let i = at + b.text[at..].find(w).unwrap();
+                at = i + w.len();
+                let r = b.source_range(i..i + w.len());
+                let got = &src[r.clone()];
+                // The word's characters, in order, from its first to its
+                // last; markup between them (`</a>`, `]]`) may sit inside.
+                let mut rest = got.chars();
+                let subsequence = w.chars().all(|c| rest.any(|x| x == c));
+                assert!(
+                    got.contains('&')
+                        || (subsequence
+                            && got.starts_with(w.chars().next().unwrap())
+                            && got.ends_with(w.chars().last().unwrap())),
+                    "{format:?}: block word {w:?} maps to {got:?} at {r:?}"
+                );
+            }
+        }
+        m.blocks.into_iter().map(|b| b.text).collect()
+    }
+
+    #[test]
+    fn html_text_nodes_are_prose_code_and_scripts_are_not() {
+        let src = "<!DOCTYPE html>\n<html><head><title>Night shift</title><style>p{color:red}</style></head>\n<body><h1>Notes &amp; more</h1>\n<p>As a <b>nurse</b> at Mayo Clinic 😀,\n  see <a href=\"https://mayo.edu\">my page</a>. Use <code>mrn 123</code> daily.</p>\n<img src=\"pt.png\" alt=\"x-ray of my patient\"><pre>secret code</pre><script>var a = 'nurse at Mayo';</script><!-- note --><ul><li>one</li><li>two</li></ul></body></html>\n";
+        let texts = assert_words_map_back(src, Format::Html);
+        assert_eq!(
+            texts,
+            vec![
+                "Night shift",
+                "Notes & more",
+                "As a nurse at Mayo Clinic 😀,\n  see my page. Use  daily.",
+                "x-ray of my patient ",
+                "one",
+                "two"
+            ]
+        );
+        let m = extract(src, Format::Html);
+        assert_eq!(m.links[0].dest, "https://mayo.edu");
+        assert_eq!(
+            &src[m.links[0].dest_range.clone().unwrap()],
+            "https://mayo.edu"
+        );
+        assert_eq!(m.images[0].dest, "pt.png");
+        assert_eq!(m.images[0].alt, "x-ray of my patient");
+        assert_eq!(m.comments.len(), 1);
+        assert_eq!(m.headings[0].1, 1);
+    }
+
+    #[test]
+    fn mdx_skips_imports_exports_and_expressions() {
+        let src = "import Chart from './chart'\nexport const meta = {a: 1}\n\n# Hi\n\nAs a nurse {props.x} at MSK.\n\n<Chart data={[1, 2]} />\n";
+        let texts = assert_words_map_back(src, Format::Mdx);
+        assert_eq!(texts, vec!["Hi", "As a nurse           at MSK."]);
+    }
+
+    #[test]
+    fn rst_prose_skips_directives_and_literals() {
+        let src = "Night shift\n===========\n\nAs a nurse at ``Mayo`` Clinic, see `my page <https://x.org>`_.\nSecond line.\n\n.. code-block:: python\n\n   secret = 1\n\nExample::\n\n    literal text\n\n- item one\n- item two\n\n.. image:: pt.png\n   :alt: x\n";
+        let texts = assert_words_map_back(src, Format::Rst);
+        assert_eq!(
+            texts,
+            vec![
+                "Night shift",
+                "As a nurse at  Clinic, see my page . Second line.",
+                "Example:",
+                "item one",
+                "item two"
+            ]
+        );
+        let m = extract(src, Format::Rst);
+        assert_eq!(m.links[0].dest, "https://x.org");
+        assert_eq!(m.images[0].dest, "pt.png");
+    }
+
+    #[test]
+    fn asciidoc_prose_skips_listings_and_attributes() {
+        let src = "= Title here\n:author: Jane\n\nAs a nurse at `Mayo` Clinic.\nMore text.\n\n[source,python]\n----\nsecret = 1\n----\n\n* item one\n** item two\n\n// a comment\nimage::pt.png[x-ray of my patient]\n\n|===\n| a | b\n|===\n";
+        let texts = assert_words_map_back(src, Format::AsciiDoc);
+        assert_eq!(
+            texts,
+            vec![
+                "Title here",
+                "As a nurse at  Clinic. More text.",
+                "item one",
+                "item two",
+                "x-ray of my patient",
+                "a",
+                "b"
+            ]
+        );
+        assert_eq!(extract(src, Format::AsciiDoc).images[0].dest, "pt.png");
+    }
+
+    #[test]
+    fn org_prose_skips_source_blocks_and_drawers() {
+        let src = "#+TITLE: Night notes\n#+OPTIONS: toc:nil\n* TODO Heading one\n:PROPERTIES:\n:ID: 1\n:END:\nAs a nurse at ~Mayo~ Clinic, see [[https://x.org][my page]].\n\n#+BEGIN_SRC python\nsecret = 1\n#+END_SRC\n# comment\n- item one\n| a | b |\n|---+---|\n";
+        let texts = assert_words_map_back(src, Format::Org);
+        assert_eq!(
+            texts,
+            vec![
+                "Night notes",
+                "TODO Heading one",
+                "As a nurse at  Clinic, see my page.",
+                "item one",
+                "a",
+                "b"
+            ]
+        );
+        let m = extract(src, Format::Org);
+        assert_eq!(m.links[0].dest, "https://x.org");
     }
 }

@@ -38,7 +38,7 @@ pub fn insertion_fixes(
 ) -> Vec<Fix> {
     let text = cx.text;
     let nl = newline(text);
-    let md = cx.format == Format::Markdown;
+    let md = matches!(cx.format, Format::Markdown | Format::Mdx);
     let para = |s: &str| if md { format!("*{s}*") } else { s.to_string() };
     let mut fixes = Vec::new();
     let fix = |title: String, edit: Edit, preferred: bool| Fix {
