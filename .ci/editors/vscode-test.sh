@@ -25,14 +25,23 @@ ARTIFACTS="${ARTIFACTS:-$(mktemp -d /tmp/scrubs-vscode-artifacts.XXXXXX)}"
 mkdir -p "$ARTIFACTS"
 log "screenshots and logs go to $ARTIFACTS"
 
-# npm ci (from npm's cache where it can), unless node_modules already matches package-lock.json.
+# node_modules: `npm ci` (from npm's cache where it can) the first time for a given package-lock.json;
+# the result is kept in the cache, keyed by the lock file's hash, and copied (hard links) on later runs.
 lock_sum="$(sha256sum "$EXT/package-lock.json" | cut -d' ' -f1)"
+NM_CACHE="$SCRUBS_CI_CACHE/vscode-node_modules/$lock_sum"
 if [ "$(cat "$EXT/node_modules/.scrubs-lock-sha256" 2>/dev/null)" = "$lock_sum" ]; then
   log "editors/vscode/node_modules matches package-lock.json; skipping npm ci"
+elif [ -f "$NM_CACHE/node_modules/.scrubs-lock-sha256" ]; then
+  log "editors/vscode/node_modules from the cache ($NM_CACHE)"
+  rm -rf "$EXT/node_modules"
+  cp -al "$NM_CACHE/node_modules" "$EXT/node_modules" 2>/dev/null || cp -a "$NM_CACHE/node_modules" "$EXT/node_modules"
 else
   log "npm ci (editors/vscode)"
   (cd "$EXT" && npm ci --prefer-offline --no-audit --no-fund --loglevel=error >&2)
   echo "$lock_sum" >"$EXT/node_modules/.scrubs-lock-sha256"
+  rm -rf "$SCRUBS_CI_CACHE/vscode-node_modules"
+  mkdir -p "$NM_CACHE"
+  cp -al "$EXT/node_modules" "$NM_CACHE/node_modules" 2>/dev/null || cp -a "$EXT/node_modules" "$NM_CACHE/node_modules"
 fi
 # `npm run package` builds first (vscode:prepublish runs `npm run build`), then calls vsce.
 log "npm run package (editors/vscode)"
@@ -44,7 +53,7 @@ log "packaged $(unzip -l "$VSIX" | tail -1 | awk '{print $2}') files into $VSIX"
 
 status=0
 (cd "$EXT" && CODE_SERVER="$CODE_SERVER" VSIX="$VSIX" SCRUBS_BIN="$SCRUBS_BIN" ARTIFACTS="$ARTIFACTS" \
-  node --test --test-reporter=spec test/e2e.test.mjs) || status=$?
+  timeout --kill-after=15 900 node --test --test-reporter=spec test/e2e.test.mjs) || status=$?
 
 if [ "$status" != 0 ]; then
   log "FAILED (exit $status); screenshots and logs: $ARTIFACTS"

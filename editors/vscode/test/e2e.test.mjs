@@ -82,7 +82,12 @@ async function startCodeServer({ userDataDir, extensionsDir, folder, logFile, ho
   child.stdout.pipe(logStream);
   child.stderr.pipe(logStream);
   await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`code-server did not start within ${LONG} ms (log: ${logFile})`)), LONG);
+    const timer = setTimeout(() => {
+      try {
+        process.kill(-child.pid, "SIGKILL");
+      } catch {}
+      reject(new Error(`code-server did not start within ${LONG} ms (log: ${logFile})`));
+    }, LONG);
     let seen = "";
     const onData = (d) => {
       seen += d;
@@ -101,12 +106,29 @@ async function startCodeServer({ userDataDir, extensionsDir, folder, logFile, ho
   return { child, url: `http://127.0.0.1:${port}/?folder=${encodeURIComponent(folder)}` };
 }
 
-function stop(child) {
-  if (!child || child.exitCode !== null) return;
+/** Stops code-server and everything it started (its process group), waiting up to 10 s. */
+async function stop(child) {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  const signal = (sig) => {
+    try {
+      process.kill(-child.pid, sig); // the whole group: the extension host and `scrubs lsp` too
+    } catch {
+      child.kill(sig);
+    }
+  };
+  signal("SIGTERM");
+  const timer = setTimeout(() => signal("SIGKILL"), 5000);
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+  clearTimeout(timer);
+}
+
+/** Runs a clean-up step; a failing one is logged and never hides the test's own result. */
+async function tidy(what, fn) {
   try {
-    process.kill(-child.pid, "SIGTERM"); // its whole process group: the extension host and `scrubs lsp` too
-  } catch {
-    child.kill("SIGTERM");
+    await Promise.race([fn(), new Promise((_, reject) => setTimeout(() => reject(new Error("timed out")), 15_000))]);
+  } catch (e) {
+    console.log(`clean-up: ${what}: ${e.message}`);
   }
 }
 
@@ -250,9 +272,21 @@ test("scrubs in VS Code: finding, squiggle, status bar, quick fix, fix all, sett
   );
 
   let passed = false;
-  t.after(() => {
-    if (passed) fs.rmSync(tmp, { recursive: true, force: true });
+  let child, browser;
+  // One clean-up, in order: browser, code-server (and the server it started), then the scratch folder.
+  t.after(async () => {
+    if (browser) await tidy("close the browser", () => browser.close());
+    if (child) await tidy("stop code-server", () => stop(child));
+    if (passed) await tidy("remove the scratch folder", async () => fs.rmSync(tmp, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 }));
     else log(`scratch folder kept: ${tmp}`);
+  });
+  // If node exits some other way, do not leave code-server behind.
+  process.on("exit", () => {
+    if (child && child.exitCode === null) {
+      try {
+        process.kill(-child.pid, "SIGKILL");
+      } catch {}
+    }
   });
 
   log(`installing ${VSIX}`);
@@ -261,16 +295,16 @@ test("scrubs in VS Code: finding, squiggle, status bar, quick fix, fix all, sett
   });
 
   const codeServerLog = path.join(ARTIFACTS, "code-server.log");
-  const { child, url } = await startCodeServer({ userDataDir, extensionsDir, folder, logFile: codeServerLog, home });
-  t.after(() => stop(child));
+  const started = await startCodeServer({ userDataDir, extensionsDir, folder, logFile: codeServerLog, home });
+  child = started.child;
+  const url = started.url;
   log(`code-server at ${url}`);
 
-  const browser = await chromium.launch({
+  browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
     args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
   });
-  t.after(() => browser.close());
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
   const page = await context.newPage();
   const consoleLog = fs.createWriteStream(path.join(ARTIFACTS, "browser-console.log"));
@@ -325,11 +359,15 @@ test("scrubs in VS Code: finding, squiggle, status bar, quick fix, fix all, sett
     const output = page.locator(".panel .output-view, .panel [id='workbench.panel.output']").first();
     await output.waitFor({ timeout: LONG });
     // The trace fills the channel; filter it down to the line we look for, as a person would.
-    const filter = page.locator(".panel .viewpane-filter input, .panel input[placeholder='Filter']").first();
-    await filter.fill("found through");
+    // (The panel's filter box belongs to the view shown, so set it again until the output shows.)
+    const want = `Starting ${SCRUBS_BIN} lsp (found through the scrubs.server.path setting)`;
     await poll("the scrubs output channel to say how it started the server", async () => {
+      const filter = page.locator(".panel .viewpane-filter input:visible").first();
+      if ((await filter.count()) > 0 && (await filter.inputValue()) !== "found through") {
+        await filter.fill("found through");
+      }
       const text = (await output.innerText()).replace(/\u00a0/g, " ");
-      return text.includes(`Starting ${SCRUBS_BIN} lsp (found through the scrubs.server.path setting)`);
+      return text.includes(want);
     });
   });
 
