@@ -259,7 +259,10 @@ impl State<'_> {
                     match link {
                         Some((text_r, dest_r)) => {
                             pieces.push((text_r, true));
-                            let dest = s[dest_r.clone()].trim().to_string();
+                            let raw = &s[dest_r.clone()];
+                            let lead = raw.len() - raw.trim_start().len();
+                            let dest = raw.trim().to_string();
+                            let dest_r = dest_r.start + lead..dest_r.start + lead + dest.len();
                             let block = Some(self.markup.blocks.len());
                             self.markup.links.push(Link {
                                 range: base + i..base + end,
@@ -446,10 +449,11 @@ impl State<'_> {
                 self.flush();
                 if &t[..k] == "image" {
                     let args = &t[k + 2..];
-                    let lb = args.find('[').unwrap_or(args.len());
+                    // `t` ends with `]`, so with a `[` the alt text lies between them.
+                    let lb = args.find('[').unwrap_or(args.len() - 1);
                     let dest = &args[..lb];
                     let off = start + k + 2;
-                    let alt_r = (off + lb + 1)..(start + t.len() - 1);
+                    let alt_r = (off + lb + 1).min(start + t.len() - 1)..(start + t.len() - 1);
                     let alt = self.text[alt_r.clone()]
                         .split(',')
                         .next()

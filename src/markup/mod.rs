@@ -497,4 +497,62 @@ mod tests {
         let m = extract(src, Format::Org);
         assert_eq!(m.links[0].dest, "https://x.org");
     }
+
+    #[test]
+    fn malformed_macros_and_links_do_not_panic() {
+        for src in [
+            "image::foo]",
+            "image::]",
+            ".. image::",
+            "[[",
+            "[[a][",
+            "`x <y>`_",
+            "<a href=",
+            "<img alt='x",
+            "&#xFFFFFFFF;",
+            "#+begin_",
+            "``",
+        ] {
+            for format in [
+                Format::Html,
+                Format::Mdx,
+                Format::Rst,
+                Format::AsciiDoc,
+                Format::Org,
+            ] {
+                let _ = extract(src, format);
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+        /// Any input, in any format: no panic, and every block maps into the
+        /// text on character boundaries.
+        #[test]
+        fn every_format_maps_any_input_into_the_text(
+            text in "(image::|\\.\\. |#\\+begin_src|#\\+end_src|----|<a href=|<img alt=|<script>|</|&amp;|&#x|\\[\\[|\\]\\[|\\]\\]|``|::|\\n|=|\\*|-|\\||[a-z ]|é|😀|[<>\"'&;#`~{}\\[\\]:.+_])*"
+        ) {
+            for format in [Format::Html, Format::Mdx, Format::Rst, Format::AsciiDoc, Format::Org] {
+                let m = extract(&text, format);
+                for b in &m.blocks {
+                    for i in (0..=b.text.len()).filter(|&i| b.text.is_char_boundary(i)) {
+                        let r = b.source_range(i..b.text.len());
+                        proptest::prop_assert!(r.end <= text.len());
+                        proptest::prop_assert!(text.is_char_boundary(r.start) && text.is_char_boundary(r.end));
+                    }
+                }
+                for l in &m.links {
+                    if let Some(r) = &l.dest_range {
+                        proptest::prop_assert_eq!(text.get(r.clone()), Some(l.dest.as_str()));
+                    }
+                }
+                for im in &m.images {
+                    if let Some(r) = &im.dest_range {
+                        proptest::prop_assert!(text.get(r.clone()).is_some());
+                    }
+                }
+            }
+        }
+    }
 }
