@@ -237,6 +237,11 @@ fn teaching_cues() -> &'static CueSet {
     S.get_or_init(|| {
         CueSet::new(&[
             "never post",
+            "never on facebook",
+            "never on social",
+            "never on social media",
+            "not on social media",
+            "never online",
             "never share",
             "never upload",
             "never tweet",

@@ -138,6 +138,19 @@ const NOT_TOWNS: &[&str] = &[
     "Surgery",
 ];
 
+/// Whether "from X" / "in X" names a town: not a state, country, month,
+/// weekday or unit.
+pub fn is_town(phrase: &str) -> bool {
+    let name = phrase
+        .split_once(char::is_whitespace)
+        .map(|(_, n)| n.trim())
+        .unwrap_or(phrase);
+    !NOT_TOWNS.contains(&name)
+        && !name
+            .split_whitespace()
+            .any(|w| NOT_TOWNS.contains(&w) || w.chars().all(|c| c.is_uppercase()))
+}
+
 impl Rule for Geography {
     fn meta(&self) -> &'static RuleMeta {
         &META

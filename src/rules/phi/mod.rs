@@ -153,6 +153,13 @@ fn clinical_cues() -> &'static CueSet {
             "research subject",
             "study participant",
             "client",
+            "meds",
+            "pain meds",
+            "nurses' station",
+            "nurses station",
+            "call light",
+            "call bell",
+            "IV",
         ])
     })
 }

@@ -45,12 +45,13 @@ fn pats() -> &'static Pats {
     static P: OnceLock<Pats> = OnceLock::new();
     P.get_or_init(|| Pats {
         opening: re(&format!(
-            r"(?i)\b(?:(?:my|our|this|that)\s+(?:[a-z-]+\s+){{0,2}}?(?:patient|pt|client|cadaver|donor|research\s+subject|study\s+participant)\b|one\s+of\s+(?:my|our)\s+(?:[a-z-]+\s+)?(?:patients|pts|clients|residents)\b|(?:a|one)\s+(?:[a-z-]+\s+){{0,2}}?(?:patient|pt)\s+(?:I|we)\s+(?:saw|had|treated|cared\s+for|admitted|discharged|met|took\s+care\s+of|looked\s+after|coded|triaged|intubated|lost|delivered)\b|(?:(?:I|we)\s+)?(?:had|have|got|admitted|discharged|treated|saw|coded|lost|intubated|delivered)\s+(?:a|an|this|the)\s+(?:[a-z0-9-]+\s+){{0,3}}?{PERSON}\b|the\s+(?:[a-z-]+\s+){{0,2}}?{PERSON}\s+(?:in|from|on)\s+(?:bay|bed|room|rm|pod|the\s+ICU|the\s+ER|the\s+ED|trauma)\b|the\s+(?:[a-z-]+\s+){{0,2}}?{PERSON}\s+(?:we|I)\s+(?:coded|lost|intubated|admitted|treated|saw|delivered|resuscitated|discharged)\b)"
+            r"(?i)\b(?:(?:my|our|this|that)\s+(?:[a-z-]+\s+){{0,2}}?(?:patient|pt|client|cadaver|donor|research\s+(?:subject|participant)|study\s+(?:subject|participant))\b|one\s+of\s+(?:my|our)\s+(?:[a-z-]+\s+)?(?:patients|pts|clients|residents)\b|(?:a|one)\s+(?:[a-z-]+\s+){{0,2}}?(?:patient|pt)\s+(?:I|we)\s+(?:saw|had|treated|cared\s+for|admitted|discharged|met|took\s+care\s+of|looked\s+after|coded|triaged|intubated|lost|delivered)\b|(?:(?:I|we)\s+)?(?:had|have|got|admitted|discharged|treated|saw|coded|lost|intubated|delivered)\s+(?:a|an|this|the)\s+(?:[a-z0-9-]+\s+){{0,3}}?{PERSON}\b|the\s+(?:[a-z-]+\s+){{0,2}}?{PERSON}\s+(?:in|from|on)\s+(?:bay|bed|room|rm|pod|the\s+ICU|the\s+ER|the\s+ED|trauma)\b|the\s+(?:[a-z0-9-]+\s+){{0,2}}?{PERSON}\s+(?:in|on|from)\s+(?:our|my|the)\s+(?:[a-z-]+\s+)?(?:floor|unit|ward|wing)\b|(?:the|that|this)\s+\d{{1,3}}[- ]?(?:year|yr|month|week|day)s?[- ]old\b|the\s+(?:[a-z-]+\s+){{0,2}}?{PERSON}\s+(?:we|I)\s+(?:coded|lost|intubated|admitted|treated|saw|delivered|resuscitated|discharged)\b)"
         )),
         quasi: vec![
             ("a time", re(r"(?i)\b(?:(?:during|on|over|at)\s+)?(?:(?:this|last|yesterday['’]s|tonight['’]s|last\s+night['’]s)\s+)?(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day(?:['’]s)?|today|tonight|yesterday|this\s+(?:morning|afternoon|evening|week|weekend)|last\s+(?:night|week|weekend|month|shift)|night\s+shift|day\s+shift|christmas|thanksgiving|new\s+year['’]s(?:\s+eve)?|easter|halloween)(?:\s+(?:night|morning|evening|afternoon))?(?:\s+shift)?\b")),
             ("a rotation", re(r"(?i)\bon\s+(?:my|our)\s+(?:[a-z-]+\s+){0,2}?rotation(?:\s+last\s+(?:week|month))?\b")),
             ("a place", re(r"(?i)\b(?:in|on|at|to|from)\s+(?:the\s+|our\s+|my\s+)?(?:(?-i:ICU|MICU|SICU|CVICU|NICU|PICU|ER|ED|OR|PACU|L&D)|labor\s+and\s+delivery|trauma\s+bay|step-?down|med-?surg|burn\s+unit|psych\s+ward|nursing\s+home|\d+(?:st|nd|rd|th)\s+floor|[a-z]+\s+unit)\b")),
+            ("a town", re(r"\b(?:from|in|near)\s+(?:[A-Z][a-z]+\s)?[A-Z][a-z]+\b")),
             ("an age", re(r"(?i)\b(?:\d{1,3}[- ](?:year|yr|month|week|day)s?[- ]old|\d{1,3}\s?(?:yo|y/o|y\.o\.))\b")),
             ("a rare condition", re(r"(?i)\b(?:(?:the\s+)?rarest|(?:a\s+)?rare(?:\s+[a-z]+)?|one[- ]in[- ]a[- ]million|first\s+case|never\s+seen\s+before|textbook\s+case|conjoined\s+twins|quintuplets|sextuplets|octuplets|progeria|harlequin\s+ichthyosis|leprosy|ebola|rabies)\b")),
             ("an event", re(r"(?i)\b(?:after|from|in|during)\s+(?:the|that|this|last\s+night['’]s|yesterday['’]s)\s+(?:[a-z-]+\s+){0,2}?(?:tornado|hurricane|flood|fire|crash|wreck|pile-?up|shooting|explosion|storm|accident|earthquake|derailment|collapse|stabbing|attack)(?:\s+(?:in|on|at)\s+[A-Z][\w-]+(?:\s+[A-Z][\w-]+)?)?")),
@@ -100,6 +101,16 @@ impl Rule for PatientStory {
             {
                 continue;
             }
+            // An image's alt text is the image rule's business.
+            let src = cx.markup.blocks[block].source_range(m.range());
+            if cx
+                .markup
+                .images
+                .iter()
+                .any(|i| i.range.start <= src.start && src.end <= i.range.end)
+            {
+                continue;
+            }
             if !prose.real_case(m.start()) || negated_before(text, m.start()) {
                 continue;
             }
@@ -116,6 +127,10 @@ impl Rule for PatientStory {
             for (kind, q) in &p.quasi {
                 for qm in q.find_iter(&text[scope.clone()]) {
                     let r = scope.start + qm.start()..scope.start + qm.end();
+                    if *kind == "a town" && !crate::rules::phi::geography::is_town(&text[r.clone()])
+                    {
+                        continue;
+                    }
                     if r.is_empty() || spans.iter().any(|s| s.start < r.end && r.start < s.end) {
                         continue;
                     }
