@@ -305,7 +305,7 @@ impl Checker {
         if cx.inferred && !f.citations.is_empty() {
             let names: Vec<&str> = packs.iter().map(|&i| self.packs[i].name.as_str()).collect();
             f.message.push_str(&format!(
-                " (Policy of {}, inferred from the text; set `institution` in scrubs.toml to choose.)",
+                " (Policy of {}, inferred from the text.)",
                 names.join(" and ")
             ));
         }
