@@ -5,6 +5,7 @@
 //! `../shared/CONTRACT.md`). Exit status: 0 no finding at warning level or
 //! above, 1 at least one, 2 the command could not do its job.
 
+mod diff;
 pub mod docs;
 mod github;
 mod html;
@@ -80,6 +81,15 @@ pub struct CheckArgs {
     /// The file name to report (and pick the format by) for standard input.
     #[arg(long, value_name = "NAME", default_value = "-")]
     pub stdin_filename: String,
+    /// Apply the safe fixes (disclaimer and notice insertion, work e-mail
+    /// removal) to the files, then report what is left. Standard input: the
+    /// fixed text is printed instead.
+    #[arg(long)]
+    pub fix: bool,
+    /// Print a unified diff of what `--fix` would change, without writing.
+    /// Exit status 1 when there is something to change.
+    #[arg(long)]
+    pub diff: bool,
     /// Colour: auto (on a terminal), always or never.
     #[arg(long, value_name = "WHEN", default_value = "auto")]
     pub color: String,
@@ -154,6 +164,9 @@ impl Checkers {
 
 /// Runs `scrubs check`.
 pub fn check(args: CheckArgs) -> ExitCode {
+    if args.fix || args.diff {
+        return fix(&args);
+    }
     match run_check(&args) {
         Ok((results, errors)) => {
             let color = match args.color.as_str() {
@@ -215,13 +228,19 @@ fn emit(args: &CheckArgs, results: &[FileResult], color: bool) -> Result<(), Str
     Ok(())
 }
 
-/// Checks every input; `Err` when the command cannot do its job at all,
-/// `Ok` with the results and the errors of inputs that could not be read.
-pub fn run_check(args: &CheckArgs) -> Result<(Vec<FileResult>, Vec<String>), String> {
+/// The settings the command line gives, on top of each file's config.
+fn overrides(args: &CheckArgs) -> Settings {
     let mut overrides = Settings::default();
     if !args.institutions.is_empty() {
         overrides.institution = Some(crate::config::OneOrMany::Many(args.institutions.clone()));
     }
+    overrides
+}
+
+/// Checks every input; `Err` when the command cannot do its job at all,
+/// `Ok` with the results and the errors of inputs that could not be read.
+pub fn run_check(args: &CheckArgs) -> Result<(Vec<FileResult>, Vec<String>), String> {
+    let overrides = overrides(args);
     if let Some(c) = &args.config {
         if !c.is_file() {
             return Err(format!("{}: no such config file", c.display()));
@@ -296,4 +315,109 @@ pub fn run_check(args: &CheckArgs) -> Result<(Vec<FileResult>, Vec<String>), Str
     }
     errors.extend(checkers.errors);
     Ok((results, errors))
+}
+
+/// `scrubs check --fix` / `--diff`: applies the safe fixes (writing the files,
+/// or printing a diff), then reports what is left like `scrubs check`.
+fn fix(args: &CheckArgs) -> ExitCode {
+    let (results, mut errors) = match run_check(args) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("scrubs: error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut checkers = Checkers {
+        overrides: overrides(args),
+        explicit: args.config.clone(),
+        by_config: HashMap::new(),
+        errors: Vec::new(),
+        excludes: walk::Excludes::default(),
+    };
+    let stdin = |r: &FileResult| {
+        args.paths.iter().any(|p| p.as_os_str() == "-") && r.path == args.stdin_filename
+    };
+    let mut remaining = Vec::new();
+    let mut changed_files = 0;
+    let mut fixes = 0;
+    for r in results {
+        let path = Path::new(&r.path);
+        let format = if stdin(&r) && r.path == "-" {
+            Format::Markdown
+        } else {
+            Format::from_path(path)
+        };
+        let checker = match checkers.for_file(Some(path)) {
+            Ok(c) => c,
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
+        };
+        let (fixed, n) = crate::engine::fixall::fix_text(&checker, &r.text, format);
+        if fixed != r.text {
+            changed_files += 1;
+            fixes += n;
+            if args.diff {
+                print!("{}", diff::unified(&r.path, &r.text, &fixed));
+            } else if stdin(&r) {
+                print!("{fixed}");
+            } else if let Err(e) = std::fs::write(path, &fixed) {
+                errors.push(format!("{}: cannot write: {e}", r.path));
+                continue;
+            }
+        } else if args.fix && !args.diff && stdin(&r) {
+            print!("{fixed}");
+        }
+        let findings = if args.diff {
+            r.findings
+        } else {
+            checker.check(&fixed, format)
+        };
+        remaining.push(FileResult {
+            path: r.path,
+            text: fixed,
+            findings,
+        });
+    }
+    errors.extend(checkers.errors);
+    if args.diff {
+        eprintln!(
+            "scrubs: {fixes} fix{} would change {changed_files} file{}",
+            if fixes == 1 { "" } else { "es" },
+            if changed_files == 1 { "" } else { "s" }
+        );
+    } else {
+        eprintln!(
+            "scrubs: applied {fixes} fix{} in {changed_files} file{}",
+            if fixes == 1 { "" } else { "es" },
+            if changed_files == 1 { "" } else { "s" }
+        );
+        let reading_stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
+        if !reading_stdin {
+            let color = args.color == "always";
+            if let Err(e) = emit(args, &remaining, color) {
+                errors.push(e);
+            }
+        }
+    }
+    for e in &errors {
+        eprintln!("scrubs: error: {e}");
+    }
+    if !errors.is_empty() {
+        return ExitCode::from(2);
+    }
+    let failing = if args.diff {
+        changed_files > 0
+    } else {
+        remaining
+            .iter()
+            .flat_map(|r| &r.findings)
+            .any(|f| f.severity >= args.fail_on.severity())
+    };
+    if failing {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
 }

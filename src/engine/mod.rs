@@ -8,6 +8,7 @@
 pub mod affiliation;
 mod checker;
 pub mod finding;
+pub mod fixall;
 pub mod suppress;
 
 pub use checker::{Checker, Context};

@@ -39,8 +39,11 @@ fn patterns() -> &'static RegexSet {
 pub fn has_disclaimer(cx: &Context) -> bool {
     let set = patterns();
     let packs = cx.checker.packs();
+    // The writer's own wording (`disclaimer.text`) counts too.
+    let own = cx.settings().disclaimer.text.as_deref();
     cx.markup.blocks.iter().any(|b| {
         set.is_match(&b.text)
+            || own.is_some_and(|t| contains_normalized(&b.text, t))
             || packs.iter().any(|p| {
                 p.disclaimer.as_ref().is_some_and(|d| {
                     contains_normalized(&b.text, &d.blog) || contains_normalized(&b.text, &d.short)
