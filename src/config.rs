@@ -222,9 +222,97 @@ impl Settings {
     }
 }
 
+/// The edit to a `scrubs.toml`'s text that turns `rule` (an id or a
+/// category) off: a line in its `[rules]` table, or a new table at the end.
+/// `None` when the file already sets that rule (editing it by hand is
+/// clearer than guessing). Returns (byte range, new text).
+pub fn turn_off_edit(text: &str, rule: &str) -> Option<(std::ops::Range<usize>, String)> {
+    let nl = if text.contains("\r\n") { "\r\n" } else { "\n" };
+    let line = format!("\"{rule}\" = \"off\"{nl}");
+    let mut pos = 0;
+    let mut rules_at = None;
+    let mut in_rules = false;
+    for l in text.split_inclusive('\n') {
+        let t = l.trim();
+        if t.starts_with('[') {
+            in_rules = t == "[rules]";
+            if in_rules {
+                rules_at = Some(pos + l.len());
+            }
+        } else if in_rules {
+            let key = t
+                .split('=')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .trim_matches(['"', '\'']);
+            if key == rule {
+                return None;
+            }
+        } else if t.starts_with("rules") && t.contains('{') {
+            // An inline table: too rare to edit safely.
+            return None;
+        }
+        pos += l.len();
+    }
+    match rules_at {
+        Some(at) if !text[..at].ends_with('\n') => Some((at..at, format!("{nl}{line}"))),
+        Some(at) => Some((at..at, line)),
+        None => {
+            let sep = if text.is_empty() {
+                ""
+            } else if text.ends_with("\n\n") || text.ends_with("\r\n\r\n") {
+                ""
+            } else if text.ends_with('\n') {
+                nl
+            } else {
+                "\n\n"
+            };
+            let sep = if sep == "\n\n" {
+                format!("{nl}{nl}")
+            } else {
+                sep.to_string()
+            };
+            Some((text.len()..text.len(), format!("{sep}[rules]{nl}{line}")))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn turn_off_edit_adds_to_the_rules_table_or_creates_it() {
+        let apply = |text: &str, rule: &str| {
+            let (r, new) = turn_off_edit(text, rule).expect("an edit");
+            let mut out = text.to_string();
+            out.replace_range(r, &new);
+            let s = Settings::from_toml("scrubs.toml", &out).expect(&out);
+            assert_eq!(s.rules.get(rule), Some(&Level::Off), "{out}");
+            out
+        };
+        assert_eq!(
+            apply("", "work-email/institutional-address"),
+            "[rules]\n\"work-email/institutional-address\" = \"off\"\n"
+        );
+        assert_eq!(
+            apply("institution = \"mayo\"\n\n[rules]\nphi = \"error\"\n\n[disclaimer]\nplacement = \"end\"\n", "disclaimer/missing"),
+            "institution = \"mayo\"\n\n[rules]\n\"disclaimer/missing\" = \"off\"\nphi = \"error\"\n\n[disclaimer]\nplacement = \"end\"\n"
+        );
+        assert_eq!(
+            apply("institution = \"msk\"", "disclaimer"),
+            "institution = \"msk\"\n\n[rules]\n\"disclaimer\" = \"off\"\n"
+        );
+        apply("institution = \"msk\"\r\n", "disclaimer");
+        assert_eq!(
+            turn_off_edit(
+                "[rules]\n\"disclaimer/missing\" = \"error\"\n",
+                "disclaimer/missing"
+            ),
+            None
+        );
+    }
 
     #[test]
     fn toml_and_json_hold_the_same_object() {

@@ -272,3 +272,109 @@ fn workspace_config_file_is_read_and_reloaded_when_it_changes() {
     );
     assert!(c.shutdown().success());
 }
+
+/// Actions for the finding at `d`, by title.
+fn actions_for(c: &mut Client, uri: &str, d: &serde_json::Value) -> Vec<serde_json::Value> {
+    let r = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri}, "range": d["range"], "context": {"diagnostics": [d]}}),
+    );
+    r.as_array().cloned().unwrap_or_default()
+}
+
+#[test]
+fn ignore_here_turn_off_in_config_and_fix_all_through_the_protocol() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = serde_json::Value::String(url_of(dir.path()));
+    let mut c = Client::start();
+    c.request(
+        "initialize",
+        json!({"processId": null, "rootUri": root, "capabilities": {"workspace": {"workspaceEdit": {"documentChanges": true, "resourceOperations": ["create"]}}}}),
+    );
+    c.notify("initialized", json!({}));
+    let uri = format!("{}/night.md", url_of(dir.path()));
+    let uri = uri.as_str();
+    c.open(uri, "markdown", DRAFT);
+    let diags = c.diagnostics(uri, 1);
+    let email = diags
+        .iter()
+        .find(|d| d["code"] == "work-email/institutional-address")
+        .unwrap()
+        .clone();
+
+    // Ignore it here: a comment at the end of the line before, the finding gone.
+    let actions = actions_for(&mut c, uri, &email);
+    let ignore = actions
+        .iter()
+        .find(|a| a["title"] == "Ignore work-email/institutional-address here")
+        .expect("an ignore action");
+    let edits = ignore["edit"]["changes"][uri].as_array().unwrap();
+    let ignored = apply_edits(DRAFT, edits);
+    assert_eq!(
+        ignored,
+        DRAFT.replace(
+            "Write to me",
+            "<!-- scrubs-disable-next-line work-email/institutional-address -->\nWrite to me"
+        )
+    );
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": ignored}]}),
+    );
+    let diags = c.diagnostics(uri, 2);
+    assert!(
+        !diags
+            .iter()
+            .any(|d| d["code"] == "work-email/institutional-address"),
+        "{diags:?}"
+    );
+    assert!(
+        !diags.iter().any(|d| d["code"] == "suppression/unused"),
+        "{diags:?}"
+    );
+
+    // Turn off in scrubs.toml: the file does not exist, the client can create it.
+    let d = diags
+        .iter()
+        .find(|d| d["code"] == "disclaimer/missing")
+        .unwrap()
+        .clone();
+    let actions = actions_for(&mut c, uri, &d);
+    let off = actions
+        .iter()
+        .find(|a| a["title"] == "Turn off disclaimer/missing in scrubs.toml")
+        .expect("a turn-off action");
+    let ops = off["edit"]["documentChanges"].as_array().unwrap();
+    assert_eq!(ops[0]["kind"], "create");
+    assert!(ops[0]["uri"].as_str().unwrap().ends_with("/scrubs.toml"));
+    assert_eq!(
+        ops[1]["edits"][0]["newText"],
+        "[rules]\n\"disclaimer/missing\" = \"off\"\n"
+    );
+
+    // Fix all: the safe fixes (the disclaimer) only, in one edit.
+    let r = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri}, "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}}, "context": {"diagnostics": [], "only": ["source.fixAll.scrubs"]}}),
+    );
+    let all = r.as_array().unwrap();
+    assert_eq!(all.len(), 1, "{all:?}");
+    assert_eq!(all[0]["kind"], "source.fixAll.scrubs");
+    let fixed = apply_edits(&ignored, all[0]["edit"]["changes"][uri].as_array().unwrap());
+    assert_eq!(
+        fixed,
+        format!("{}\n\n*The views expressed on this blog are my own and do not reflect the views of my employer.*\n", ignored.trim_end())
+    );
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 3}, "contentChanges": [{"text": fixed}]}),
+    );
+    let diags = c.diagnostics(uri, 3);
+    assert!(diags.is_empty(), "{diags:?}");
+    assert!(c.shutdown().success());
+}
+
+fn url_of(p: &std::path::Path) -> String {
+    let p = p.canonicalize().unwrap();
+    format!("file://{}", p.display())
+}

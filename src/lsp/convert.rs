@@ -146,24 +146,10 @@ pub fn fix_all_kind() -> CodeActionKind {
     CodeActionKind::new("source.fixAll.scrubs")
 }
 
-/// `source.fixAll.scrubs`: every safe fix, without overlaps.
+/// `source.fixAll.scrubs`: one safe fix per finding, without overlaps
+/// ([`crate::engine::fixall::safe_edits`]: the same choice as `--fix`).
 pub fn fix_all(conv: &Conv, uri: &Url, findings: &[Finding]) -> Option<CodeAction> {
-    let mut edits: Vec<crate::engine::Edit> = Vec::new();
-    for f in findings {
-        for fix in f.fixes.iter().filter(|x| x.safe && x.preferred).take(1) {
-            let overlaps = fix.edits.iter().any(|e| {
-                edits.iter().any(|o| {
-                    e.range.start < o.range.end && o.range.start < e.range.end
-                        || (e.range.is_empty()
-                            && o.range.is_empty()
-                            && e.range.start == o.range.start)
-                })
-            });
-            if !overlaps {
-                edits.extend(fix.edits.iter().cloned());
-            }
-        }
-    }
+    let edits = crate::engine::fixall::safe_edits(findings);
     if edits.is_empty() {
         return None;
     }
@@ -185,6 +171,100 @@ pub fn fix_all(conv: &Conv, uri: &Url, findings: &[Finding]) -> Option<CodeActio
         }),
         command: None,
         is_preferred: None,
+        disabled: None,
+        data: None,
+    })
+}
+
+/// "Ignore RULE here": inserts the suppression comment (Markdown) or line
+/// (plain text) computed by [`crate::engine::suppress::ignore_edit`].
+pub fn ignore_action(
+    conv: &Conv,
+    uri: &Url,
+    f: &Finding,
+    version: i32,
+    edit: &crate::engine::Edit,
+) -> CodeAction {
+    CodeAction {
+        title: format!("Ignore {} here", f.rule),
+        kind: Some(CodeActionKind::QUICKFIX),
+        diagnostics: Some(vec![diagnostic(conv, f, version)]),
+        edit: Some(WorkspaceEdit {
+            changes: Some(HashMap::from([(
+                uri.clone(),
+                vec![TextEdit {
+                    range: conv.range(&edit.range),
+                    new_text: edit.new_text.clone(),
+                }],
+            )])),
+            document_changes: None,
+            change_annotations: None,
+        }),
+        command: None,
+        is_preferred: Some(false),
+        disabled: None,
+        data: None,
+    }
+}
+
+/// "Turn off RULE in scrubs.toml": an edit to the workspace's config file.
+/// `existing` is the file's text when it exists; when it does not, the file
+/// is created with a resource operation if the client supports them
+/// (`create`), else by a text edit on the new file's URI.
+pub fn turn_off_action(
+    config_uri: &Url,
+    existing: Option<&str>,
+    rule: &str,
+    enc: Encoding,
+    create: bool,
+) -> Option<CodeAction> {
+    use tower_lsp::lsp_types::{
+        CreateFile, CreateFileOptions, DocumentChangeOperation, DocumentChanges,
+        OptionalVersionedTextDocumentIdentifier, ResourceOp, TextDocumentEdit,
+    };
+    let text = existing.unwrap_or("");
+    let (range, new_text) = crate::config::turn_off_edit(text, rule)?;
+    let conv = Conv::new(text, enc);
+    let edit = TextEdit {
+        range: conv.range(&range),
+        new_text,
+    };
+    let workspace_edit = if existing.is_none() && create {
+        WorkspaceEdit {
+            changes: None,
+            document_changes: Some(DocumentChanges::Operations(vec![
+                DocumentChangeOperation::Op(ResourceOp::Create(CreateFile {
+                    uri: config_uri.clone(),
+                    options: Some(CreateFileOptions {
+                        overwrite: Some(false),
+                        ignore_if_exists: Some(true),
+                    }),
+                    annotation_id: None,
+                })),
+                DocumentChangeOperation::Edit(TextDocumentEdit {
+                    text_document: OptionalVersionedTextDocumentIdentifier {
+                        uri: config_uri.clone(),
+                        version: None,
+                    },
+                    edits: vec![tower_lsp::lsp_types::OneOf::Left(edit)],
+                }),
+            ])),
+            change_annotations: None,
+        }
+    } else {
+        WorkspaceEdit {
+            changes: Some(HashMap::from([(config_uri.clone(), vec![edit])])),
+            document_changes: None,
+            change_annotations: None,
+        }
+    };
+    Some(CodeAction {
+        title: format!("Turn off {rule} in scrubs.toml"),
+        kind: Some(CodeActionKind::QUICKFIX),
+        diagnostics: None,
+        edit: Some(workspace_edit),
+        command: None,
+        is_preferred: Some(false),
         disabled: None,
         data: None,
     })

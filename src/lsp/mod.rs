@@ -49,6 +49,8 @@ struct State {
     client_settings: Settings,
     checker: Option<Arc<Checker>>,
     config_pull: bool,
+    /// The client can create files in a workspace edit.
+    create_files: bool,
     /// The client can watch files for us (dynamic registration).
     watch_files: bool,
     /// A problem with `initializationOptions`, shown once initialized.
@@ -328,6 +330,17 @@ impl LanguageServer for Backend {
             .and_then(|w| w.did_change_watched_files.as_ref())
             .and_then(|w| w.dynamic_registration)
             .unwrap_or(false);
+        let create_files = params
+            .capabilities
+            .workspace
+            .as_ref()
+            .and_then(|w| w.workspace_edit.as_ref())
+            .is_some_and(|e| {
+                e.document_changes == Some(true)
+                    && e.resource_operations
+                        .as_ref()
+                        .is_some_and(|r| r.contains(&ResourceOperationKind::Create))
+            });
         {
             let mut s = lock(&self.state);
             s.watch_files = watch;
@@ -338,6 +351,7 @@ impl LanguageServer for Backend {
             };
             s.root = root_path(&params);
             s.config_pull = config_pull;
+            s.create_files = create_files;
         }
         if let Some(opts) = &params.initialization_options {
             self.set_client_settings_init(opts).await;
@@ -558,13 +572,71 @@ impl LanguageServer for Backend {
         };
         let mut actions: Vec<CodeActionOrCommand> = Vec::new();
         if wants(&CodeActionKind::QUICKFIX) {
-            for f in findings.iter() {
-                if f.range.start <= end && start <= f.range.end {
-                    actions.extend(
-                        convert::quick_fixes(&conv, &uri, f, version)
-                            .into_iter()
-                            .map(CodeActionOrCommand::CodeAction),
+            let (format, root, create) = {
+                let s = lock(&self.state);
+                (
+                    s.docs.get(&uri).map(|d| d.format),
+                    s.root.clone(),
+                    s.create_files,
+                )
+            };
+            let format = format.unwrap_or(Format::Markdown);
+            let here: Vec<&Finding> = findings
+                .iter()
+                .filter(|f| f.range.start <= end && start <= f.range.end)
+                .collect();
+            let markup = if here.is_empty() {
+                None
+            } else {
+                Some(crate::markup::extract(&text, format))
+            };
+            // The workspace's scrubs.toml, read once.
+            let config = root.as_ref().map(|r| r.join(project::CONFIG_FILE));
+            let config_text = config
+                .as_ref()
+                .filter(|p| p.is_file())
+                .and_then(|p| std::fs::read_to_string(p).ok());
+            let config_uri = config.as_ref().and_then(|p| Url::from_file_path(p).ok());
+            let mut turned_off: Vec<&str> = Vec::new();
+            for f in &here {
+                actions.extend(
+                    convert::quick_fixes(&conv, &uri, f, version)
+                        .into_iter()
+                        .map(CodeActionOrCommand::CodeAction),
+                );
+            }
+            for f in &here {
+                if f.rule == crate::engine::suppress::UNUSED {
+                    continue;
+                }
+                if let Some(m) = &markup {
+                    let edit = crate::engine::suppress::ignore_edit(
+                        &text,
+                        format,
+                        m,
+                        &f.rule,
+                        f.range.start,
                     );
+                    actions.push(CodeActionOrCommand::CodeAction(convert::ignore_action(
+                        &conv, &uri, f, version, &edit,
+                    )));
+                }
+            }
+            if let Some(config_uri) = &config_uri {
+                for f in &here {
+                    if turned_off.contains(&f.rule.as_str()) {
+                        continue;
+                    }
+                    turned_off.push(&f.rule);
+                    if let Some(a) = convert::turn_off_action(
+                        config_uri,
+                        config_text.as_deref(),
+                        &f.rule,
+                        enc,
+                        create,
+                    ) {
+                        actions.push(CodeActionOrCommand::CodeAction(a));
+                    }
                 }
             }
         }
