@@ -259,9 +259,7 @@ pub fn turn_off_edit(text: &str, rule: &str) -> Option<(std::ops::Range<usize>, 
         Some(at) if !text[..at].ends_with('\n') => Some((at..at, format!("{nl}{line}"))),
         Some(at) => Some((at..at, line)),
         None => {
-            let sep = if text.is_empty() {
-                ""
-            } else if text.ends_with("\n\n") || text.ends_with("\r\n\r\n") {
+            let sep = if text.is_empty() || text.ends_with("\n\n") || text.ends_with("\r\n\r\n") {
                 ""
             } else if text.ends_with('\n') {
                 nl

@@ -57,7 +57,11 @@ impl Rule for InstitutionalAddress {
             let Some((_, domain)) = addr.rsplit_once('@') else {
                 continue;
             };
-            if b.text.contains(addr) {
+            // When the link's own text shows the address, the address
+            // match below reports it (with the link as its removal).
+            let src = cx.text.get(l.range.clone()).unwrap_or("");
+            let shown = src.rsplit_once("](").map(|(t, _)| t).unwrap_or(src);
+            if shown.contains(addr) {
                 continue;
             }
             let Some(pack) = cx.checker.work_domain(domain) else {

@@ -1,0 +1,273 @@
+//! Every fix, applied: snapshots of before and after for the fixtures in
+//! `tests/fixtures/fixes/`, and properties over every example and corpus
+//! post (the fix removes its finding and adds none; nothing outside the edit
+//! changes; Markdown keeps its block structure outside the edit).
+
+use std::path::{Path, PathBuf};
+
+use pulldown_cmark::{Event, Options, Parser};
+use scrubs::engine::finding::apply_edits;
+use scrubs::engine::{Checker, Edit, Finding};
+use scrubs::markup::Format;
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn files(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|d| d.filter_map(|e| e.ok()).map(|e| e.path()).collect())
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+#[test]
+fn fixture_fixes_before_and_after() {
+    let checker = Checker::default_checker();
+    for path in files(&root().join("tests/fixtures/fixes")) {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let format = Format::from_path(&path);
+        let findings = checker.check(&text, format);
+        let mut out = format!("BEFORE\n{text}\n");
+        for f in &findings {
+            for fix in &f.fixes {
+                out.push_str(&format!(
+                    "\n=== {} · {} ({}{})\n{}\n",
+                    f.rule,
+                    fix.title,
+                    if fix.safe { "safe" } else { "unsafe" },
+                    if fix.preferred { ", preferred" } else { "" },
+                    fix.apply(&text)
+                ));
+            }
+        }
+        let name = path
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .replace('.', "_");
+        insta::assert_snapshot!(name, out.replace('\r', "␍"));
+    }
+}
+
+/// Every post to try fixes on: the examples, the fixtures, the corpus.
+fn posts() -> Vec<(String, String, Format)> {
+    let mut out = Vec::new();
+    for dir in ["examples", "tests/fixtures/fixes"] {
+        for p in files(&root().join(dir)) {
+            if let Ok(t) = std::fs::read_to_string(&p) {
+                out.push((p.display().to_string(), t, Format::from_path(&p)));
+            }
+        }
+    }
+    for p in files(&root().join("tests/corpus")) {
+        let Ok(t) = std::fs::read_to_string(&p) else {
+            continue;
+        };
+        let Ok(v) = t.parse::<toml::Table>() else {
+            continue;
+        };
+        for (i, case) in v
+            .get("case")
+            .and_then(|c| c.as_array())
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            let Some(text) = case.get("text").and_then(|t| t.as_str()) else {
+                continue;
+            };
+            let format = match case.get("format").and_then(|f| f.as_str()) {
+                Some("plaintext") => Format::PlainText,
+                _ => Format::Markdown,
+            };
+            out.push((format!("{}#{i}", p.display()), text.to_string(), format));
+        }
+    }
+    out
+}
+
+/// (rule, excerpt) of each finding: what a user sees, independent of offsets.
+fn seen(text: &str, findings: &[Finding]) -> Vec<(String, String)> {
+    let mut v: Vec<_> = findings
+        .iter()
+        .map(|f| (f.rule.clone(), text[f.range.clone()].to_string()))
+        .collect();
+    v.sort();
+    v
+}
+
+/// pulldown-cmark events (with ranges) that lie wholly outside `region`, with
+/// ranges after it shifted by `-delta` so that both sides compare.
+fn events_outside(text: &str, region: (usize, usize), delta: isize) -> Vec<String> {
+    let opts = Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_YAML_STYLE_METADATA_BLOCKS
+        | Options::ENABLE_PLUSES_DELIMITED_METADATA_BLOCKS;
+    Parser::new_ext(text, opts)
+        .into_offset_iter()
+        .filter_map(|(e, r)| {
+            if r.end < region.0 {
+                Some(format!("{e:?} {r:?}"))
+            } else if r.start > region.1 {
+                let s = (r.start as isize - delta) as usize;
+                let t = (r.end as isize - delta) as usize;
+                let e = match e {
+                    // Inline events carry text only; containers are compared by kind.
+                    Event::Start(_) | Event::End(_) | Event::Text(_) | Event::Code(_) => e,
+                    other => other,
+                };
+                Some(format!("{e:?} {s}..{t}"))
+            } else {
+                None
+            }
+        })
+        .collect()
+}
+
+fn check_fix(
+    checker: &Checker,
+    name: &str,
+    text: &str,
+    format: Format,
+    f: &Finding,
+    title: &str,
+    edits: &[Edit],
+) {
+    let before = checker.check(text, format);
+    let after_text = apply_edits(text, edits);
+    let after = checker.check(&after_text, format);
+    let ctx = format!("{name}: {} · {title}\n{after_text}", f.rule);
+    // Its finding is gone (one fewer of that rule and excerpt), and nothing new.
+    let b = seen(text, &before);
+    let a = seen(&after_text, &after);
+    let key = (f.rule.clone(), text[f.range.clone()].to_string());
+    let count = |v: &[(String, String)]| v.iter().filter(|x| **x == key).count();
+    assert!(count(&a) < count(&b), "finding not removed: {ctx}\n{a:?}");
+    let mut rest = b.clone();
+    for x in &a {
+        let i = rest
+            .iter()
+            .position(|y| y == x)
+            .unwrap_or_else(|| panic!("new finding {x:?}: {ctx}"));
+        rest.remove(i);
+    }
+    // Outside the edits, byte for byte the same.
+    let start = edits.iter().map(|e| e.range.start).min().unwrap_or(0);
+    let end = edits.iter().map(|e| e.range.end).max().unwrap_or(0);
+    let delta: isize = edits
+        .iter()
+        .map(|e| e.new_text.len() as isize - e.range.len() as isize)
+        .sum();
+    let new_end = (end as isize + delta) as usize;
+    assert_eq!(&after_text[..start], &text[..start], "{ctx}");
+    assert_eq!(&after_text[new_end..], &text[end..], "{ctx}");
+    // The same Markdown structure outside the edit.
+    if format == Format::Markdown {
+        assert_eq!(
+            events_outside(text, (start, end), 0),
+            events_outside(&after_text, (start, new_end), delta),
+            "structure changed: {ctx}"
+        );
+    }
+}
+
+#[test]
+fn every_offered_fix_and_ignore_removes_its_finding_and_nothing_else() {
+    let checker = Checker::default_checker();
+    let mut tried = 0;
+    for (name, text, format) in posts() {
+        let findings = checker.check(&text, format);
+        let markup = scrubs::markup::extract(&text, format);
+        for f in &findings {
+            for fix in &f.fixes {
+                check_fix(&checker, &name, &text, format, f, &fix.title, &fix.edits);
+                tried += 1;
+            }
+            if f.rule != scrubs::engine::suppress::UNUSED {
+                let e = scrubs::engine::suppress::ignore_edit(
+                    &text,
+                    format,
+                    &markup,
+                    &f.rule,
+                    f.range.start,
+                );
+                check_fix(&checker, &name, &text, format, f, "Ignore here", &[e]);
+                tried += 1;
+            }
+        }
+    }
+    assert!(tried > 20, "only {tried} fixes tried");
+}
+
+#[test]
+fn check_fix_leaves_examples_with_no_safe_fix_and_diff_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    for p in files(&root().join("examples")) {
+        std::fs::copy(&p, dir.path().join(p.file_name().unwrap())).unwrap();
+    }
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_scrubs"))
+            .args(args)
+            .current_dir(dir.path())
+            .output()
+            .unwrap()
+    };
+    let before: Vec<String> = files(dir.path())
+        .iter()
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect();
+    let diff = run(&["check", "--diff", "."]);
+    assert_eq!(diff.status.code(), Some(1));
+    let out = String::from_utf8_lossy(&diff.stdout);
+    assert!(
+        out.contains("+*The views expressed on this blog are my own"),
+        "{out}"
+    );
+    assert!(out.contains("-jane.doe@mayo.edu."), "{out}");
+    let unchanged: Vec<String> = files(dir.path())
+        .iter()
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect();
+    assert_eq!(before, unchanged, "--diff wrote files");
+
+    let fix = run(&["check", "--fix", "."]);
+    assert!(fix.status.code() == Some(0) || fix.status.code() == Some(1));
+    let json = run(&["check", "--format", "json", "."]);
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let mut fixable = Vec::new();
+    for f in v["files"].as_array().unwrap() {
+        let path = f["path"].as_str().unwrap();
+        let text = std::fs::read_to_string(dir.path().join(path)).unwrap();
+        let findings = Checker::default_checker().check(&text, Format::from_path(Path::new(path)));
+        if !scrubs::engine::fixall::safe_edits(&findings).is_empty() {
+            fixable.push(path.to_string());
+        }
+    }
+    assert!(fixable.is_empty(), "still safe-fixable: {fixable:?}");
+    let after = files(dir.path())
+        .iter()
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect::<Vec<_>>();
+    assert_ne!(before, after);
+
+    // Standard input: the fixed text on standard output.
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_scrubs"))
+        .args(["check", "--fix", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"Email me at a@mayo.edu.\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "Email me at .\n");
+}
