@@ -153,11 +153,19 @@ impl Rule for UndisclosedAffiliation {
                 if let Some(prev) = end.checked_sub(1).filter(|_| end > 0) {
                     let src_prev = b.source_range(prev..end);
                     let at = if src_prev.end == at { at } else { src_prev.end };
+                    // Saying you work there makes the connection apparent:
+                    // without a disclaimer the fix would trade this finding
+                    // for `disclaimer/missing`, so it adds one too.
+                    let own = if crate::rules::disclaimers::has_disclaimer(cx) {
+                        ""
+                    } else {
+                        " Views my own."
+                    };
                     f = f.with_fix(Fix {
                         title: "Say that you work there".into(),
                         edits: vec![Edit {
                             range: at..at,
-                            new_text: format!(" (Disclosure: I work at {}{role}.)", p.name),
+                            new_text: format!(" (Disclosure: I work at {}{role}.{own})", p.name),
                         }],
                         safe: false,
                         preferred: true,

@@ -111,6 +111,14 @@ fn finding(
     removal: std::ops::Range<usize>,
     pack: Option<usize>,
 ) -> Finding {
+    // At the end of a line, the spaces before the address go with it, so
+    // the line does not end in a space.
+    let mut removal = removal;
+    let rest = &cx.text[removal.end..];
+    if rest.is_empty() || rest.starts_with(['\n', '\r']) {
+        let before = &cx.text[..removal.start];
+        removal.start = before.trim_end_matches([' ', '\t']).len();
+    }
     let owner = pack
         .map(|i| cx.pack(i).name.clone())
         .unwrap_or_else(|| "your employer".into());
