@@ -205,12 +205,13 @@ mod tests {
         let fixed = f.fixes[0].apply(text);
         assert_eq!(
             fixed,
-            "The transplant program at the U of M is world class, ask to be referred. (Disclosure: I work at University of Minnesota as a nurse.)"
+            "The transplant program at the U of M is world class, ask to be referred. (Disclosure: I work at University of Minnesota as a nurse. Views my own.)"
         );
+        // Disclosing does not trade this finding for a missing disclaimer.
         assert!(!c
             .check(&fixed, Format::Markdown)
             .iter()
-            .any(|f| f.rule == RULE));
+            .any(|f| f.rule == RULE || f.rule == "disclaimer/missing"));
     }
 
     #[test]
