@@ -88,16 +88,6 @@ fn posts() -> Vec<(String, String, Format)> {
     out
 }
 
-/// (rule, excerpt) of each finding: what a user sees, independent of offsets.
-fn seen(text: &str, findings: &[Finding]) -> Vec<(String, String)> {
-    let mut v: Vec<_> = findings
-        .iter()
-        .map(|f| (f.rule.clone(), text[f.range.clone()].to_string()))
-        .collect();
-    v.sort();
-    v
-}
-
 /// The block-level pulldown-cmark events of `text`: those wholly outside
 /// `region` with their ranges (after it shifted by `-delta` so both sides
 /// compare), those around it by kind, those inside it left out.
@@ -192,11 +182,38 @@ fn check_fix(
     let after_text = apply_edits(text, edits);
     let after = checker.check(&after_text, format);
     let ctx = format!("{name}: {} · {title}\n{after_text}", f.rule);
-    // Its finding is gone (one fewer of that rule and excerpt), and nothing new.
-    let b = seen(text, &before);
-    let a = seen(&after_text, &after);
-    let key = (f.rule.clone(), text[f.range.clone()].to_string());
-    let count = |v: &[(String, String)]| v.iter().filter(|x| **x == key).count();
+    let start = edits.iter().map(|e| e.range.start).min().unwrap_or(0);
+    let end = edits.iter().map(|e| e.range.end).max().unwrap_or(0);
+    let delta: isize = edits
+        .iter()
+        .map(|e| e.new_text.len() as isize - e.range.len() as isize)
+        .sum();
+    let new_end = (end as isize + delta) as usize;
+    // A finding is known by its rule and, when it lies clear of the edit,
+    // its range (mapped back to the text before); one that touches the edit
+    // by its rule alone (its excerpt may be what the edit changed).
+    let key = |f: &Finding, (s, e): (usize, usize), shift: isize| {
+        let r = &f.range;
+        let at = if r.end < s {
+            Some((r.start, r.end))
+        } else if r.start > e {
+            Some((
+                (r.start as isize - shift) as usize,
+                (r.end as isize - shift) as usize,
+            ))
+        } else {
+            None
+        };
+        (f.rule.clone(), at)
+    };
+    let b: Vec<_> = before.iter().map(|g| key(g, (start, end), 0)).collect();
+    let a: Vec<_> = after
+        .iter()
+        .map(|g| key(g, (start, new_end), delta))
+        .collect();
+    // Its finding is gone, and nothing new appears.
+    let mine = key(f, (start, end), 0);
+    let count = |v: &[(String, Option<(usize, usize)>)]| v.iter().filter(|x| **x == mine).count();
     if count(&a) >= count(&b) {
         return Err(format!("finding not removed: {ctx}\n{a:?}"));
     }
@@ -210,13 +227,6 @@ fn check_fix(
         }
     }
     // Outside the edits, byte for byte the same.
-    let start = edits.iter().map(|e| e.range.start).min().unwrap_or(0);
-    let end = edits.iter().map(|e| e.range.end).max().unwrap_or(0);
-    let delta: isize = edits
-        .iter()
-        .map(|e| e.new_text.len() as isize - e.range.len() as isize)
-        .sum();
-    let new_end = (end as isize + delta) as usize;
     if after_text[..start] != text[..start] || after_text[new_end..] != text[end..] {
         return Err(format!("text outside the edit changed: {ctx}"));
     }
@@ -229,6 +239,14 @@ fn check_fix(
     }
     Ok(())
 }
+
+/// Known failures, like the corpus's `known`: (post file name, rule of the
+/// fix, why). Each must still fail (so the list cannot rot) and is printed.
+const KNOWN: &[(&str, &str, &str)] = &[(
+    "the-crossword.md",
+    "phi/name",
+    "replacing the patient's name with “the patient” makes phi/patient-story fire on the sentence; the redaction and the story rule need to agree (privacy rules)",
+)];
 
 #[test]
 fn every_offered_fix_and_ignore_removes_its_finding_and_nothing_else() {
@@ -261,6 +279,23 @@ fn every_offered_fix_and_ignore_removes_its_finding_and_nothing_else() {
         }
     }
     assert!(tried > 20, "only {tried} fixes tried");
+    let mut known_seen = Vec::new();
+    failures.retain(|msg| {
+        let known = KNOWN
+            .iter()
+            .find(|(post, rule, _)| msg.contains(&format!("{post}: {rule} ·")));
+        if let Some(k) = known {
+            eprintln!("known failure ({}): {msg}", k.2);
+            known_seen.push(k.0);
+        }
+        known.is_none()
+    });
+    for (post, rule, _) in KNOWN {
+        assert!(
+            known_seen.contains(post),
+            "{post}: {rule} is listed as a known failure but passes now: remove it from KNOWN"
+        );
+    }
     assert!(
         failures.is_empty(),
         "{} of {tried} fixes fail:\n\n{}",
