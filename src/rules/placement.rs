@@ -46,7 +46,20 @@ pub fn insertion_fixes(
     let text = cx.text;
     let nl = newline(text);
     let md = matches!(cx.format, Format::Markdown | Format::Mdx);
-    let para = |s: &str| if md { format!("*{s}*") } else { s.to_string() };
+    let html = cx.format == Format::Html;
+    let para = |s: &str| {
+        if md {
+            format!("*{s}*")
+        } else if html {
+            let e = s
+                .replace('&', "&amp;")
+                .replace('<', "&lt;")
+                .replace('>', "&gt;");
+            format!("<p>{e}</p>")
+        } else {
+            s.to_string()
+        }
+    };
     let fix = |title: String, range: std::ops::Range<usize>, new_text: String| Fix {
         title,
         edits: vec![Edit { range, new_text }],
@@ -129,10 +142,17 @@ pub fn insertion_fixes(
         })
     };
     let end = || {
+        // In HTML, the end of the post is before `</body>` when there is one.
+        let body_end = if html {
+            text.to_ascii_lowercase().rfind("</body")
+        } else {
+            None
+        };
         let at = cx
             .markup
             .trailing_definitions
             .filter(|_| md)
+            .or(body_end)
             .unwrap_or(text.len());
         let content_end = text[..at].trim_end().len();
         let (range, new_text) = if at == text.len() {
@@ -188,8 +208,36 @@ pub fn insertion_fixes(
 
 #[cfg(test)]
 mod tests {
+    use crate::config::{OneOrMany, Settings};
     use crate::engine::Checker;
     use crate::markup::Format;
+
+    #[test]
+    fn in_html_the_disclaimer_is_a_paragraph_before_the_body_ends() {
+        let s = Settings {
+            institution: Some(OneOrMany::One("mayo".into())),
+            ..Settings::default()
+        };
+        let c = Checker::new(s, Vec::new()).unwrap();
+        let text =
+            "<html><body>\n<p>As a nurse at Mayo Clinic, I love nights.</p>\n</body></html>\n";
+        let found = c.check(text, Format::Html);
+        let f = found
+            .iter()
+            .find(|f| f.rule == "disclaimer/missing")
+            .expect("finding");
+        let fixed = f.fixes.iter().find(|x| x.preferred).unwrap().apply(text);
+        let body_end = fixed.find("</body>").unwrap();
+        let p = fixed.rfind("<p>").unwrap();
+        assert!(p > text.find("</p>").unwrap() && p < body_end, "{fixed}");
+        assert!(fixed[p..body_end].trim_end().ends_with("</p>"), "{fixed}");
+        assert!(
+            c.check(&fixed, Format::Html)
+                .iter()
+                .all(|f| f.rule != "disclaimer/missing"),
+            "{fixed}"
+        );
+    }
 
     /// (title, the text after the fix) for each disclaimer fix of `text`.
     fn fixes(checker: &Checker, text: &str, format: Format) -> Vec<(String, String)> {
