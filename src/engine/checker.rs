@@ -255,7 +255,9 @@ impl Checker {
         out.dedup_by(|a, b| a.rule == b.rule && a.range == b.range);
         let directives = crate::engine::suppress::directives(cx.text, cx.format, &cx.markup);
         if !directives.is_empty() {
-            out = crate::engine::suppress::apply(cx.text, &directives, out, unused_level);
+            let enabled =
+                |id: &str| !post_disabled(id) && self.rules.iter().any(|(r, _)| r.meta().id == id);
+            out = crate::engine::suppress::apply(cx.text, &directives, out, unused_level, &enabled);
             out.sort_by(|a, b| {
                 (a.range.start, a.range.end, &a.rule).cmp(&(b.range.start, b.range.end, &b.rule))
             });

@@ -160,11 +160,16 @@ fn next_line(text: &str, offset: usize) -> Option<Range<usize>> {
 /// Removes the findings that the directives suppress and, when `unused` is
 /// `Some(severity)`, reports each directive that suppressed nothing.
 /// `findings` must all be from the rules (not `suppression/unused`).
+/// `enabled` says whether a rule id ran for this document: a selector that
+/// names only rules turned off (in the settings or the front matter) is not
+/// reported, since it may be needed again when they are turned back on; one
+/// that names no rule or category at all is (a typo).
 pub fn apply(
     text: &str,
     directives: &[Directive],
     findings: Vec<Finding>,
     unused: Option<(&'static crate::engine::RuleMeta, Severity)>,
+    enabled: &dyn Fn(&str) -> bool,
 ) -> Vec<Finding> {
     if directives.is_empty() {
         return findings;
@@ -236,9 +241,19 @@ pub fn apply(
                 continue;
             }
             let mine: Vec<&Region> = regions.iter().filter(|r| r.directive == i).collect();
+            let off = |sel: Option<&str>| {
+                sel.is_some_and(|sel| {
+                    let known: Vec<&str> = crate::rules::all()
+                        .iter()
+                        .map(|r| r.meta().id)
+                        .filter(|id| selects(sel, id))
+                        .collect();
+                    !known.is_empty() && known.iter().all(|id| !enabled(id))
+                })
+            };
             let unused: Vec<&str> = mine
                 .iter()
-                .filter(|r| !r.used)
+                .filter(|r| !r.used && !off(r.selector))
                 .map(|r| r.selector.unwrap_or("every rule"))
                 .collect();
             if unused.is_empty() {
@@ -514,6 +529,27 @@ mod tests {
             d.citations.iter().all(|c| c.institution == "msk"),
             "{:?}",
             d.citations
+        );
+    }
+
+    #[test]
+    fn suppressions_of_rules_turned_off_are_not_reported_but_typos_are() {
+        let settings = crate::config::Settings::from_toml(
+            "scrubs.toml",
+            "[rules]\n\"work-email\" = \"off\"\n",
+        )
+        .unwrap();
+        let c = Checker::new(settings, Vec::new()).unwrap();
+        let md = "<!-- scrubs-disable-next-line work-email -->\nWrite to a@mayo.edu.\n";
+        assert_eq!(c.check(md, Format::Markdown), vec![]);
+        let md = "<!-- scrubs-disable-next-line work-emial -->\nWrite to a@gmail.com.\n";
+        let found = Checker::default_checker().check(md, Format::Markdown);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].rule, UNUSED);
+        assert!(
+            found[0].message.contains("`work-emial`"),
+            "{}",
+            found[0].message
         );
     }
 }
