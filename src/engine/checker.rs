@@ -2,6 +2,7 @@ use std::collections::BTreeMap;
 
 use crate::config::{Level, Settings};
 use crate::engine::affiliation::{self, Affiliation, Mention, NameMatcher};
+use crate::engine::cache::{self, Cache};
 use crate::engine::{Citation, Finding, Rule, Severity};
 use crate::markup::{self, Format, Markup};
 use crate::packs::{self, Pack};
@@ -217,12 +218,25 @@ impl Checker {
         self.check_context(&cx)
     }
 
+    /// Checks `text`, reusing `cache`'s findings for every block whose text
+    /// and surroundings are unchanged since the last check with it (see
+    /// [`crate::engine::cache`]). Same result as [`Checker::check`]. Use a
+    /// cache with one checker only.
+    pub fn check_cached(&self, text: &str, format: Format, cache: &mut Cache) -> Vec<Finding> {
+        let cx = self.context(text, format);
+        self.check_context_with(&cx, Some(cache))
+    }
+
     /// Runs every enabled rule over a prepared context.
     ///
     /// Then the post's front-matter `disable` list and its suppression
     /// comments ([`crate::engine::suppress`]) remove what the writer has
     /// marked as fine, and unused suppressions are reported.
     pub fn check_context(&self, cx: &Context) -> Vec<Finding> {
+        self.check_context_with(cx, None)
+    }
+
+    fn check_context_with(&self, cx: &Context, mut cache: Option<&mut Cache>) -> Vec<Finding> {
         let mut out = Vec::new();
         let post_disabled = |id: &str| {
             cx.post
@@ -231,6 +245,7 @@ impl Checker {
                 .any(|s| crate::engine::suppress::selects(s, id))
         };
         let mut unused_level = None;
+        let mut rules = Vec::with_capacity(self.rules.len());
         for (rule, level) in &self.rules {
             let meta = rule.meta();
             if post_disabled(meta.id) {
@@ -240,14 +255,55 @@ impl Checker {
                 unused_level = Some((meta, level.unwrap_or(meta.default_severity)));
                 continue;
             }
-            let start = out.len();
-            for b in 0..cx.markup.blocks.len() {
-                rule.check_block(cx, b, &mut out);
+            rules.push((*rule, *level));
+        }
+        let keys = match cache.as_deref_mut() {
+            Some(c) => {
+                c.begin();
+                cache::keys(cx)
             }
+            None => Vec::new(),
+        };
+        for b in 0..cx.markup.blocks.len() {
+            let span = cx.markup.blocks[b].span();
+            let source = cx.text.get(span.clone());
+            let start = out.len();
+            let hit = match (cache.as_deref_mut(), source, keys.get(b)) {
+                (Some(c), Some(src), Some(&k)) => c.get(k, src, span.start, &mut out),
+                _ => false,
+            };
+            for (rule, level) in &rules {
+                if hit && rule.block_local() {
+                    continue;
+                }
+                let s = out.len();
+                rule.check_block(cx, b, &mut out);
+                for f in &mut out[s..] {
+                    self.finish(cx, f, *level);
+                }
+            }
+            if !hit {
+                if let (Some(c), Some(src), Some(&k)) = (cache.as_deref_mut(), source, keys.get(b))
+                {
+                    // Only the block-local rules' findings are stored.
+                    let local: Vec<Finding> = out[start..]
+                        .iter()
+                        .filter(|f| self.is_block_local(&f.rule))
+                        .cloned()
+                        .collect();
+                    c.put(k, src, span, &local);
+                }
+            }
+        }
+        for (rule, level) in &rules {
+            let s = out.len();
             rule.check_document(cx, &mut out);
-            for f in &mut out[start..] {
+            for f in &mut out[s..] {
                 self.finish(cx, f, *level);
             }
+        }
+        if let Some(c) = cache {
+            c.end();
         }
         out.sort_by(|a, b| {
             (a.range.start, a.range.end, &a.rule).cmp(&(b.range.start, b.range.end, &b.rule))
@@ -263,6 +319,14 @@ impl Checker {
             });
         }
         out
+    }
+
+    /// Whether findings of rule `id` from `check_block` may be cached.
+    fn is_block_local(&self, id: &str) -> bool {
+        self.rules
+            .iter()
+            .find(|(r, _)| r.meta().id == id)
+            .is_none_or(|(r, _)| r.block_local())
     }
 
     /// Fills in a finding's severity and citations.

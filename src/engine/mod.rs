@@ -6,11 +6,13 @@
 //! on any input (see the property tests and fuzz targets).
 
 pub mod affiliation;
+pub mod cache;
 mod checker;
 pub mod finding;
 pub mod fixall;
 pub mod suppress;
 
+pub use cache::Cache;
 pub use checker::{Checker, Context};
 pub use finding::{Citation, Edit, Finding, Fix, Severity};
 
@@ -68,7 +70,21 @@ impl RuleMeta {
 pub trait Rule: Send + Sync {
     fn meta(&self) -> &'static RuleMeta;
 
+    /// Findings in block `block` of `cx.markup`. Cached per block (see
+    /// [`cache`]): what it reports may depend only on that block (its text,
+    /// kind, quoting, key), the links, images, comments and mentions inside
+    /// it, the settings and `cx.active` / `cx.inferred`; its ranges and fix
+    /// edits must lie inside the block's source span. A rule that needs more
+    /// of the document belongs in [`Rule::check_document`], or must return
+    /// false from [`Rule::block_local`].
     fn check_block(&self, _cx: &Context, _block: usize, _out: &mut Vec<Finding>) {}
+
+    /// Whether [`Rule::check_block`] keeps to its block (see there), so its
+    /// findings can be reused while the block is unchanged. A rule that
+    /// returns false is run on every block at every check.
+    fn block_local(&self) -> bool {
+        true
+    }
 
     fn check_document(&self, _cx: &Context, _out: &mut Vec<Finding>) {}
 }

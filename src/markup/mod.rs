@@ -95,7 +95,7 @@ impl Format {
 }
 
 /// What kind of container a block of prose sits in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum BlockKind {
     Paragraph,
     Heading(u8),
@@ -228,6 +228,29 @@ impl Block {
         let start = self.source_offset(range.start, false);
         let end = self.source_offset(range.end, true).max(start);
         start..end
+    }
+
+    /// Feeds everything a block-level rule can see of this block into
+    /// `state`, relative to the block's start in the source: its kind, text,
+    /// quoting, key and the map back to the source. Two blocks with the same
+    /// layout and the same source text give the same findings, shifted (see
+    /// `engine::cache`).
+    pub fn hash_layout<H: std::hash::Hasher>(&self, state: &mut H) {
+        use std::hash::Hash;
+        let base = self.span().start;
+        self.kind.hash(state);
+        self.text.hash(state);
+        self.quoted.hash(state);
+        self.key.hash(state);
+        for s in &self.segments {
+            (
+                s.at,
+                s.src.start.wrapping_sub(base),
+                s.src.end.wrapping_sub(base),
+                s.verbatim,
+            )
+                .hash(state);
+        }
     }
 
     /// The source range of the whole block.
