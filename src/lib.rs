@@ -3,6 +3,8 @@
 //!
 //! See ARCHITECTURE.md for the flow and the module map.
 
+#[doc(hidden)]
+pub mod bench_support;
 pub mod cli;
 pub mod config;
 pub mod engine;

@@ -192,3 +192,78 @@ pub(crate) fn keys(cx: &Context) -> Vec<u64> {
     }
     hs.into_iter().map(|h| h.finish()).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::Checker;
+    use crate::markup::Format;
+
+    /// Typing anywhere (inside prose, markup, links, code, front matter)
+    /// with a cache gives exactly what a fresh check gives, and reuses the
+    /// untouched blocks.
+    #[test]
+    fn cached_checks_equal_fresh_checks_while_typing() {
+        let checker = Checker::default_checker();
+        let mut text = crate::bench_support::markdown(6_000);
+        let mut cache = Cache::new();
+        assert_eq!(
+            checker.check_cached(&text, Format::Markdown, &mut cache),
+            checker.check(&text, Format::Markdown)
+        );
+        let mut reused = 0;
+        for (n, insert) in ["x", " ", "\n", "*", "@", "[", "\n\n", "Mayo Clinic "]
+            .iter()
+            .cycle()
+            .take(120)
+            .enumerate()
+        {
+            let mut at = (n * 997) % text.len();
+            while !text.is_char_boundary(at) {
+                at -= 1;
+            }
+            text.insert_str(at, insert);
+            let cached = checker.check_cached(&text, Format::Markdown, &mut cache);
+            assert_eq!(
+                cached,
+                checker.check(&text, Format::Markdown),
+                "after inserting {insert:?} at {at}"
+            );
+            reused += cache.last_stats().0;
+        }
+        assert!(reused > 0);
+    }
+
+    /// The same block text at a new place gives findings at the new place,
+    /// and a block that moved is not checked again.
+    #[test]
+    fn findings_move_with_their_block() {
+        let checker = Checker::default_checker();
+        let mut cache = Cache::new();
+        let a = "Contact me at jane.doe@mayo.edu.\n";
+        let first = checker.check_cached(a, Format::Markdown, &mut cache);
+        let b = format!("A new first paragraph.\n\n{a}");
+        let second = checker.check_cached(&b, Format::Markdown, &mut cache);
+        assert_eq!(cache.last_stats(), (1, 1));
+        assert_eq!(second, checker.check(&b, Format::Markdown));
+        let shift = b.len() - a.len();
+        assert_eq!(first[0].range.start + shift, second[0].range.start);
+        assert_eq!(&b[second[0].range.clone()], "jane.doe@mayo.edu");
+    }
+
+    /// A cache keeps only the blocks of the last check.
+    #[test]
+    fn the_cache_holds_one_document() {
+        let checker = Checker::default_checker();
+        let mut cache = Cache::new();
+        checker.check_cached(
+            &crate::bench_support::markdown(20_000),
+            Format::Markdown,
+            &mut cache,
+        );
+        let full = cache.len();
+        checker.check_cached("One paragraph.", Format::Markdown, &mut cache);
+        assert!(full > 10);
+        assert_eq!(cache.len(), 1);
+    }
+}

@@ -12,6 +12,7 @@ pub mod document;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::{Arc, Mutex};
 
 use serde_json::Value;
@@ -20,7 +21,7 @@ use tower_lsp::lsp_types::*;
 use tower_lsp::{Client, LanguageServer, LspService, Server};
 
 use crate::config::Settings;
-use crate::engine::{Checker, Finding};
+use crate::engine::{Cache, Checker, Finding};
 use crate::markup::Format;
 use crate::position::Encoding;
 use crate::project;
@@ -37,10 +38,20 @@ struct Analysis {
     findings: Arc<Vec<Finding>>,
 }
 
+/// One open document's block cache (see [`crate::engine::cache`]) with the
+/// settings generation it was filled with, and the newest version a check
+/// was started for.
+#[derive(Default)]
+struct DocCache {
+    latest: AtomicI32,
+    cache: Mutex<(u64, Cache)>,
+}
+
 #[derive(Default)]
 struct State {
     docs: HashMap<Url, Document>,
     analyses: HashMap<Url, Analysis>,
+    caches: HashMap<Url, Arc<DocCache>>,
     encoding: Encoding,
     root: Option<PathBuf>,
     /// Settings layers, lowest priority first.
@@ -206,7 +217,9 @@ impl Backend {
             let checker = s.checker();
             let enc = s.encoding;
             let generation = s.generation;
+            let cache = s.caches.entry(uri.clone()).or_default().clone();
             s.docs.get(&uri).map(|d| {
+                cache.latest.store(d.version, Ordering::SeqCst);
                 (
                     Arc::new(d.rope.to_string()),
                     d.version,
@@ -214,15 +227,32 @@ impl Backend {
                     checker,
                     enc,
                     generation,
+                    cache,
                 )
             })
         };
-        let Some((text, version, format, checker, enc, generation)) = snapshot else {
+        let Some((text, version, format, checker, enc, generation, cache)) = snapshot else {
             return;
         };
         let t = text.clone();
-        let findings = match tokio::task::spawn_blocking(move || checker.check(&t, format)).await {
-            Ok(f) => Arc::new(f),
+        let check = move || {
+            // One check per document at a time; the block cache makes the
+            // next one cheap. A check whose version is already superseded
+            // is skipped: the newer one is queued behind it and publishes.
+            let mut guard = cache.cache.lock().unwrap_or_else(|e| e.into_inner());
+            if cache.latest.load(Ordering::SeqCst) != version {
+                return None;
+            }
+            let (cache_generation, blocks) = &mut *guard;
+            if *cache_generation != generation {
+                *blocks = Cache::new();
+                *cache_generation = generation;
+            }
+            Some(checker.check_cached(&t, format, blocks))
+        };
+        let findings = match tokio::task::spawn_blocking(check).await {
+            Ok(Some(f)) => Arc::new(f),
+            Ok(None) => return,
             Err(_) => {
                 self.client
                     .log_message(
@@ -482,6 +512,7 @@ impl LanguageServer for Backend {
             let mut s = lock(&self.state);
             s.docs.remove(&uri);
             s.analyses.remove(&uri);
+            s.caches.remove(&uri);
         }
         let _guard = self.publish.lock().await;
         self.client.publish_diagnostics(uri, Vec::new(), None).await;

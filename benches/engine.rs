@@ -1,0 +1,122 @@
+//! Engine benchmarks (criterion): markup extraction alone, the engine per
+//! category, the whole check, and a re-check after one keystroke with the
+//! block cache, on generated drafts of 1 KB to 1 MB.
+//!
+//! `cargo bench --bench engine` (all), `cargo bench --bench engine -- check/`
+//! (one group). Figures and the machine they were measured on: BENCHMARKS.md.
+
+use std::time::Duration;
+
+use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use scrubs::bench_support::markdown;
+use scrubs::config::{Level, Settings};
+use scrubs::engine::{Cache, Checker, CATEGORIES};
+use scrubs::markup::{self, Format};
+
+const SIZES: &[(&str, usize)] = &[
+    ("1KB", 1_000),
+    ("10KB", 10_000),
+    ("100KB", 100_000),
+    ("1MB", 1_000_000),
+];
+
+fn markup_extract(c: &mut Criterion) {
+    let mut g = c.benchmark_group("markup");
+    for &(name, size) in SIZES {
+        let text = markdown(size);
+        g.throughput(Throughput::Bytes(text.len() as u64));
+        g.bench_with_input(BenchmarkId::from_parameter(name), &text, |b, t| {
+            b.iter(|| markup::extract(black_box(t), Format::Markdown))
+        });
+    }
+    g.finish();
+}
+
+/// The whole check, no cache: what `scrubs check` does per file.
+fn check(c: &mut Criterion) {
+    let checker = Checker::default_checker();
+    let mut g = c.benchmark_group("check");
+    for &(name, size) in SIZES {
+        let text = markdown(size);
+        g.throughput(Throughput::Bytes(text.len() as u64));
+        g.bench_with_input(BenchmarkId::from_parameter(name), &text, |b, t| {
+            b.iter(|| checker.check(black_box(t), Format::Markdown))
+        });
+    }
+    g.finish();
+}
+
+/// A check after a one-character edit, with the block cache warm: what the
+/// language server does per keystroke.
+fn recheck_after_keystroke(c: &mut Criterion) {
+    let checker = Checker::default_checker();
+    let mut g = c.benchmark_group("recheck");
+    for &(name, size) in SIZES {
+        let a = markdown(size);
+        let line = scrubs::bench_support::edit_line(&a);
+        let at: usize = a.lines().take(line + 1).map(|l| l.len() + 1).sum::<usize>() - 1;
+        let mut b_text = a.clone();
+        b_text.insert(at, 'x');
+        let texts = [a, b_text];
+        let mut cache = Cache::new();
+        checker.check_cached(&texts[0], Format::Markdown, &mut cache);
+        let mut i = 0;
+        g.throughput(Throughput::Bytes(texts[0].len() as u64));
+        g.bench_function(BenchmarkId::from_parameter(name), |b| {
+            b.iter(|| {
+                i ^= 1;
+                checker.check_cached(black_box(&texts[i]), Format::Markdown, &mut cache)
+            })
+        });
+    }
+    g.finish();
+}
+
+/// Each category's rules alone (the others off) on the 10 KB draft, plus
+/// the cost of the context (markup and affiliations) every check pays.
+fn per_category(c: &mut Criterion) {
+    let text = markdown(10_000);
+    let mut g = c.benchmark_group("category-10KB");
+    let none = checker_for(None);
+    g.bench_function("context-only", |b| {
+        b.iter(|| none.check(black_box(&text), Format::Markdown))
+    });
+    for cat in CATEGORIES {
+        if !scrubs::rules::all()
+            .iter()
+            .any(|r| r.meta().category() == *cat)
+        {
+            continue;
+        }
+        let checker = checker_for(Some(cat));
+        g.bench_function(*cat, |b| {
+            b.iter(|| checker.check(black_box(&text), Format::Markdown))
+        });
+    }
+    g.finish();
+}
+
+/// A checker with only `only`'s rules on (none when `None`).
+fn checker_for(only: Option<&str>) -> Checker {
+    let mut settings = Settings::default();
+    for cat in CATEGORIES {
+        if Some(*cat) != only {
+            settings.rules.insert(cat.to_string(), Level::Off);
+        }
+    }
+    Checker::new(settings, Vec::new()).expect("valid settings")
+}
+
+fn config() -> Criterion {
+    Criterion::default()
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3))
+        .sample_size(30)
+}
+
+criterion_group! {
+    name = benches;
+    config = config();
+    targets = markup_extract, check, recheck_after_keystroke, per_category
+}
+criterion_main!(benches);

@@ -1,0 +1,423 @@
+//! LSP round-trip benchmark: starts a language server as an editor would
+//! (stdio), opens generated Markdown drafts, types 200 single characters into
+//! each, and reports the latency from each `didChange` to the matching
+//! `textDocument/publishDiagnostics`, the latency of a request sent while a
+//! check runs, the time from start to the `initialize` result, and the
+//! server's peak memory (VmHWM from /proc).
+//!
+//! ```text
+//! cargo bench --bench lsp_roundtrip                       # scrubs lsp (this build)
+//! cargo bench --bench lsp_roundtrip -- -- harper-ls --stdio
+//! cargo bench --bench lsp_roundtrip -- --sizes 10KB,100KB --edits 200 -- CMD ARGS...
+//! ```
+//!
+//! How the edits are sent: one character at a time at the end of a prose
+//! line in the middle of the document, the next one only after the server
+//! answered the previous one (closed loop: each latency is one keystroke's,
+//! not a queue's). Servers that sync incrementally get a one-character
+//! range edit; servers that only accept full syncs (`textDocumentSync: 1`)
+//! get the whole text, as an editor would send them. A publish matches a
+//! change by its `version` when the server sends one, otherwise it is the
+//! next publish for the document after the change. A server that publishes
+//! nothing within 10 s of a change is counted as a timeout.
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{channel, Receiver, RecvTimeoutError};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+const TIMEOUT: Duration = Duration::from_secs(10);
+const OPEN_TIMEOUT: Duration = Duration::from_secs(60);
+
+enum Event {
+    Publish {
+        at: Instant,
+        uri: String,
+        version: Option<i64>,
+        count: usize,
+    },
+    Response {
+        at: Instant,
+        id: i64,
+        result: Value,
+    },
+    Closed,
+}
+
+struct Server {
+    child: Child,
+    stdin: Arc<Mutex<ChildStdin>>,
+    events: Receiver<Event>,
+    next_id: i64,
+}
+
+fn write_msg(w: &Mutex<ChildStdin>, v: &Value) {
+    let body = v.to_string();
+    let mut w = w.lock().unwrap();
+    let _ = write!(w, "Content-Length: {}\r\n\r\n{}", body.len(), body);
+    let _ = w.flush();
+}
+
+fn read_msg(r: &mut impl BufRead) -> Option<Value> {
+    let mut len = None;
+    loop {
+        let mut line = String::new();
+        if r.read_line(&mut line).ok()? == 0 {
+            return None;
+        }
+        let line = line.trim_end();
+        if line.is_empty() {
+            break;
+        }
+        if let Some(v) = line.strip_prefix("Content-Length:") {
+            len = v.trim().parse::<usize>().ok();
+        }
+    }
+    let mut buf = vec![0; len?];
+    r.read_exact(&mut buf).ok()?;
+    serde_json::from_slice(&buf).ok()
+}
+
+impl Server {
+    fn start(cmd: &[String]) -> Server {
+        let mut child = Command::new(&cmd[0])
+            .args(&cmd[1..])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {:?}: {e}", cmd[0]));
+        let stdin = Arc::new(Mutex::new(child.stdin.take().unwrap()));
+        let stdout = child.stdout.take().unwrap();
+        let (tx, events) = channel();
+        let w = stdin.clone();
+        std::thread::spawn(move || {
+            let mut r = BufReader::new(stdout);
+            while let Some(msg) = read_msg(&mut r) {
+                let at = Instant::now();
+                let method = msg.get("method").and_then(Value::as_str);
+                match (method, msg.get("id")) {
+                    // A request from the server: answer as a minimal client.
+                    (Some(m), Some(id)) => {
+                        let result = if m == "workspace/configuration" {
+                            let n = msg["params"]["items"].as_array().map_or(1, Vec::len);
+                            Value::Array(vec![Value::Null; n])
+                        } else {
+                            Value::Null
+                        };
+                        write_msg(&w, &json!({"jsonrpc": "2.0", "id": id, "result": result}));
+                    }
+                    (Some("textDocument/publishDiagnostics"), None) => {
+                        let p = &msg["params"];
+                        let _ = tx.send(Event::Publish {
+                            at,
+                            uri: p["uri"].as_str().unwrap_or("").to_string(),
+                            version: p["version"].as_i64(),
+                            count: p["diagnostics"].as_array().map_or(0, Vec::len),
+                        });
+                    }
+                    (None, Some(id)) => {
+                        let _ = tx.send(Event::Response {
+                            at,
+                            id: id.as_i64().unwrap_or(-1),
+                            result: msg.get("result").cloned().unwrap_or(Value::Null),
+                        });
+                    }
+                    _ => {}
+                }
+            }
+            let _ = tx.send(Event::Closed);
+        });
+        Server {
+            child,
+            stdin,
+            events,
+            next_id: 1,
+        }
+    }
+
+    fn notify(&self, method: &str, params: Value) {
+        write_msg(
+            &self.stdin,
+            &json!({"jsonrpc": "2.0", "method": method, "params": params}),
+        );
+    }
+
+    fn request(&mut self, method: &str, params: Value) -> i64 {
+        let id = self.next_id;
+        self.next_id += 1;
+        write_msg(
+            &self.stdin,
+            &json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}),
+        );
+        id
+    }
+
+    /// Waits for the response to `id`; publishes seen meanwhile are kept.
+    fn response(&self, id: i64, pending: &mut Vec<Event>) -> Option<(Instant, Value)> {
+        let deadline = Instant::now() + OPEN_TIMEOUT;
+        loop {
+            match self
+                .events
+                .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            {
+                Ok(Event::Response {
+                    at,
+                    id: got,
+                    result,
+                }) if got == id => return Some((at, result)),
+                Ok(e @ Event::Publish { .. }) => pending.push(e),
+                Ok(Event::Closed) | Err(RecvTimeoutError::Disconnected) => return None,
+                Ok(_) => {}
+                Err(RecvTimeoutError::Timeout) => return None,
+            }
+        }
+    }
+
+    /// Waits for the publish for `uri` that answers `version` (by version
+    /// when the server sends versions, else the first one).
+    fn publish(&self, uri: &str, version: i64, timeout: Duration) -> Option<(Instant, usize)> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            match self
+                .events
+                .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            {
+                Ok(Event::Publish {
+                    at,
+                    uri: u,
+                    version: v,
+                    count,
+                }) if u == uri && v.is_none_or(|v| v >= version) => return Some((at, count)),
+                Ok(Event::Closed) | Err(_) => return None,
+                Ok(_) => {}
+            }
+        }
+    }
+
+    /// Drops events already received (late publishes of earlier versions).
+    fn drain(&self) {
+        while self.events.try_recv().is_ok() {}
+    }
+
+    fn peak_rss_kb(&self) -> Option<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
+        status
+            .lines()
+            .find(|l| l.starts_with("VmHWM:"))?
+            .split_whitespace()
+            .nth(1)?
+            .parse()
+            .ok()
+    }
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let i = ((p / 100.0) * (sorted.len() - 1) as f64).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn parse_size(s: &str) -> usize {
+    let s = s.trim().to_ascii_uppercase();
+    let (n, mult) = if let Some(n) = s.strip_suffix("MB") {
+        (n, 1_000_000)
+    } else if let Some(n) = s.strip_suffix("KB") {
+        (n, 1_000)
+    } else {
+        (s.as_str(), 1)
+    };
+    n.parse::<usize>().expect("size like 10KB") * mult
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut sizes = "1KB,10KB,100KB,1MB".to_string();
+    let mut edits = 200usize;
+    let mut cmd: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < args.len() {
+        match args[i].as_str() {
+            "--bench" => {}
+            "--sizes" => {
+                i += 1;
+                sizes = args[i].clone();
+            }
+            "--edits" => {
+                i += 1;
+                edits = args[i].parse().expect("--edits N");
+            }
+            "--" => {
+                cmd = args[i + 1..].to_vec();
+                break;
+            }
+            _ => {
+                cmd = args[i..].to_vec();
+                break;
+            }
+        }
+        i += 1;
+    }
+    if cmd.is_empty() {
+        cmd = vec![env!("CARGO_BIN_EXE_scrubs").to_string(), "lsp".to_string()];
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    println!("server: {}", cmd.join(" "));
+
+    let started = Instant::now();
+    let mut server = Server::start(&cmd);
+    let root = url(dir.path());
+    let id = server.request(
+        "initialize",
+        json!({
+            "processId": std::process::id(),
+            "rootUri": root,
+            "workspaceFolders": [{"uri": root, "name": "bench"}],
+            "capabilities": {
+                "textDocument": {
+                    "synchronization": {"didSave": true},
+                    "publishDiagnostics": {"versionSupport": true},
+                    "codeAction": {},
+                    "hover": {}
+                },
+                "workspace": {"configuration": false}
+            }
+        }),
+    );
+    let mut pending = Vec::new();
+    let (at, init) = server
+        .response(id, &mut pending)
+        .expect("the server answers initialize");
+    println!("initialize result after {:.1} ms", ms(at - started));
+    let sync = &init["capabilities"]["textDocumentSync"];
+    let incremental = sync.as_i64().or_else(|| sync["change"].as_i64()) == Some(2);
+    println!(
+        "sync: {}",
+        if incremental {
+            "incremental (one-character range edits)"
+        } else {
+            "full (whole text per edit)"
+        }
+    );
+    server.notify("initialized", json!({}));
+
+    println!(
+        "\n| size | bytes | open → first publish (ms) | edits answered | p50 (ms) | p99 (ms) | max (ms) | request during check p50 / max (ms) | diagnostics | peak RSS (MB) |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|---|");
+    for size in sizes.split(',') {
+        let mut text = scrubs::bench_support::markdown(parse_size(size));
+        let path = dir.path().join(format!("draft-{}.md", size.trim()));
+        std::fs::write(&path, &text).expect("write draft");
+        let uri = url(&path);
+        server.drain();
+        let t = Instant::now();
+        server.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": uri, "languageId": "markdown", "version": 1, "text": text}}),
+        );
+        let open = server
+            .publish(&uri, 1, OPEN_TIMEOUT)
+            .map(|(at, _)| ms(at - t));
+
+        let line = scrubs::bench_support::edit_line(&text);
+        let line_text = text.lines().nth(line).unwrap_or("").to_string();
+        let mut byte_at: usize =
+            text.lines().take(line).map(|l| l.len() + 1).sum::<usize>() + line_text.len();
+        let mut col = line_text.encode_utf16().count();
+        let typed = b"so many nights on the ward ";
+        let mut lat = Vec::new();
+        let mut count = 0;
+        let mut version = 1;
+        // Closed loop: type, wait for the answer, type again.
+        let mut send = |server: &Server, text: &mut String, version: i64, k: usize| {
+            let ch = typed[k % typed.len()] as char;
+            text.insert(byte_at, ch);
+            byte_at += 1;
+            let change = if incremental {
+                json!({"range": {"start": {"line": line, "character": col}, "end": {"line": line, "character": col}}, "text": ch.to_string()})
+            } else {
+                json!({"text": text})
+            };
+            col += 1;
+            server.notify(
+                "textDocument/didChange",
+                json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": [change]}),
+            );
+        };
+        for k in 0..edits {
+            version += 1;
+            server.drain();
+            let t = Instant::now();
+            send(&server, &mut text, version, k);
+            if let Some((at, n)) = server.publish(&uri, version, TIMEOUT) {
+                lat.push(ms(at - t));
+                count = n;
+            }
+        }
+        // Responsiveness: a request sent right after a change, while the
+        // server checks (hover at the edit; any answer counts, even an error).
+        let mut req = Vec::new();
+        for k in 0..20 {
+            version += 1;
+            server.drain();
+            send(&server, &mut text, version, edits + k);
+            let t = Instant::now();
+            let id = server.request(
+                "textDocument/hover",
+                json!({"textDocument": {"uri": uri}, "position": {"line": line, "character": 0}}),
+            );
+            let mut seen = Vec::new();
+            if let Some((at, _)) = server.response(id, &mut seen) {
+                req.push(ms(at - t));
+            }
+            let _ = server.publish(&uri, version, TIMEOUT);
+        }
+        server.notify(
+            "textDocument/didClose",
+            json!({"textDocument": {"uri": uri}}),
+        );
+        lat.sort_by(f64::total_cmp);
+        req.sort_by(f64::total_cmp);
+        println!(
+            "| {} | {} | {} | {}/{} | {:.2} | {:.2} | {:.2} | {:.2} / {:.2} | {} | {:.1} |",
+            size.trim(),
+            text.len(),
+            open.map_or("timeout".to_string(), |v| format!("{v:.1}")),
+            lat.len(),
+            edits,
+            percentile(&lat, 50.0),
+            percentile(&lat, 99.0),
+            lat.last().copied().unwrap_or(f64::NAN),
+            percentile(&req, 50.0),
+            req.last().copied().unwrap_or(f64::NAN),
+            count,
+            server.peak_rss_kb().unwrap_or(0) as f64 / 1024.0,
+        );
+    }
+    let id = server.request("shutdown", Value::Null);
+    let _ = server.response(id, &mut pending);
+    server.notify("exit", Value::Null);
+    let deadline = Instant::now() + Duration::from_secs(2);
+    while Instant::now() < deadline {
+        if let Ok(Some(_)) = server.child.try_wait() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = server.child.kill();
+    let _ = server.child.wait();
+}
+
+fn url(path: &std::path::Path) -> String {
+    format!("file://{}", path.display())
+}
