@@ -38,28 +38,37 @@ fn patterns() -> &'static RegexSet {
 /// Whether the prose of the document holds a disclaimer.
 pub fn has_disclaimer(cx: &Context) -> bool {
     let set = patterns();
-    let packs = cx.checker.packs();
-    // The writer's own wording (`disclaimer.text`) counts too.
+    // The packs' wordings and the writer's own (`disclaimer.text`),
+    // normalized once per check (not per block).
     let own = cx.settings().disclaimer.text.as_deref();
+    let wordings: Vec<String> = cx
+        .checker
+        .packs()
+        .iter()
+        .filter_map(|p| p.disclaimer.as_ref())
+        .flat_map(|d| [normalize(&d.blog), normalize(&d.short)])
+        .chain(own.map(normalize))
+        .filter(|w| !w.is_empty())
+        .collect();
+    let wordings = aho_corasick::AhoCorasick::new(&wordings).ok();
     cx.markup.blocks.iter().any(|b| {
         set.is_match(&b.text)
-            || own.is_some_and(|t| contains_normalized(&b.text, t))
-            || packs.iter().any(|p| {
-                p.disclaimer.as_ref().is_some_and(|d| {
-                    contains_normalized(&b.text, &d.blog) || contains_normalized(&b.text, &d.short)
-                })
-            })
+            || wordings
+                .as_ref()
+                .is_some_and(|ac| ac.is_match(&normalize(&b.text)))
     })
 }
 
-fn contains_normalized(hay: &str, needle: &str) -> bool {
-    let norm = |s: &str| {
-        s.split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
-            .to_lowercase()
-    };
-    norm(hay).contains(&norm(needle))
+/// Lowercase, with every run of whitespace made one space.
+fn normalize(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for w in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
+    out.to_lowercase()
 }
 
 #[cfg(test)]
