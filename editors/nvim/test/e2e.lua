@@ -24,13 +24,16 @@ local function out(fmt, ...)
   io.stdout:flush()
 end
 
-local passed, failed = 0, 0
+local passed, failed, skipped = 0, 0, 0
 
 --- Runs the steps in order; the first failure stops the rest (they build on each other).
 local function run(steps)
   for _, s in ipairs(steps) do
     local ok, err = xpcall(s[2], debug.traceback)
-    if ok then
+    if ok and err == "skip" then
+      skipped = skipped + 1
+      out("skip %s", s[1])
+    elseif ok then
       passed = passed + 1
       out("ok   %s", s[1])
     else
@@ -124,6 +127,28 @@ run({
       local email = find(diags, "work-email/institutional-address")
       assert(email, "work-email/institutional-address is reported")
       assert(text_of(bufnr, email):find("jane.doe@mayo.edu", 1, true), "the work address is inside its range")
+    end,
+  },
+  {
+    "hover (K) on the finding quotes the policy",
+    function()
+      local d = find(scrubs_diagnostics(bufnr), "disclaimer/missing")
+      local client = vim.lsp.get_clients({ bufnr = bufnr, name = "scrubs" })[1]
+      local line = vim.api.nvim_buf_get_lines(bufnr, d.lnum, d.lnum + 1, true)[1]
+      local params = {
+        textDocument = { uri = vim.uri_from_bufnr(bufnr) },
+        position = { line = d.lnum, character = vim.str_utfindex(line, client.offset_encoding or "utf-16", d.col + 3) },
+      }
+      local res = vim.lsp.buf_request_sync(bufnr, "textDocument/hover", params, TIMEOUT)
+      local value
+      for _, r in pairs(res or {}) do
+        if r.result and r.result.contents then
+          value = r.result.contents.value or r.result.contents
+        end
+      end
+      assert(type(value) == "string", "no hover: " .. vim.inspect(res))
+      assert(value:find("disclaimer/missing", 1, true), "the hover names the rule:\n" .. value)
+      assert(value:find("\n> ", 1, true), "the hover quotes a policy clause:\n" .. value)
     end,
   },
   {
@@ -227,9 +252,33 @@ run({
       eq({}, scrubs_diagnostics(bufnr), "findings left in the first draft")
     end,
   },
+  {
+    "no binary: setup() says how to install scrubs",
+    function()
+      if MODE ~= "setup" then
+        return "skip" -- Neovim itself reports a missing binary for vim.lsp.enable
+      end
+      local messages = {}
+      local orig_notify = vim.notify
+      vim.notify = function(msg, level)
+        messages[#messages + 1] = { msg = msg, level = level }
+      end
+      require("scrubs").setup({ cmd = { DIR .. "/no-such-dir/scrubs", "lsp" } })
+      local third = DIR .. "/third-draft.md"
+      vim.fn.writefile(DRAFT, third)
+      vim.cmd("edit " .. vim.fn.fnameescape(third))
+      vim.notify = orig_notify
+      local found = false
+      for _, m in ipairs(messages) do
+        out("  notified: %s", m.msg)
+        found = found or (m.level == vim.log.levels.ERROR and m.msg:find("cargo install --path .", 1, true) ~= nil)
+      end
+      assert(found, "no error message with the install command")
+    end,
+  },
 })
 
-out("%d passed, %d failed", passed, failed)
+out("%d passed, %d failed, %d skipped", passed, failed, skipped)
 for _, client in ipairs(vim.lsp.get_clients()) do
   client:stop()
 end

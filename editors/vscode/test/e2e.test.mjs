@@ -169,6 +169,14 @@ async function runCommand(page, title) {
   }, LONG, 1000);
 }
 
+/** Empties the filter box of the panel view shown (Problems, Output). */
+async function clearPanelFilter(page) {
+  const filter = page.locator(".panel .viewpane-filter input:visible").first();
+  if ((await filter.count()) > 0 && (await filter.inputValue()) !== "") {
+    await filter.fill("");
+  }
+}
+
 /** The Problems panel's rows, as text. */
 async function problems(page) {
   return page.locator(".markers-panel .monaco-list-row").allInnerTexts();
@@ -230,7 +238,7 @@ async function statusText(page) {
   return (await item.innerText()).trim();
 }
 
-test("scrubs in VS Code: finding, squiggle, status bar, quick fix, fix all, settings", { timeout: 10 * LONG }, async (t) => {
+test("scrubs in VS Code: finding, squiggle, hover, status bar, quick fix, fix all, settings, missing binary", { timeout: 10 * LONG }, async (t) => {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "scrubs-vscode-"));
   const home = path.join(tmp, "home");
@@ -369,11 +377,13 @@ test("scrubs in VS Code: finding, squiggle, status bar, quick fix, fix all, sett
       const text = (await output.innerText()).replace(/\u00a0/g, " ");
       return text.includes(want);
     });
+    await clearPanelFilter(page);
   });
 
   await step("the finding shows in the Problems panel", async () => {
     await page.keyboard.press("Control+Shift+M");
     await page.locator(".markers-panel").waitFor({ timeout: LONG });
+    await clearPanelFilter(page); // a filter typed into another panel view can carry over
     const rows = await poll("a disclaimer/missing row in the Problems panel", async () => {
       const rows = await problems(page);
       return rows.some((r) => r.includes("disclaimer/missing")) ? rows : null;
@@ -401,6 +411,29 @@ test("scrubs in VS Code: finding, squiggle, status bar, quick fix, fix all, sett
     assert.ok(Math.abs(left - text.left) < 4, `the squiggle starts at "As" (squiggle ${left}, text ${text.left})`);
     assert.ok(Math.abs(right - text.right) < 4, `the squiggle ends after "Clinic" (squiggle ${right}, text ${text.right})`);
     await screenshot("draft-with-findings");
+  });
+
+  await step("hovering the squiggle quotes the policy", async () => {
+    const text = await textBox(page, "As a nurse at Mayo Clinic");
+    const hover = page.locator(".monaco-hover", { hasText: "disclaimer/missing" }).first();
+    let x = text.left + 10;
+    await poll("the hover over the finding", async () => {
+      // Rest the mouse on the squiggle, then give the hover time to appear before moving again.
+      x = x === text.left + 10 ? text.left + 30 : text.left + 10;
+      await page.mouse.move(x, (text.top + text.bottom) / 2);
+      try {
+        await hover.waitFor({ state: "visible", timeout: 3000 });
+        return true;
+      } catch {
+        return false;
+      }
+    }, LONG, 100);
+    const quotes = await hover.locator("blockquote").allInnerTexts();
+    log(`hover quotes: ${JSON.stringify(quotes.map((q) => q.slice(0, 80)))}`);
+    assert.ok(quotes.some((q) => q.trim().length > 20), "the hover quotes a policy clause");
+    await screenshot("hover");
+    await page.mouse.move(5, 5);
+    await page.keyboard.press("Escape");
   });
 
   let before;
@@ -499,6 +532,23 @@ test("scrubs in VS Code: finding, squiggle, status bar, quick fix, fix all, sett
     });
     log(`status bar with work-email off: ${JSON.stringify(status)}`);
     await screenshot("settings-changed");
+  });
+
+  await step("a server path with no binary: the extension says how to install scrubs", async () => {
+    const settingsFile = path.join(folder, ".vscode", "settings.json");
+    const settings = JSON.parse(fs.readFileSync(settingsFile, "utf8"));
+    settings["scrubs.server.path"] = path.join(tmp, "no-such-dir", "scrubs");
+    fs.writeFileSync(settingsFile, JSON.stringify(settings, null, 2));
+    const toast = page.locator(".notifications-toasts .notification-toast", { hasText: "cargo install --path ." }).first();
+    await toast.waitFor({ state: "visible", timeout: LONG });
+    const message = await toast.innerText();
+    log(`notification: ${JSON.stringify(message)}`);
+    assert.match(message, /no-such-dir/, "the message names the configured path");
+    await poll("the status bar to show the server is not running", async () => {
+      const item = page.locator(".statusbar-item", { has: page.locator(".codicon-circle-slash") }).filter({ hasText: "scrubs" });
+      return (await item.count()) > 0;
+    });
+    await screenshot("no-server");
   });
   passed = true;
 });
