@@ -9,6 +9,7 @@
 //! cargo bench --bench lsp_roundtrip                       # scrubs lsp (this build)
 //! cargo bench --bench lsp_roundtrip -- -- harper-ls --stdio
 //! cargo bench --bench lsp_roundtrip -- --sizes 10KB,100KB --edits 200 -- CMD ARGS...
+//! cargo bench --bench lsp_roundtrip -- --write-posts /tmp/posts 1000   # for `scrubs check`
 //! ```
 //!
 //! How the edits are sent: one character at a time at the end of a prose
@@ -255,6 +256,18 @@ fn main() {
             "--edits" => {
                 i += 1;
                 edits = args[i].parse().expect("--edits N");
+            }
+            // Writes N generated posts (1-3 KB each) into DIR for timing
+            // `scrubs check DIR`, and exits.
+            "--write-posts" => {
+                let dir = std::path::Path::new(&args[i + 1]);
+                let n: usize = args[i + 2].parse().expect("--write-posts DIR N");
+                std::fs::create_dir_all(dir).expect("create DIR");
+                for k in 0..n {
+                    let text = scrubs::bench_support::markdown(1_000 + (k * 37) % 2_000);
+                    std::fs::write(dir.join(format!("post-{k:04}.md")), text).expect("write");
+                }
+                return;
             }
             "--" => {
                 cmd = args[i + 1..].to_vec();
