@@ -78,6 +78,8 @@ fn corpus() {
     paths.sort();
     let mut checkers: BTreeMap<Option<String>, Checker> = BTreeMap::new();
     let mut per_cat: BTreeMap<String, Counts> = BTreeMap::new();
+    // Per rule, for labels that name a rule (category/slug).
+    let mut per_rule: BTreeMap<String, Counts> = BTreeMap::new();
     let mut failures = Vec::new();
     let mut clean_total = 0;
     let mut clean_quiet = 0;
@@ -110,17 +112,27 @@ fn corpus() {
             for label in &case.expect {
                 let cat = label.split('/').next().unwrap().to_string();
                 let c = per_cat.entry(cat).or_default();
-                if rules.iter().any(|r| matches(label, r)) {
+                let hit = rules.iter().any(|r| matches(label, r));
+                if hit {
                     c.tp += 1;
                 } else {
                     c.fn_ += 1;
                     ok = false;
+                }
+                if label.contains('/') {
+                    let rc = per_rule.entry(label.clone()).or_default();
+                    if hit {
+                        rc.tp += 1;
+                    } else {
+                        rc.fn_ += 1;
+                    }
                 }
             }
             for r in &rules {
                 if !case.expect.iter().any(|l| matches(l, r)) {
                     let cat = r.split('/').next().unwrap().to_string();
                     per_cat.entry(cat).or_default().fp += 1;
+                    per_rule.entry(r.to_string()).or_default().fp += 1;
                     ok = false;
                 }
             }
@@ -155,6 +167,18 @@ fn corpus() {
         let r = c.tp as f64 / (c.tp + c.fn_).max(1) as f64;
         println!(
             "{cat:<16} {:>5} {:>5} {:>5} {p:>9.2} {r:>7.2}",
+            c.tp, c.fp, c.fn_
+        );
+    }
+    println!(
+        "\n{:<34} {:>5} {:>5} {:>5} {:>9} {:>7}",
+        "rule", "tp", "fp", "fn", "precision", "recall"
+    );
+    for (rule, c) in &per_rule {
+        let p = c.tp as f64 / (c.tp + c.fp).max(1) as f64;
+        let r = c.tp as f64 / (c.tp + c.fn_).max(1) as f64;
+        println!(
+            "{rule:<34} {:>5} {:>5} {:>5} {p:>9.2} {r:>7.2}",
             c.tp, c.fp, c.fn_
         );
     }
