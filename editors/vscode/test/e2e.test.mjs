@@ -177,6 +177,9 @@ async function clearPanelFilter(page) {
   }
 }
 
+/** A Problems-panel row of a scrubs finding (not a file's header row): "message / scrubs / rule / [Ln, Col]". */
+const isScrubsFinding = (row) => /\nscrubs\n/.test(row) && /\[Ln \d+, Col \d+\]/.test(row);
+
 /** The Problems panel's rows, as text. */
 async function problems(page) {
   return page.locator(".markers-panel .monaco-list-row").allInnerTexts();
@@ -438,7 +441,7 @@ test("scrubs in VS Code: finding, squiggle, hover, status bar, quick fix, fix al
 
   let before;
   await step("the status bar counts the findings", async () => {
-    const rows = (await problems(page)).filter((r) => /scrubs/.test(r));
+    const rows = (await problems(page)).filter(isScrubsFinding);
     before = await poll("the scrubs status-bar item", async () => {
       const s = await statusText(page);
       return /\d/.test(s) ? s : null;
@@ -494,7 +497,7 @@ test("scrubs in VS Code: finding, squiggle, hover, status bar, quick fix, fix al
       const boxes = await squiggleBoxes(page);
       return !boxes.some((b) => sameLine(b, text) && overlapsHorizontally(b, text));
     });
-    const rows = (await problems(page)).filter((r) => /scrubs/.test(r));
+    const rows = (await problems(page)).filter(isScrubsFinding);
     const after = await poll("the status bar to update", async () => {
       const s = await statusText(page);
       return s !== before ? s : null;
