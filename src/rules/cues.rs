@@ -179,10 +179,10 @@ fn guard_res() -> &'static GuardRes {
                 r"(?i)^\W*(?:should|can|could|is|are|do|does|did|would|what|how|why|when|may|anyone|has|have)\b",
             ),
             idiom: b(
-                r"(?i)\b(?:(?:can['’]?t|cannot|couldn['’]?t)\s+(?:believe|wait|stop|help|even)|not\s+(?:gonna|going\s+to)\s+lie|no\s+(?:joke|lie|kidding|cap)|not\s+only|no\s+sleep|not\s+even\s+kidding)\b",
+                r"(?i)\b(?:(?:can['’]?t|cannot|couldn['’]?t)\s+(?:believe|wait|stop|help|even|say\s+(?:much|more|a\s+lot))|not\s+(?:gonna|going\s+to)\s+lie|no\s+(?:joke|lie|kidding|cap)|not\s+only|no\s+sleep|not\s+even\s+kidding)\b",
             ),
             teaching: b(
-                r"(?i)\b(?:polic(?:y|ies)|guidelines?|rule\s+of\s+thumb|reminder|PSA|pro[\s-]tip|tips?:|best\s+practices?|code\s+of\s+conduct|compliance|orientation|training\s+(?:module|slide)|the\s+rules?\s+(?:say|says|is|are)|our\s+rules?|boundar(?:y|ies)|professionalism|etiquette|hipaa|red\s+flags?|examples?\s+of|things\s+not\s+to|what\s+not\s+to)\b",
+                r"(?i)\b(?:polic(?:y|ies)|(?:social[\s-]media|our|hospital|employer|HIPAA)\s+guidelines?|per\s+(?:the\s+)?guidelines?|the\s+guidelines?\s+(?:says?|asks?|forbids?|requires?|tells?)|rule\s+of\s+thumb|reminder|PSA|pro[\s-]tip|tips?:|best\s+practices?|code\s+of\s+conduct|compliance|orientation|training\s+(?:module|slide)|the\s+rules?\s+(?:say|says|is|are)|our\s+rules?|boundar(?:y|ies)|professionalism|etiquette|hipaa|red\s+flags?|examples?\s+of|things\s+not\s+to|what\s+not\s+to)\b",
             ),
         }
     })

@@ -29,8 +29,23 @@ static META: RuleMeta = RuleMeta {
 };
 
 const TRIGGERS: &[&str] = &[
-    "photo", "pic", "picture", "selfie", "video", "snap", "shot", "clip", "footage", "film",
-    "record", "tiktok", "reel", "x-ray", "xray", "scan",
+    "photo",
+    "pic",
+    "picture",
+    "selfie",
+    "video",
+    "snap",
+    "shot",
+    "clip",
+    "footage",
+    "film",
+    "record",
+    "tiktok",
+    "reel",
+    "x-ray",
+    "xray",
+    "scan",
+    "boomerang",
 ];
 
 const AREA: &str = r"(?:cath(?:eterization)?\s+lab|(?-i:ICU|MICU|SICU|CVICU|PICU|NICU|CCU|OR|ED|ER|PACU|L&D)|operating\s+room|trauma\s+bay|resus\s+bay|emergency\s+(?:room|department)|break\s?room|nurses['’]?\s+station|nursing\s+station|patient['’]?s?\s+rooms?|exam\s+rooms?|pre-?op|post-?op|recovery\s+room|labor\s+and\s+delivery|morgue|anatomy\s+lab|path(?:ology)?\s+lab|waiting\s+room|hallway|lobby|unit|ward|floor|bedside|OR\s+suite|(?:the\s+)?(?:med|supply)\s+room|clinic)";

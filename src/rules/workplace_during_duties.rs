@@ -48,12 +48,14 @@ const TRIGGERS: &[&str] = &[
     "social media",
     "reddit",
     "snapchat",
+    "post",
+    "filming",
 ];
 
 fn lexicon() -> &'static Lexicon {
     static L: OnceLock<Lexicon> = OnceLock::new();
     L.get_or_init(|| {
-        let act = r"(?:live-?tweeting|tweeting|tweeted|posting(?:\s+this)?|posted\s+this|writing\s+this|typing\s+this|scrolling(?:\s+(?:TikTok|Instagram|Insta|Twitter|Reddit|Facebook|X))?|on\s+(?:my|the)\s+phone|on\s+(?:TikTok|Instagram|Insta|Twitter|Facebook|Reddit|Snapchat|social\s+media)|texting|checking\s+(?:TikTok|Instagram|Insta|Twitter|Facebook|Reddit|social\s+media))";
+        let act = r"(?:(?:quick|sneaky|little|short)\s+post|filming\s+(?:a|this|our|my)\s+(?:TikTok|video|reel)|live-?tweeting|tweeting|tweeted|posting(?:\s+this)?|posted\s+this|writing\s+this|typing\s+this|scrolling(?:\s+(?:TikTok|Instagram|Insta|Twitter|Reddit|Facebook|X))?|on\s+(?:my|the)\s+phone|on\s+(?:TikTok|Instagram|Insta|Twitter|Facebook|Reddit|Snapchat|social\s+media)|texting|checking\s+(?:TikTok|Instagram|Insta|Twitter|Facebook|Reddit|social\s+media))";
         let duty = r"(?:between\s+(?:codes|patients|cases|traumas|admits|admissions|surgeries|deliveries)|during\s+(?:a\s+|the\s+|my\s+|our\s+)?(?:sign-?out|rounds|report|handoff|hand-?off|a\s+code|codes|surgery|the\s+case|a\s+case|(?:my\s+)?shift|clinic|huddle|procedures?|a\s+procedure|the\s+procedure|a\s+delivery|a\s+c-?section|med\s+pass|bedside\s+report|the\s+code|the\s+surgery|my\s+shift|this\s+shift|work|a\s+trauma|compressions|intubation)|while\s+(?:charting|scrubbed\s+in|on\s+shift|at\s+the\s+bedside|my\s+patient|the\s+patient|in\s+the\s+OR|on\s+the\s+clock|rounding|precepting|on\s+call\s+in|running\s+the\s+code|waiting\s+for\s+the\s+surgeon\s+to\s+close)|mid-?(?:shift|code|case|surgery|procedure|rounds)|from\s+the\s+(?:OR|nurses['’]?\s+station|nursing\s+station|bedside|trauma\s+bay|ICU|floor|unit)|(?:this|the)\s+(?:Whipple|surgery|case|procedure|code|c-?section|delivery)\s+from\s+the\s+OR|in\s+the\s+middle\s+of\s+(?:a\s+|my\s+)?(?:shift|code|case|rounds))";
         Lexicon::new(
             TRIGGERS,
