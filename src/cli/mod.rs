@@ -178,6 +178,17 @@ pub fn check(args: CheckArgs) -> ExitCode {
                 eprintln!("scrubs: error: {e}");
                 return ExitCode::from(2);
             }
+            for r in &results {
+                let n = crate::engine::checked_len(&r.text);
+                if n < r.text.len() {
+                    eprintln!(
+                        "scrubs: warning: {}: only the first {n} of {} bytes were checked (limit {} bytes); the rest was not checked",
+                        r.path,
+                        r.text.len(),
+                        crate::engine::MAX_CHECKED_BYTES
+                    );
+                }
+            }
             for e in &errors {
                 eprintln!("scrubs: error: {e}");
             }

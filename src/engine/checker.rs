@@ -212,8 +212,11 @@ impl Checker {
         }
     }
 
-    /// Checks `text`: findings sorted by position.
+    /// Checks `text`: findings sorted by position. Only the first
+    /// [`crate::engine::checked_len`] bytes are checked (see
+    /// [`crate::engine::MAX_CHECKED_BYTES`]).
     pub fn check(&self, text: &str, format: Format) -> Vec<Finding> {
+        let text = &text[..crate::engine::checked_len(text)];
         let cx = self.context(text, format);
         self.check_context(&cx)
     }
@@ -223,6 +226,7 @@ impl Checker {
     /// [`crate::engine::cache`]). Same result as [`Checker::check`]. Use a
     /// cache with one checker only.
     pub fn check_cached(&self, text: &str, format: Format, cache: &mut Cache) -> Vec<Finding> {
+        let text = &text[..crate::engine::checked_len(text)];
         let cx = self.context(text, format);
         self.check_context_with(&cx, Some(cache))
     }

@@ -16,6 +16,26 @@ pub use cache::Cache;
 pub use checker::{Checker, Context};
 pub use finding::{Citation, Edit, Finding, Fix, Severity};
 
+/// The most bytes of one document that are checked (1 MiB). Past it, the
+/// rest is not checked: [`Checker::check`] looks at the first
+/// [`checked_len`] bytes only, and the LSP and the CLI tell the user so.
+/// This bounds the time and memory of one check whatever the input.
+pub const MAX_CHECKED_BYTES: usize = 1 << 20;
+
+/// How many leading bytes of `text` are checked: all of it up to
+/// [`MAX_CHECKED_BYTES`], else the text up to the last line break before the
+/// limit (or, for a single huge line, the last char boundary before it).
+pub fn checked_len(text: &str) -> usize {
+    if text.len() <= MAX_CHECKED_BYTES {
+        return text.len();
+    }
+    let cut = crate::position::floor_char_boundary(text, MAX_CHECKED_BYTES);
+    match text.as_bytes()[..cut].iter().rposition(|&b| b == b'\n') {
+        Some(nl) if nl >= cut / 2 => nl + 1,
+        _ => cut,
+    }
+}
+
 /// The categories of the contract (`../shared/CONTRACT.md`), in its order.
 pub const CATEGORIES: &[&str] = &[
     "phi",

@@ -27,6 +27,79 @@ use crate::position::Encoding;
 use crate::project;
 use document::Document;
 
+/// Marks the text in a document that makes the check panic, in debug builds
+/// with `SCRUBS_FAULT_INJECTION=panic` only: the fault tests use it to show
+/// that a panic is caught and reported. Release builds have no such trigger.
+#[cfg(debug_assertions)]
+const FAULT_MARKER: &str = "SCRUBS-FAULT-INJECTION-PANIC";
+
+/// Runs `f` (a check of `text`), catching a panic: `Err` says it happened
+/// (never the panic's message, which could quote the document).
+fn guarded<T>(text: &str, f: impl FnOnce() -> T) -> std::result::Result<T, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        #[cfg(debug_assertions)]
+        if std::env::var_os("SCRUBS_FAULT_INJECTION").is_some_and(|v| v == "panic")
+            && text.contains(FAULT_MARKER)
+        {
+            panic!("fault injection: the checker panicked on purpose");
+        }
+        #[cfg(not(debug_assertions))]
+        let _ = text;
+        f()
+    }))
+    .map_err(|_| "checking a document failed (internal error)".to_string())
+}
+
+/// Runs the checker, catching a panic (see [`guarded`]).
+fn check_guarded(
+    checker: &Checker,
+    text: &str,
+    format: Format,
+) -> std::result::Result<Vec<Finding>, String> {
+    guarded(text, || checker.check(text, format))
+}
+
+/// Polls a handler's future, turning a panic into `Err` so that one failing
+/// request does not take the server down.
+struct CatchUnwind<F>(std::pin::Pin<Box<F>>);
+
+impl<F: std::future::Future> std::future::Future for CatchUnwind<F> {
+    type Output = std::result::Result<F::Output, ()>;
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        let fut = self.0.as_mut();
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| fut.poll(cx))) {
+            Ok(std::task::Poll::Ready(v)) => std::task::Poll::Ready(Ok(v)),
+            Ok(std::task::Poll::Pending) => std::task::Poll::Pending,
+            Err(_) => std::task::Poll::Ready(Err(())),
+        }
+    }
+}
+
+/// A diagnostic at the end of the checked part of a document longer than
+/// [`crate::engine::MAX_CHECKED_BYTES`], saying the rest was not checked.
+fn limit_diagnostic(conv: &convert::Conv, text: &str) -> Option<Diagnostic> {
+    let n = crate::engine::checked_len(text);
+    if n >= text.len() {
+        return None;
+    }
+    Some(Diagnostic {
+        range: conv.range(&(n..text.len())),
+        severity: Some(DiagnosticSeverity::INFORMATION),
+        code: Some(NumberOrString::String("scrubs/not-checked".into())),
+        source: Some("scrubs".into()),
+        message: format!(
+            "scrubs checks the first {} bytes of a document; the rest ({} bytes, from here on) was not checked.",
+            crate::engine::MAX_CHECKED_BYTES,
+            text.len() - n
+        ),
+        ..Default::default()
+    })
+}
+
 /// The text, findings, version and position encoding of a document.
 type Snapshot = (Arc<String>, Arc<Vec<Finding>>, i32, Encoding);
 
@@ -236,29 +309,31 @@ impl Backend {
         };
         let t = text.clone();
         let check = move || {
-            // One check per document at a time; the block cache makes the
-            // next one cheap. A check whose version is already superseded
-            // is skipped: the newer one is queued behind it and publishes.
-            let mut guard = cache.cache.lock().unwrap_or_else(|e| e.into_inner());
-            if cache.latest.load(Ordering::SeqCst) != version {
-                return None;
-            }
-            let (cache_generation, blocks) = &mut *guard;
-            if *cache_generation != generation {
-                *blocks = Cache::new();
-                *cache_generation = generation;
-            }
-            Some(checker.check_cached(&t, format, blocks))
+            guarded(&t, || {
+                // One check per document at a time; the block cache makes the
+                // next one cheap. A check whose version is already superseded
+                // is skipped: the newer one is queued behind it and publishes.
+                let mut guard = cache.cache.lock().unwrap_or_else(|e| e.into_inner());
+                if cache.latest.load(Ordering::SeqCst) != version {
+                    return None;
+                }
+                let (cache_generation, blocks) = &mut *guard;
+                if *cache_generation != generation {
+                    *blocks = Cache::new();
+                    *cache_generation = generation;
+                }
+                Some(checker.check_cached(&t, format, blocks))
+            })
         };
         let findings = match tokio::task::spawn_blocking(check).await {
-            Ok(Some(f)) => Arc::new(f),
-            Ok(None) => return,
+            Ok(Ok(Some(f))) => Arc::new(f),
+            Ok(Ok(None)) => return,
+            Ok(Err(e)) => {
+                self.report_internal_error(&e).await;
+                return;
+            }
             Err(_) => {
-                self.client
-                    .log_message(
-                        MessageType::ERROR,
-                        "scrubs: checking a document failed (internal error); please report it",
-                    )
+                self.report_internal_error("checking a document failed (internal error)")
                     .await;
                 return;
             }
@@ -271,10 +346,11 @@ impl Backend {
                 _ => return,
             }
             let conv = convert::Conv::new(&text, enc);
-            let diags: Vec<Diagnostic> = findings
+            let mut diags: Vec<Diagnostic> = findings
                 .iter()
                 .map(|f| convert::diagnostic(&conv, f, version))
                 .collect();
+            diags.extend(limit_diagnostic(&conv, &text));
             s.analyses.insert(
                 uri.clone(),
                 Analysis {
@@ -297,29 +373,56 @@ impl Backend {
         }
     }
 
+    /// Reports an internal error (a caught panic) to the editor. The message
+    /// never contains document text.
+    async fn report_internal_error(&self, what: &str) {
+        let msg = format!("scrubs: {what}; the server keeps running. Please report it.");
+        self.client.log_message(MessageType::ERROR, &msg).await;
+        self.client.show_message(MessageType::ERROR, msg).await;
+    }
+
     /// The findings for the document's current version, computing them now
-    /// if the last published ones are stale.
-    fn analysis(&self, uri: &Url) -> Option<Snapshot> {
-        let mut s = lock(&self.state);
-        let enc = s.encoding;
-        let checker = s.checker();
-        let doc = s.docs.get(uri)?;
-        let version = doc.version;
-        if let Some(a) = s.analyses.get(uri) {
-            if a.version == version {
-                return Some((a.text.clone(), a.findings.clone(), version, enc));
+    /// (on a blocking thread, outside the lock) if the last published ones
+    /// are stale.
+    async fn analysis(&self, uri: &Url) -> Option<Snapshot> {
+        let (text, version, format, checker, enc) = {
+            let mut s = lock(&self.state);
+            let enc = s.encoding;
+            let checker = s.checker();
+            let doc = s.docs.get(uri)?;
+            let version = doc.version;
+            if let Some(a) = s.analyses.get(uri) {
+                if a.version == version {
+                    return Some((a.text.clone(), a.findings.clone(), version, enc));
+                }
             }
+            (Arc::new(doc.rope.to_string()), version, doc.format, checker, enc)
+        };
+        let t = text.clone();
+        let findings =
+            match tokio::task::spawn_blocking(move || check_guarded(&checker, &t, format)).await {
+                Ok(Ok(f)) => Arc::new(f),
+                Ok(Err(e)) => {
+                    self.report_internal_error(&e).await;
+                    return None;
+                }
+                Err(_) => {
+                    self.report_internal_error("checking a document failed (internal error)")
+                        .await;
+                    return None;
+                }
+            };
+        let mut s = lock(&self.state);
+        if s.docs.get(uri).is_some_and(|d| d.version == version) {
+            s.analyses.insert(
+                uri.clone(),
+                Analysis {
+                    version,
+                    text: text.clone(),
+                    findings: findings.clone(),
+                },
+            );
         }
-        let text = Arc::new(doc.rope.to_string());
-        let findings = Arc::new(checker.check(&text, doc.format));
-        s.analyses.insert(
-            uri.clone(),
-            Analysis {
-                version,
-                text: text.clone(),
-                findings: findings.clone(),
-            },
-        );
         Some((text, findings, version, enc))
     }
 }
@@ -542,9 +645,33 @@ impl LanguageServer for Backend {
     }
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
+        match CatchUnwind(Box::pin(self.hover_inner(params))).await {
+            Ok(r) => r,
+            Err(()) => {
+                self.report_internal_error("a hover request failed (internal error)")
+                    .await;
+                Ok(None)
+            }
+        }
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        match CatchUnwind(Box::pin(self.code_action_inner(params))).await {
+            Ok(r) => r,
+            Err(()) => {
+                self.report_internal_error("a code action request failed (internal error)")
+                    .await;
+                Ok(None)
+            }
+        }
+    }
+}
+
+impl Backend {
+    async fn hover_inner(&self, params: HoverParams) -> Result<Option<Hover>> {
         let uri = params.text_document_position_params.text_document.uri;
         let pos = params.text_document_position_params.position;
-        let Some((text, findings, _, enc)) = self.analysis(&uri) else {
+        let Some((text, findings, _, enc)) = self.analysis(&uri).await else {
             return Ok(None);
         };
         let conv = convert::Conv::new(&text, enc);
@@ -574,9 +701,12 @@ impl LanguageServer for Backend {
         }))
     }
 
-    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+    async fn code_action_inner(
+        &self,
+        params: CodeActionParams,
+    ) -> Result<Option<CodeActionResponse>> {
         let uri = params.text_document.uri;
-        let Some((text, findings, version, enc)) = self.analysis(&uri) else {
+        let Some((text, findings, version, enc)) = self.analysis(&uri).await else {
             return Ok(None);
         };
         let conv = convert::Conv::new(&text, enc);
@@ -702,6 +832,15 @@ pub fn run_stdio() {
             return;
         }
     };
+    // A panic's message can quote the text it was working on (a bad slice
+    // prints the string): log where it happened, never what it said.
+    std::panic::set_hook(Box::new(|info| {
+        let at = info
+            .location()
+            .map(|l| format!("{}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!("scrubs: internal error (panic) at {at}");
+    }));
     rt.block_on(async {
         let (service, socket) = LspService::new(Backend::new);
         let exited = Arc::new(tokio::sync::Notify::new());

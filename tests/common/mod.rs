@@ -28,13 +28,17 @@ impl Client {
 
     pub fn start_with(env: &[(&str, &str)]) -> Client {
         let mut cmd = Command::new(bin());
-        cmd.arg("lsp")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null());
+        cmd.arg("lsp").stderr(Stdio::null());
         for (k, v) in env {
             cmd.env(k, v);
         }
+        Client::spawn(cmd)
+    }
+
+    /// Starts the server from a prepared command (e.g. wrapped in `unshare`,
+    /// with stderr captured); its stdin and stdout are taken over here.
+    pub fn spawn(mut cmd: Command) -> Client {
+        cmd.stdin(Stdio::piped()).stdout(Stdio::piped());
         let mut child = cmd.spawn().expect("start scrubs lsp");
         let stdin = child.stdin.take().unwrap();
         let stdout = child.stdout.take().unwrap();
@@ -190,6 +194,30 @@ impl Client {
             "textDocument/didOpen",
             json!({"textDocument": {"uri": uri, "languageId": language, "version": 1, "text": text}}),
         );
+    }
+
+    /// The server process (to take its stderr, or wait for it).
+    pub fn child(&mut self) -> &mut Child {
+        &mut self.child
+    }
+
+    /// Closes the server's standard input, as a client that vanishes does,
+    /// and waits up to `timeout` for it to exit.
+    pub fn vanish(self, timeout: Duration) -> Option<std::process::ExitStatus> {
+        let Client { mut child, stdin, .. } = self;
+        drop(stdin);
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Ok(Some(s)) = child.try_wait() {
+                return Some(s);
+            }
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                let _ = child.wait();
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 
     pub fn shutdown(mut self) -> std::process::ExitStatus {

@@ -1,0 +1,141 @@
+//! Property tests (proptest) of the invariants the editor relies on:
+//! edits keep the rope equal to a reference string; findings lie inside the
+//! text on character boundaries; fixes give valid text and remove their
+//! finding; UTF-16/UTF-8 positions round-trip on hostile text.
+
+use proptest::prelude::*;
+use scrubs::config::Settings;
+use scrubs::engine::Checker;
+use scrubs::lsp::document::Document;
+use scrubs::markup::Format;
+use scrubs::position::{Encoding, LineIndex, Pos};
+use tower_lsp::lsp_types::{Position, Range, TextDocumentContentChangeEvent};
+
+/// Pieces of hostile text: emoji (with ZWJ and skin tone), combining marks,
+/// CJK, every kind of line break, a BOM, and words the rules react to.
+const PIECES: &[&str] = &[
+    "a", "word ", "é", "e\u{301}", "n\u{303}\u{323}", "😀", "👩🏽‍⚕️", "カタカナ", "病院", "\n", "\r\n", "\r",
+    "\r\r\n", "\u{feff}", "\t", " ", "# ", "> ", "- ", "*", "`", "[", "](", ")", "<!-- ", " -->", "---\n",
+    "As a nurse at Mayo Clinic", " at MSK", "Mass General", "jane.doe@mayo.edu", "x@mskcc.org",
+    "Views my own.", "patient", "🌙", "\u{200b}",
+];
+
+fn text() -> impl Strategy<Value = String> {
+    prop::collection::vec(prop::sample::select(PIECES), 0..60).prop_map(|v| v.concat())
+}
+
+fn checkers() -> Vec<Checker> {
+    let mut v = vec![Checker::default_checker()];
+    for id in ["mayo", "msk", "mgh", "umn"] {
+        let s = Settings::from_toml("t", &format!("institution = \"{id}\"\n")).unwrap();
+        v.push(Checker::new(s, Vec::new()).unwrap());
+    }
+    v
+}
+
+/// Applies an LSP range edit to a `String`, resolving positions with
+/// `LineIndex` (the same clamping and ordering the server promises).
+fn reference_apply(text: &mut String, r: Range, new: &str, enc: Encoding) {
+    let idx = LineIndex::new(text);
+    let p = |p: Position| {
+        idx.offset(
+            text,
+            Pos {
+                line: p.line,
+                character: p.character,
+            },
+            enc,
+        )
+    };
+    let (a, b) = (p(r.start), p(r.end));
+    text.replace_range(a.min(b)..a.max(b), new);
+}
+
+fn edit() -> impl Strategy<Value = (u32, u32, u32, u32, &'static str, bool)> {
+    (0u32..8, 0u32..30, 0u32..8, 0u32..30, prop::sample::select(PIECES), prop::bool::weighted(0.03))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn rope_equals_reference_after_any_edits(
+        start in text(),
+        edits in prop::collection::vec(edit(), 0..40),
+        utf8 in any::<bool>(),
+    ) {
+        let enc = if utf8 { Encoding::Utf8 } else { Encoding::Utf16 };
+        let mut reference = start.clone();
+        let mut doc = Document::new(&start, 1, Format::Markdown);
+        for (i, (l1, c1, l2, c2, t, full)) in edits.into_iter().enumerate() {
+            let range = Range::new(Position::new(l1, c1), Position::new(l2, c2));
+            if full {
+                reference = t.to_string();
+            } else {
+                reference_apply(&mut reference, range, t, enc);
+            }
+            doc.apply(
+                vec![TextDocumentContentChangeEvent {
+                    range: (!full).then_some(range),
+                    range_length: None,
+                    text: t.into(),
+                }],
+                i as i32 + 2,
+                enc,
+            );
+            prop_assert_eq!(doc.rope.to_string(), reference.clone());
+        }
+    }
+
+    #[test]
+    fn findings_and_fixes_stay_inside_the_text_and_fixes_remove_their_finding(
+        t in text(),
+        markdown in any::<bool>(),
+    ) {
+        let format = if markdown { Format::Markdown } else { Format::PlainText };
+        for checker in checkers() {
+            let findings = checker.check(&t, format);
+            for f in &findings {
+                prop_assert!(f.range.start <= f.range.end && f.range.end <= t.len(), "{:?} in {} bytes", f.range, t.len());
+                prop_assert!(t.is_char_boundary(f.range.start) && t.is_char_boundary(f.range.end));
+                for fix in &f.fixes {
+                    for e in &fix.edits {
+                        prop_assert!(e.range.start <= e.range.end && e.range.end <= t.len());
+                        prop_assert!(t.is_char_boundary(e.range.start) && t.is_char_boundary(e.range.end));
+                    }
+                    // `apply` returns a `String`: valid UTF-8 by construction.
+                    let fixed = fix.apply(&t);
+                    let before = findings.iter().filter(|g| g.rule == f.rule).count();
+                    let after = checker.check(&fixed, format).iter().filter(|g| g.rule == f.rule).count();
+                    prop_assert!(
+                        after < before,
+                        "fix {:?} of {} did not remove it: {:?} -> {:?}", fix.title, f.rule, t, fixed
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn positions_round_trip_on_hostile_text(t in text()) {
+        let idx = LineIndex::new(&t);
+        let rope = ropey::Rope::from_str(&t);
+        for enc in [Encoding::Utf16, Encoding::Utf8] {
+            for (o, _) in t.char_indices().chain(std::iter::once((t.len(), ' '))) {
+                // The middle of a CRLF is not a position (it belongs to the break).
+                if o > 0 && t.as_bytes()[o - 1] == b'\r' && t.as_bytes().get(o) == Some(&b'\n') {
+                    continue;
+                }
+                let p = idx.position(&t, o, enc);
+                prop_assert_eq!(idx.offset(&t, p, enc), o, "offset {} -> {:?} ({:?})", o, p, enc);
+                // The rope agrees with the string index.
+                let c = scrubs::position::rope_pos_to_char(&rope, p, enc);
+                prop_assert_eq!(rope.char_to_byte(c), o);
+                if enc == Encoding::Utf16 {
+                    let line_start = idx.offset(&t, Pos { line: p.line, character: 0 }, enc);
+                    prop_assert_eq!(t[line_start..o].encode_utf16().count() as u32, p.character);
+                }
+            }
+        }
+    }
+}
