@@ -48,16 +48,32 @@ fn session(c: &mut Client, uri: &str) -> (Vec<Value>, Vec<Value>) {
         json!({"textDocument": {"uri": uri}, "range": {"start": {"line": 0, "character": 0}, "end": {"line": 9, "character": 0}}, "context": {"diagnostics": []}}),
     );
     published.push(a);
-    c.notify("textDocument/didSave", json!({"textDocument": {"uri": uri}}));
+    c.notify(
+        "textDocument/didSave",
+        json!({"textDocument": {"uri": uri}}),
+    );
     // A bad setting makes the server talk (showMessage): it must not quote the draft.
-    c.notify("workspace/didChangeConfiguration", json!({"settings": {"scrubs": {"institution": "nowhere"}}}));
+    c.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"scrubs": {"institution": "nowhere"}}}),
+    );
     c.wait_for(|m| m["method"] == "window/showMessage");
-    c.notify("workspace/didChangeConfiguration", json!({"settings": {"scrubs": {}}}));
-    c.request("textDocument/hover", json!({"textDocument": {"uri": uri}, "position": {"line": 0, "character": 0}}));
+    c.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"scrubs": {}}}),
+    );
+    c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": uri}, "position": {"line": 0, "character": 0}}),
+    );
     let talk = c
         .backlog
         .iter()
-        .filter(|m| m["method"].as_str().is_some_and(|s| s.starts_with("window/")))
+        .filter(|m| {
+            m["method"]
+                .as_str()
+                .is_some_and(|s| s.starts_with("window/"))
+        })
         .cloned()
         .collect();
     (published, talk)
@@ -77,18 +93,43 @@ fn logs_never_contain_document_text() {
     let mut c = Client::spawn(cmd);
     let (_, mut talk) = session(&mut c, "file:///tmp/scrubs-privacy/draft.md");
     let panicky = "file:///tmp/scrubs-privacy/panic.md";
-    c.open(panicky, "markdown", &format!("{MARKER} SCRUBS-FAULT-INJECTION-PANIC {MARKER}\n"));
+    c.open(
+        panicky,
+        "markdown",
+        &format!("{MARKER} SCRUBS-FAULT-INJECTION-PANIC {MARKER}\n"),
+    );
     talk.push(c.wait_for(|m| m["method"] == "window/logMessage"));
     talk.push(c.wait_for(|m| m["method"] == "window/showMessage"));
-    c.request("textDocument/hover", json!({"textDocument": {"uri": panicky}, "position": {"line": 0, "character": 0}}));
-    talk.extend(c.backlog.iter().filter(|m| m["method"].as_str().is_some_and(|s| s.starts_with("window/"))).cloned());
+    c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": panicky}, "position": {"line": 0, "character": 0}}),
+    );
+    talk.extend(
+        c.backlog
+            .iter()
+            .filter(|m| {
+                m["method"]
+                    .as_str()
+                    .is_some_and(|s| s.starts_with("window/"))
+            })
+            .cloned(),
+    );
     assert!(c.shutdown().success());
     let stderr = std::fs::read_to_string(&err_path).unwrap();
-    assert!(stderr.contains("internal error"), "the panic was logged: {stderr:?}");
-    assert!(!stderr.contains(MARKER), "stderr quotes the document: {stderr}");
+    assert!(
+        stderr.contains("internal error"),
+        "the panic was logged: {stderr:?}"
+    );
+    assert!(
+        !stderr.contains(MARKER),
+        "stderr quotes the document: {stderr}"
+    );
     assert!(talk.len() >= 3, "{talk:?}");
     for m in &talk {
-        assert!(!m.to_string().contains(MARKER), "a log message quotes the document: {m}");
+        assert!(
+            !m.to_string().contains(MARKER),
+            "a log message quotes the document: {m}"
+        );
     }
 }
 
@@ -142,7 +183,10 @@ fn snapshot(root: &Path) -> BTreeMap<String, (Vec<u8>, Option<std::time::SystemT
                 out.insert(format!("{key}/"), (Vec::new(), meta.modified().ok()));
                 stack.push(p);
             } else {
-                out.insert(key, (std::fs::read(&p).unwrap_or_default(), meta.modified().ok()));
+                out.insert(
+                    key,
+                    (std::fs::read(&p).unwrap_or_default(), meta.modified().ok()),
+                );
             }
         }
     }
@@ -153,7 +197,15 @@ fn snapshot(root: &Path) -> BTreeMap<String, (Vec<u8>, Option<std::time::SystemT
 fn a_session_writes_nothing_to_disk() {
     let base = tempfile::tempdir().unwrap();
     let b = base.path();
-    for d in ["home", "config", "cache", "data", "state", "tmp", "work/.scrubs/policies"] {
+    for d in [
+        "home",
+        "config",
+        "cache",
+        "data",
+        "state",
+        "tmp",
+        "work/.scrubs/policies",
+    ] {
         std::fs::create_dir_all(b.join(d)).unwrap();
     }
     let work = b.join("work");
@@ -190,18 +242,33 @@ fn a_session_writes_nothing_to_disk() {
         "textDocument/codeAction",
         json!({"textDocument": {"uri": uri}, "range": {"start": {"line": 0, "character": 0}, "end": {"line": 9, "character": 0}}, "context": {"diagnostics": diags}}),
     );
-    assert!(actions.as_array().is_some_and(|a| !a.is_empty()), "fixes are offered, not written");
-    c.notify("textDocument/didSave", json!({"textDocument": {"uri": uri}}));
-    c.notify("textDocument/didClose", json!({"textDocument": {"uri": uri}}));
+    assert!(
+        actions.as_array().is_some_and(|a| !a.is_empty()),
+        "fixes are offered, not written"
+    );
+    c.notify(
+        "textDocument/didSave",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    c.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": uri}}),
+    );
     assert!(c.shutdown().success());
 
     // The CLI (without --fix) reads and reports only.
     let mut cli = Command::new(bin());
-    cli.args(["check", "--format", "json", "."]).current_dir(&work).stdout(Stdio::null());
+    cli.args(["check", "--format", "json", "."])
+        .current_dir(&work)
+        .stdout(Stdio::null());
     for (k, v) in &env {
         cli.env(k, v);
     }
     assert_eq!(cli.status().unwrap().code(), Some(1));
 
-    assert_eq!(before, snapshot(b), "a file was written, changed or created");
+    assert_eq!(
+        before,
+        snapshot(b),
+        "a file was written, changed or created"
+    );
 }

@@ -14,10 +14,42 @@ use tower_lsp::lsp_types::{Position, Range, TextDocumentContentChangeEvent};
 /// Pieces of hostile text: emoji (with ZWJ and skin tone), combining marks,
 /// CJK, every kind of line break, a BOM, and words the rules react to.
 const PIECES: &[&str] = &[
-    "a", "word ", "é", "e\u{301}", "n\u{303}\u{323}", "😀", "👩🏽‍⚕️", "カタカナ", "病院", "\n", "\r\n", "\r",
-    "\r\r\n", "\u{feff}", "\t", " ", "# ", "> ", "- ", "*", "`", "[", "](", ")", "<!-- ", " -->", "---\n",
-    "As a nurse at Mayo Clinic", " at MSK", "Mass General", "jane.doe@mayo.edu", "x@mskcc.org",
-    "Views my own.", "patient", "🌙", "\u{200b}",
+    "a",
+    "word ",
+    "é",
+    "e\u{301}",
+    "n\u{303}\u{323}",
+    "😀",
+    "👩🏽‍⚕️",
+    "カタカナ",
+    "病院",
+    "\n",
+    "\r\n",
+    "\r",
+    "\r\r\n",
+    "\u{feff}",
+    "\t",
+    " ",
+    "# ",
+    "> ",
+    "- ",
+    "*",
+    "`",
+    "[",
+    "](",
+    ")",
+    "<!-- ",
+    " -->",
+    "---\n",
+    "As a nurse at Mayo Clinic",
+    " at MSK",
+    "Mass General",
+    "jane.doe@mayo.edu",
+    "x@mskcc.org",
+    "Views my own.",
+    "patient",
+    "🌙",
+    "\u{200b}",
 ];
 
 fn text() -> impl Strategy<Value = String> {
@@ -52,7 +84,14 @@ fn reference_apply(text: &mut String, r: Range, new: &str, enc: Encoding) {
 }
 
 fn edit() -> impl Strategy<Value = (u32, u32, u32, u32, &'static str, bool)> {
-    (0u32..8, 0u32..30, 0u32..8, 0u32..30, prop::sample::select(PIECES), prop::bool::weighted(0.03))
+    (
+        0u32..8,
+        0u32..30,
+        0u32..8,
+        0u32..30,
+        prop::sample::select(PIECES),
+        prop::bool::weighted(0.03),
+    )
 }
 
 proptest! {
@@ -136,6 +175,34 @@ proptest! {
                     prop_assert_eq!(t[line_start..o].encode_utf16().count() as u32, p.character);
                 }
             }
+        }
+    }
+}
+
+/// Found by the property above: text appended after an unclosed HTML
+/// comment (or code fence) is swallowed by it, so the disclaimer fix did not
+/// remove its finding. It now goes at the start of the post.
+#[test]
+fn a_disclaimer_fix_is_never_swallowed_by_an_unclosed_construct() {
+    let c = Checker::default_checker();
+    for t in [
+        "As a nurse at Mayo Clinic\n<!-- ",
+        "As a nurse at Mayo Clinic\n\n```\ncode",
+        "As a nurse at Mayo Clinic\n\n<div>\nhtml",
+    ] {
+        let findings = c.check(t, Format::Markdown);
+        let f = findings
+            .iter()
+            .find(|f| f.rule == "disclaimer/missing")
+            .expect(t);
+        for fix in &f.fixes {
+            let fixed = fix.apply(t);
+            assert!(
+                !c.check(&fixed, Format::Markdown)
+                    .iter()
+                    .any(|g| g.rule == "disclaimer/missing"),
+                "{t:?} -> {fixed:?}"
+            );
         }
     }
 }

@@ -34,8 +34,27 @@ impl Rng {
 }
 
 const PIECES: &[&str] = &[
-    "", "a", "word ", "é", "e\u{301}", "😀", "👩🏽‍⚕️", "カタカナ", "\n", "\r\n", "\r", "\n\n", "# ", "> ", "- ", "*",
-    "As a nurse at Mayo Clinic, ", "I work at MSK. ", "jane.doe@mayo.edu ", "Views my own.", "patient ",
+    "",
+    "a",
+    "word ",
+    "é",
+    "e\u{301}",
+    "😀",
+    "👩🏽‍⚕️",
+    "カタカナ",
+    "\n",
+    "\r\n",
+    "\r",
+    "\n\n",
+    "# ",
+    "> ",
+    "- ",
+    "*",
+    "As a nurse at Mayo Clinic, ",
+    "I work at MSK. ",
+    "jane.doe@mayo.edu ",
+    "Views my own.",
+    "patient ",
 ];
 
 /// Applies a change to the reference the way the server promises to:
@@ -59,43 +78,87 @@ fn reference_apply(text: &mut String, range: &Value, new: &str) {
 /// A random range: mostly inside the text, sometimes past its end, sometimes reversed.
 fn random_range(rng: &mut Rng, text: &str) -> Value {
     let lines = text.split('\n').count() as u64;
-    let mut pos = |rng: &mut Rng| {
+    let pos = |rng: &mut Rng| {
         let out_of_range = rng.below(20) == 0;
-        let line = if out_of_range { lines + rng.below(5) } else { rng.below(lines) };
-        let character = if rng.below(10) == 0 { 1000 + rng.below(100) } else { rng.below(40) };
+        let line = if out_of_range {
+            lines + rng.below(5)
+        } else {
+            rng.below(lines)
+        };
+        let character = if rng.below(10) == 0 {
+            1000 + rng.below(100)
+        } else {
+            rng.below(40)
+        };
         json!({"line": line, "character": character})
     };
-    let (a, b) = (pos(rng), pos(rng));
-    json!({"start": a, "end": b})
+    let a = pos(rng);
+    // Mostly short spans (so the text does not collapse), sometimes any
+    // range at all, reversed or past the end.
+    let b = if rng.below(10) == 0 {
+        pos(rng)
+    } else {
+        json!({"line": a["line"], "character": a["character"].as_u64().unwrap() + rng.below(4)})
+    };
+    if rng.below(2) == 0 {
+        json!({"start": a, "end": b})
+    } else {
+        json!({"start": b, "end": a})
+    }
 }
 
 /// `scrubs check --format json` on `text`: (rule, range) of each diagnostic.
 fn cli_diagnostics(text: &str) -> BTreeSet<(String, String)> {
     let dir = tempfile::tempdir().unwrap();
     let mut child = Command::new(bin())
-        .args(["check", "--format", "json", "--stdin-filename", "draft.md", "-"])
+        .args([
+            "check",
+            "--format",
+            "json",
+            "--stdin-filename",
+            "draft.md",
+            "-",
+        ])
         .current_dir(dir.path())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
     let out = child.wait_with_output().unwrap();
-    assert!(out.status.code().is_some_and(|c| c < 2), "scrubs check failed: {out:?}");
+    assert!(
+        out.status.code().is_some_and(|c| c < 2),
+        "scrubs check failed: {out:?}"
+    );
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     v["files"][0]["diagnostics"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|d| (d["rule"].as_str().unwrap().to_string(), d["range"].to_string()))
+        .map(|d| {
+            (
+                d["rule"].as_str().unwrap().to_string(),
+                d["range"].to_string(),
+            )
+        })
         .collect()
 }
 
 fn lsp_diagnostics(diags: &[Value]) -> BTreeSet<(String, String)> {
     diags
         .iter()
-        .map(|d| (d["code"].as_str().unwrap().to_string(), d["range"].to_string()))
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().to_string(),
+                d["range"].to_string(),
+            )
+        })
         .collect()
 }
 
@@ -113,12 +176,17 @@ fn ten_thousand_random_edits_and_hostile_messages() {
     let uri = "file:///tmp/scrubs-stress/draft.md";
     let closed = "file:///tmp/scrubs-stress/closed.md";
     let never = "file:///tmp/scrubs-stress/never-opened.md";
-    let mut reference = String::from("# Night shift 🌙\r\n\r\nAs a nurse at Mayo Clinic, I see sunrises. カタカナ\n");
+    let mut reference = String::from(
+        "# Night shift 🌙\r\n\r\nAs a nurse at Mayo Clinic, I see sunrises. カタカナ\n",
+    );
     c.open(uri, "markdown", &reference);
     c.diagnostics(uri, 1);
     c.open(closed, "markdown", "To be closed.\n");
     c.diagnostics(closed, 1);
-    c.notify("textDocument/didClose", json!({"textDocument": {"uri": closed}}));
+    c.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": closed}}),
+    );
 
     let mut rng = Rng(0x5c2u64 << 20 | 0x9e37);
     let total = 10_000;
@@ -132,7 +200,14 @@ fn ten_thousand_random_edits_and_hostile_messages() {
         } else {
             PIECES[rng.below(PIECES.len() as u64) as usize]
         };
-        let range = random_range(&mut rng, &reference);
+        let mut range = random_range(&mut rng, &reference);
+        let piece = if i == total - 1 {
+            // The last edit appends (a position past the end) something to find.
+            range = json!({"start": {"line": 9999, "character": 0}, "end": {"line": 9999, "character": 5}});
+            "\nAs a nurse at Mayo Clinic 🌙, write to jane.doe@mayo.edu.\n"
+        } else {
+            piece
+        };
         reference_apply(&mut reference, &range, piece);
         c.notify(
             "textDocument/didChange",
@@ -152,7 +227,10 @@ fn ten_thousand_random_edits_and_hostile_messages() {
             json!({"textDocument": {"uri": closed, "version": 99},
                    "contentChanges": [{"range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 2}}, "text": "x"}]}),
         );
-        assert!(hover(&mut c, never).is_null(), "hover on a document never opened");
+        assert!(
+            hover(&mut c, never).is_null(),
+            "hover on a document never opened"
+        );
         let actions = c.request(
             "textDocument/codeAction",
             json!({"textDocument": {"uri": never}, "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}}, "context": {"diagnostics": []}}),
@@ -170,7 +248,10 @@ fn ten_thousand_random_edits_and_hostile_messages() {
     // Every cancelled request was answered (a result or RequestCancelled).
     for id in cancelled {
         let r = c.wait_for(|m| m["id"] == id && m.get("method").is_none());
-        assert!(r.get("result").is_some() || r["error"]["code"] == -32800, "{r}");
+        assert!(
+            r.get("result").is_some() || r["error"]["code"] == -32800,
+            "{r}"
+        );
     }
     // Still answering, and the closed document stayed closed.
     assert!(hover(&mut c, closed).is_null());
@@ -186,7 +267,15 @@ fn ten_thousand_random_edits_and_hostile_messages() {
         )
         .expect("diagnostics for the last version");
     let published = lsp_diagnostics(m["params"]["diagnostics"].as_array().unwrap());
-    assert_eq!(published, cli_diagnostics(&reference), "text: {reference:?}");
+    assert!(
+        !published.is_empty(),
+        "the final text has findings to compare: {reference:?}"
+    );
+    assert_eq!(
+        published,
+        cli_diagnostics(&reference),
+        "text: {reference:?}"
+    );
     // The server's text is the reference: a full-text round trip changes nothing.
     c.notify(
         "textDocument/didChange",
@@ -205,9 +294,15 @@ fn huge_documents_are_checked_up_to_the_limit() {
     let mut c = Client::start();
     c.initialize(json!({}), json!({}));
     let small = "file:///tmp/scrubs-huge/small.md";
-    c.open(small, "markdown", "As a nurse at Mayo Clinic, I love nights.\n");
+    c.open(
+        small,
+        "markdown",
+        "As a nurse at Mayo Clinic, I love nights.\n",
+    );
     let small_diags = c.diagnostics(small, 1);
-    assert!(small_diags.iter().any(|d| d["code"] == "disclaimer/missing"));
+    assert!(small_diags
+        .iter()
+        .any(|d| d["code"] == "disclaimer/missing"));
 
     // 20 MB of lines; an affiliation near the start is checked, an e-mail
     // past the limit is not.
@@ -224,26 +319,53 @@ fn huge_documents_are_checked_up_to_the_limit() {
         "textDocument/hover",
         json!({"textDocument": {"uri": small}, "position": {"line": 0, "character": 8}}),
     );
-    let reply = c.wait_for_timeout(|m| m["id"] == h, Duration::from_secs(120)).expect("hover answered");
-    assert!(reply["result"]["contents"]["value"].as_str().is_some_and(|v| v.contains("disclaimer")), "{reply}");
+    let reply = c
+        .wait_for_timeout(|m| m["id"] == h, Duration::from_secs(120))
+        .expect("hover answered");
+    assert!(
+        reply["result"]["contents"]["value"]
+            .as_str()
+            .is_some_and(|v| v.contains("disclaimer")),
+        "{reply}"
+    );
     assert!(
         !c.backlog.iter().any(|m| m["params"]["uri"] == big),
         "the hover waited for the huge document's check"
     );
     let diags = c.diagnostics(big, 1);
-    assert!(diags.iter().any(|d| d["code"] == "disclaimer/missing"), "the checked part is checked");
-    assert!(!diags.iter().any(|d| d["code"] == "work-email/institutional-address"), "past the limit");
-    let cut = diags.iter().find(|d| d["code"] == "scrubs/not-checked").expect("a not-checked diagnostic");
+    assert!(
+        diags.iter().any(|d| d["code"] == "disclaimer/missing"),
+        "the checked part is checked"
+    );
+    assert!(
+        !diags
+            .iter()
+            .any(|d| d["code"] == "work-email/institutional-address"),
+        "past the limit"
+    );
+    let cut = diags
+        .iter()
+        .find(|d| d["code"] == "scrubs/not-checked")
+        .expect("a not-checked diagnostic");
     // It starts at the first line past the limit and runs to the end.
     let checked = scrubs::engine::checked_len(&huge);
     assert!(checked <= limit && checked > limit / 2);
     let idx = LineIndex::new(&huge);
     let start = idx.position(&huge, checked, Encoding::Utf16);
     let end = idx.position(&huge, huge.len(), Encoding::Utf16);
-    assert_eq!(cut["range"]["start"], json!({"line": start.line, "character": start.character}));
-    assert_eq!(cut["range"]["end"], json!({"line": end.line, "character": end.character}));
+    assert_eq!(
+        cut["range"]["start"],
+        json!({"line": start.line, "character": start.character})
+    );
+    assert_eq!(
+        cut["range"]["end"],
+        json!({"line": end.line, "character": end.character})
+    );
     assert!(cut["message"].as_str().unwrap().contains("not checked"));
-    c.notify("textDocument/didClose", json!({"textDocument": {"uri": big}}));
+    c.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": big}}),
+    );
 
     // One line of 1.5 MB: cut at a character boundary, still answered.
     let mut one_line = String::from("As a nurse at Mayo Clinic ");
@@ -253,7 +375,10 @@ fn huge_documents_are_checked_up_to_the_limit() {
     let long = "file:///tmp/scrubs-huge/line.txt";
     c.open(long, "plaintext", &one_line);
     let diags = c.diagnostics(long, 1);
-    let cut = diags.iter().find(|d| d["code"] == "scrubs/not-checked").expect("a not-checked diagnostic");
+    let cut = diags
+        .iter()
+        .find(|d| d["code"] == "scrubs/not-checked")
+        .expect("a not-checked diagnostic");
     assert_eq!(cut["range"]["start"]["line"], 0);
     assert!(diags.iter().any(|d| d["code"] == "disclaimer/missing"));
     assert!(hover(&mut c, small)["contents"]["value"].is_string());
@@ -269,7 +394,14 @@ fn the_cli_says_when_the_rest_was_not_checked() {
     }
     let dir = tempfile::tempdir().unwrap();
     let mut child = Command::new(bin())
-        .args(["check", "--format", "json", "--stdin-filename", "big.md", "-"])
+        .args([
+            "check",
+            "--format",
+            "json",
+            "--stdin-filename",
+            "big.md",
+            "-",
+        ])
         .current_dir(dir.path())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -284,5 +416,9 @@ fn the_cli_says_when_the_rest_was_not_checked() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("the rest was not checked"), "{stderr}");
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert!(v["files"][0]["diagnostics"].as_array().unwrap().iter().any(|d| d["rule"] == "disclaimer/missing"));
+    assert!(v["files"][0]["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|d| d["rule"] == "disclaimer/missing"));
 }

@@ -21,7 +21,10 @@ fuzz_target!(|data: &[u8]| {
     }
     if let Ok(p) = Pack::parse("fuzz.toml", &text) {
         if let Ok(c) = Checker::new(Settings::default(), vec![p]) {
-            c.check("As a nurse at Mayo Clinic, I care. Mail me at a@mayo.edu.", Format::Markdown);
+            c.check(
+                "As a nurse at Mayo Clinic, I care. Mail me at a@mayo.edu.",
+                Format::Markdown,
+            );
         }
     }
 });

@@ -24,14 +24,27 @@ fn checkers() -> &'static [Checker] {
 }
 
 fn on_boundaries(text: &str, r: &std::ops::Range<usize>) {
-    assert!(r.start <= r.end && r.end <= text.len(), "{r:?} outside 0..{}", text.len());
-    assert!(text.is_char_boundary(r.start) && text.is_char_boundary(r.end), "{r:?} splits a char");
+    assert!(
+        r.start <= r.end && r.end <= text.len(),
+        "{r:?} outside 0..{}",
+        text.len()
+    );
+    assert!(
+        text.is_char_boundary(r.start) && text.is_char_boundary(r.end),
+        "{r:?} splits a char"
+    );
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&sel, rest)) = data.split_first() else { return };
+    let Some((&sel, rest)) = data.split_first() else {
+        return;
+    };
     let text = String::from_utf8_lossy(rest);
-    let format = if sel & 1 == 0 { Format::Markdown } else { Format::PlainText };
+    let format = if sel & 1 == 0 {
+        Format::Markdown
+    } else {
+        Format::PlainText
+    };
     let checker = &checkers()[(sel as usize >> 1) % checkers().len()];
     for f in checker.check(&text, format) {
         on_boundaries(&text, &f.range);
@@ -41,7 +54,12 @@ fuzz_target!(|data: &[u8]| {
             }
             let fixed = fix.apply(&text);
             // Text before the first edit is untouched.
-            let first = fix.edits.iter().map(|e| e.range.start).min().unwrap_or(text.len());
+            let first = fix
+                .edits
+                .iter()
+                .map(|e| e.range.start)
+                .min()
+                .unwrap_or(text.len());
             assert!(fixed.starts_with(&text[..first]));
         }
     }

@@ -7,8 +7,15 @@ use libfuzzer_sys::fuzz_target;
 use scrubs::markup::{extract, Format};
 
 fn inside(text: &str, r: &std::ops::Range<usize>) {
-    assert!(r.start <= r.end && r.end <= text.len(), "{r:?} outside 0..{}", text.len());
-    assert!(text.is_char_boundary(r.start) && text.is_char_boundary(r.end), "{r:?} splits a char");
+    assert!(
+        r.start <= r.end && r.end <= text.len(),
+        "{r:?} outside 0..{}",
+        text.len()
+    );
+    assert!(
+        text.is_char_boundary(r.start) && text.is_char_boundary(r.end),
+        "{r:?} splits a char"
+    );
 }
 
 fuzz_target!(|data: &[u8]| {
@@ -17,7 +24,11 @@ fuzz_target!(|data: &[u8]| {
         let m = extract(&text, format);
         for b in &m.blocks {
             inside(&text, &b.span());
-            for (i, _) in b.text.char_indices().chain(std::iter::once((b.text.len(), ' '))) {
+            for (i, _) in b
+                .text
+                .char_indices()
+                .chain(std::iter::once((b.text.len(), ' ')))
+            {
                 let s = b.source_offset(i, false);
                 let e = b.source_offset(i, true);
                 assert!(s <= text.len() && e <= text.len());

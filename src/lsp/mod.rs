@@ -9,6 +9,7 @@
 
 mod convert;
 pub mod document;
+pub mod reframe;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -396,7 +397,13 @@ impl Backend {
                     return Some((a.text.clone(), a.findings.clone(), version, enc));
                 }
             }
-            (Arc::new(doc.rope.to_string()), version, doc.format, checker, enc)
+            (
+                Arc::new(doc.rope.to_string()),
+                version,
+                doc.format,
+                checker,
+                enc,
+            )
         };
         let t = text.clone();
         let findings =
@@ -850,8 +857,12 @@ pub fn run_stdio() {
         };
         // tower-lsp 0.20's `serve` does not return after `exit`; stop when
         // the service says it has exited, or when the input ends.
+        // Client bytes pass through `reframe`, so a malformed message cannot
+        // stop the server from reading the next one.
+        let (input, reframed) = tokio::io::duplex(1 << 16);
+        tokio::spawn(reframe::reframe(tokio::io::stdin(), input));
         tokio::select! {
-            _ = Server::new(tokio::io::stdin(), tokio::io::stdout(), socket).serve(service) => {}
+            _ = Server::new(reframed, tokio::io::stdout(), socket).serve(service) => {}
             _ = exited.notified() => {}
         }
     });

@@ -200,10 +200,34 @@ pub fn insertion_fixes(
     if placement != Placement::FrontMatter {
         fixes.extend(front_matter());
     }
+    if md {
+        // An unclosed construct (an HTML comment, a code fence) swallows text
+        // inserted after it: such a fix is replaced by one at the start.
+        for f in &mut fixes {
+            if !is_prose_after(cx, &f.edits[0], long) {
+                *f = start();
+            }
+        }
+        let mut seen: Vec<Vec<Edit>> = Vec::new();
+        fixes.retain(|f| {
+            let new = !seen.contains(&f.edits);
+            seen.push(f.edits.clone());
+            new
+        });
+    }
     if let Some(first) = fixes.first_mut() {
         first.preferred = true;
     }
     fixes
+}
+
+/// Whether `long` is prose (inside a block) once `edit` is applied.
+fn is_prose_after(cx: &Context, edit: &Edit, long: &str) -> bool {
+    let fixed = crate::engine::finding::apply_edits(cx.text, std::slice::from_ref(edit));
+    crate::markup::extract(&fixed, cx.format)
+        .blocks
+        .iter()
+        .any(|b| b.text.contains(long))
 }
 
 #[cfg(test)]

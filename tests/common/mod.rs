@@ -204,7 +204,9 @@ impl Client {
     /// Closes the server's standard input, as a client that vanishes does,
     /// and waits up to `timeout` for it to exit.
     pub fn vanish(self, timeout: Duration) -> Option<std::process::ExitStatus> {
-        let Client { mut child, stdin, .. } = self;
+        let Client {
+            mut child, stdin, ..
+        } = self;
         drop(stdin);
         let deadline = Instant::now() + timeout;
         loop {
