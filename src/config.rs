@@ -149,9 +149,10 @@ impl Settings {
         Ok(s)
     }
 
-    /// Parses the JSON form (LSP). `null` and `{}` are empty settings.
+    /// Parses the JSON form (LSP). `null`, `{}` and `[]` (what Lua clients
+    /// send for an empty table) are empty settings.
     pub fn from_json(source: &str, value: &serde_json::Value) -> Result<Settings, ConfigError> {
-        if value.is_null() {
+        if value.is_null() || value.as_array().is_some_and(|a| a.is_empty()) {
             return Ok(Settings::default());
         }
         let s: Settings = serde_json::from_value(value.clone()).map_err(|e| ConfigError {
@@ -342,6 +343,15 @@ mod tests {
         assert!(e.message.contains("institutoin"), "{e}");
         let e = Settings::from_toml("scrubs.toml", "[rules]\n\"nope/x\" = \"off\"\n").unwrap_err();
         assert!(e.message.contains("nope/x"), "{e}");
+    }
+
+    #[test]
+    fn an_empty_lua_table_is_empty_settings() {
+        assert_eq!(
+            Settings::from_json("init", &serde_json::json!([])).unwrap(),
+            Settings::default()
+        );
+        assert!(Settings::from_json("init", &serde_json::json!([1])).is_err());
     }
 
     #[test]
