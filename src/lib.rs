@@ -8,6 +8,8 @@ pub mod bench_support;
 pub mod cli;
 pub mod config;
 pub mod engine;
+#[doc(hidden)]
+pub mod fuzz_support;
 pub mod lsp;
 pub mod markup;
 pub mod packs;
