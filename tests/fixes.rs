@@ -371,7 +371,7 @@ fn check_fix_leaves_examples_with_no_safe_fix_and_diff_writes_nothing() {
         .write_all(b"Email me at a@mayo.edu.\n")
         .unwrap();
     let out = child.wait_with_output().unwrap();
-    assert_eq!(String::from_utf8_lossy(&out.stdout), "Email me at .\n");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "Email me at.\n");
 }
 
 /// The structure comparison notices a split paragraph or list (so the

@@ -111,13 +111,20 @@ fn finding(
     removal: std::ops::Range<usize>,
     pack: Option<usize>,
 ) -> Finding {
-    // At the end of a line, the spaces before the address go with it, so
-    // the line does not end in a space.
+    // The spaces before the address go with it when what follows is not a
+    // space (end of line, punctuation, a closing `*`): no "at ." and no
+    // emphasis broken by a space before its closing marker. Between two
+    // words, one space goes with it, so no double space is left.
     let mut removal = removal;
     let rest = &cx.text[removal.end..];
-    if rest.is_empty() || rest.starts_with(['\n', '\r']) {
-        let before = &cx.text[..removal.start];
-        removal.start = before.trim_end_matches([' ', '\t']).len();
+    let before = &cx.text[..removal.start];
+    let spaces_before = before.len() - before.trim_end_matches([' ', '\t']).len();
+    if spaces_before > 0 {
+        if !rest.starts_with([' ', '\t']) {
+            removal.start -= spaces_before;
+        } else {
+            removal.end += 1;
+        }
     }
     let owner = pack
         .map(|i| cx.pack(i).name.clone())
