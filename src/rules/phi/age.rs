@@ -21,6 +21,8 @@ static META: RuleMeta = RuleMeta {
         "Pt is a 91yo F, alert and funny.",
         "My patient in bay 2 is 96 y/o and still flirts.",
         "Our nonagenarian patient went home today.",
+        "discharged my favorite centenarian today!!",
+        "my pt in bed 7 is 102 and sharper than me.",
     ],
     clean: &[
         "My grandfather turned 91 and still fishes.",
@@ -28,6 +30,7 @@ static META: RuleMeta = RuleMeta {
         "Music from the 90s played all shift.",
         "A hypothetical 95-year-old patient presents with delirium.",
         "BP was 190/95 in room 4.",
+        "My pt in bed 3 is 95% on room air.",
     ],
 };
 
@@ -49,7 +52,7 @@ fn pats() -> &'static Pats {
         )),
         aged: re(&format!(r"(?i)\b(?:aged?|age:)\s+{N}\b")),
         is: re(&format!(
-            r"(?i)\b(?:she|he|they|who|patient|pt)\s*(?:is|was|['’]s|turned|turns|just\s+turned|will\s+be)\s+{N}\b"
+            r"(?i)\b(?:she|he|they|who|patient|pt)(?:\s+(?:in|on)\s+(?:room|bed|bay)?\s*\w{{1,4}})?\s*(?:is|was|['’]s|turned|turns|just\s+turned|will\s+be)\s+{N}\b"
         )),
         sex: re(&format!(r"\b{N}\s?(?:M|F|yo[MF])\b")),
         words: re(r"(?i)\b(?:super)?(?:nonagenarian|centenarian)s?\b|\bninety-(?:one|two|three|four|five|six|seven|eight|nine)[- ]years?[- ]old\b"),
@@ -66,7 +69,7 @@ impl Rule for AgeOver89 {
         let p = pats();
         let lower_has = |w: &str| text.to_ascii_lowercase().contains(w);
         let digit = text.bytes().any(|b| b.is_ascii_digit());
-        if !digit && !lower_has("genarian") && !lower_has("ninety") {
+        if !digit && !lower_has("narian") && !lower_has("ninety") {
             return;
         }
         let prose = Prose::new(text);

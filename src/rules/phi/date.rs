@@ -22,6 +22,7 @@ static META: RuleMeta = RuleMeta {
         "Pt admitted 2/11 with sepsis, finally going home.",
         "DOB 03/14/1950, pt in bed 4.",
         "My patient was discharged on March 3 after six weeks.",
+        "Mr. Abernathy walked 200 ft today after his CABG on 3/14.",
     ],
     clean: &[
         "Grand rounds on March 3: surgery for the elderly.",
@@ -30,6 +31,7 @@ static META: RuleMeta = RuleMeta {
         "BP 120/80, Norco 5/325 PRN.",
         "3/4 of patients admitted this year were over 65.",
         "I was admitted in 2019 for appendicitis.",
+        "Apgar 8 and 9 for my own baby girl, born 6/2 at 3:14am, I'm an L&D nurse.",
     ],
 };
 
@@ -43,7 +45,7 @@ struct Pats {
 fn pats() -> &'static Pats {
     static P: OnceLock<Pats> = OnceLock::new();
     P.get_or_init(|| Pats {
-        cue: re(r"(?i)\b(?:born|DOB|D\.O\.B\.|date of birth|birthday|admitted|admit date|admission date|discharged|discharge date|operated on|had surgery|surgery|died|passed away|date of death|DOD|expired|delivered|coded|transferred|presented|came in|brought in)\b\s*[:#]?\s*"),
+        cue: re(r"(?i)\b(?:born|DOB|D\.O\.B\.|date of birth|birthday|admitted|admit date|admission date|discharged|discharge date|CABG|procedure|operation|transplant|amputation|operated on|had surgery|surgery|died|passed away|date of death|DOD|expired|delivered|coded|transferred|presented|came in|brought in)\b\s*[:#]?\s*"),
         date: re(&format!(
             r"\A(?:(?i:on|in)\s+)?(?:(?:(?i:mon|tues|wednes|thurs|fri|satur|sun)day),?\s+)?(?:(?P<num>(?:0?[1-9]|1[0-2])[/.-](?:0?[1-9]|[12]\d|3[01]))(?:[/.-](?P<ny>(?:19|20)\d\d|\d\d))?\b|(?P<iso>(?P<iy>(?:19|20)\d\d)-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01]))\b|(?:the\s+)?(?:\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH}\.?(?:,?\s+(?P<y1>(?:19|20)\d\d))?)\b|{MONTH}\.?(?:\s+\d{{1,2}}(?:st|nd|rd|th)?)?(?:,?\s+(?P<y2>(?:19|20)\d\d))?\b)"
         )),
@@ -157,15 +159,40 @@ impl Rule for Date {
 /// "I was admitted", "my daughter was born"): first person just before the
 /// cue, with no patient word in between.
 fn writers_own(text: &str, cue: usize) -> bool {
-    if !first_person_before(text, cue, 3) {
-        return false;
-    }
-    let before = &text[crate::rules::context::window(text, cue..cue, 40, 0).start..cue];
+    let before = &text[crate::rules::context::window(text, cue..cue, 60, 0).start..cue];
     let words: Vec<String> = before
         .split_whitespace()
-        .map(|w| w.to_ascii_lowercase())
+        .map(|w| {
+            w.trim_matches(|c: char| !c.is_alphanumeric())
+                .to_ascii_lowercase()
+        })
         .collect();
-    !words[words.len().saturating_sub(3)..]
+    // "my own baby girl, born 6/2": the writer's family a few words back.
+    let n = if first_person_before(text, cue, 3) {
+        3
+    } else if first_person_before(text, cue, 6)
+        && words[words.len().saturating_sub(5)..].iter().any(|w| {
+            matches!(
+                w.as_str(),
+                "own"
+                    | "baby"
+                    | "son"
+                    | "daughter"
+                    | "kid"
+                    | "child"
+                    | "twins"
+                    | "grandson"
+                    | "granddaughter"
+                    | "nephew"
+                    | "niece"
+            )
+        })
+    {
+        6
+    } else {
+        return false;
+    };
+    !words[words.len().saturating_sub(n)..]
         .iter()
         .any(|w| w.starts_with("patient") || w.starts_with("pt") || w.starts_with("client"))
 }

@@ -130,6 +130,8 @@ fn clinical_cues() -> &'static CueSet {
             "bedside",
             "nursing home",
             "shift",
+            "nightshift",
+            "CABG",
             "rounds",
             "clinic",
             "consult",

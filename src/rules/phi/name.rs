@@ -21,6 +21,8 @@ static META: RuleMeta = RuleMeta {
         "Had a patient named Lucille today who sang to every nurse.",
         "Pt admitted overnight; her son Mateo stayed at the bedside.",
         "Pt R.T. refused his meds again.",
+        "night shift recap: mrs. delacroix in 14B let me wash her hair.",
+        "Little Mateo (the 4yo with leukemia I posted about) rang the bell today!",
     ],
     clean: &[
         "Mrs. Okafor, my neighbour, brought cookies.",
@@ -28,6 +30,8 @@ static META: RuleMeta = RuleMeta {
         "Dr. Chen gave grand rounds on patient safety.",
         "A hypothetical patient named Jane presents with chest pain.",
         "Her son will visit the patient tomorrow.",
+        "my shift crush is mr. right, lol",
+        "Happy birthday to Leo (my 4yo nephew with a cape) who loves trucks!",
     ],
 };
 
@@ -35,6 +39,7 @@ const NAME: &str = r"[A-Z][a-z'’]+(?:-[A-Z][a-z'’]+)?";
 
 struct Pats {
     titled: Regex,
+    glossed: Regex,
     named: Regex,
     relative: Regex,
     initials: Regex,
@@ -43,7 +48,12 @@ struct Pats {
 fn pats() -> &'static Pats {
     static P: OnceLock<Pats> = OnceLock::new();
     P.get_or_init(|| Pats {
-        titled: re(&format!(r"\b(?:Mrs|Mr|Ms|Mx|Miss|Mister)\.?\s+({NAME})")),
+        titled: re(&format!(
+            r"\b(?:(?:Mrs|Mr|Ms|Mx|Miss|Mister)\.?\s+({NAME})|(?:mrs|mr|ms)\.\s+([a-z][a-z'’]{{2,}}(?:-[a-z'’]+)?\b))"
+        )),
+        glossed: re(&format!(
+            r"\b((?:(?:Little|Baby|Sweet)\s+)?{NAME})\s*(?:\(\s*|,\s+)(?:the|a|our)\s+\d{{1,3}}\s*-?\s*(?:yo|y/o|y\.o\.|years?[- ]old|mo|months?[- ]old)\s+(?:with|w/)\s"
+        )),
         named: re(&format!(
             r"\b(?i:patient|pt|resident|client|lady|gentleman|man|woman|guy|girl|boy|kid|baby|infant|toddler|teen|teenager|veteran)\b(?:\s+[a-z]+){{0,3}}?\s+((?i:named|called)\s+{NAME}(?:\s+{NAME})?)"
         )),
@@ -90,16 +100,19 @@ impl Rule for Name {
 
     fn check_block(&self, cx: &Context, block: usize, out: &mut Vec<Finding>) {
         let text = cx.markup.blocks[block].text.as_str();
-        if !text.bytes().any(|b| b.is_ascii_uppercase()) {
+        if !text.bytes().any(|b| b.is_ascii_uppercase())
+            && !text.contains("mr")
+            && !text.contains("ms.")
+        {
             return;
         }
         let p = pats();
         let prose = Prose::new(text);
         for c in p.titled.captures_iter(text) {
-            let (Some(m), Some(n)) = (c.get(0), c.get(1)) else {
+            let (Some(m), Some(n)) = (c.get(0), c.get(1).or(c.get(2))) else {
                 continue;
             };
-            if NOT_NAMES.contains(&n.as_str())
+            if NOT_NAMES.iter().any(|w| w.eq_ignore_ascii_case(n.as_str()))
                 || !prose.real_case(m.start())
                 || !prose.patient_near(m.start())
             {
@@ -118,6 +131,32 @@ impl Rule for Name {
                 format!("“{}” names a patient.", m.as_str()),
                 "Replace the name with “the patient”",
                 vec![(m.range(), new.to_string())],
+            ));
+        }
+        // A name glossed with an age: "Little Mateo (the 4yo with leukemia …)".
+        for c in p.glossed.captures_iter(text) {
+            let (Some(m), Some(n)) = (c.get(0), c.get(1)) else {
+                continue;
+            };
+            if NOT_NAMES.contains(&n.as_str())
+                || !prose.real_case(m.start())
+                || out.iter().any(|f| f.message.contains(n.as_str()))
+            {
+                continue;
+            }
+            let new = if sentence_starts_at(&prose, n.start()) {
+                "The patient"
+            } else {
+                "the patient"
+            };
+            out.push(finding(
+                cx,
+                block,
+                &META,
+                n.range(),
+                format!("“{}” names a patient.", n.as_str()),
+                "Replace the name with “the patient”",
+                vec![(n.range(), new.to_string())],
             ));
         }
         for c in p.named.captures_iter(text) {

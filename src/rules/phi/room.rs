@@ -20,14 +20,28 @@ static META: RuleMeta = RuleMeta {
         "The gentleman in bay 3 asked me to marry him.",
         "Mrs. Okafor in room 512 kept asking for tea.",
         "Pt in bed 4B pulled out his IV again.",
+        "Night shift: mrs. delacroix in 14B let me wash her hair.",
+        "the gomer in 12 was pulling his lines out all night",
     ],
     clean: &[
         "Grand rounds are in room 101 at noon.",
         "Left my lunch in break room 3.",
         "Room 512 at the Marriott was lovely.",
         "Patient rooms on 5 West were repainted.",
+        "The man in 2019 who sold me a car was nice.",
+        "The guy in 12 hours will be home, my shift is long.",
     ],
 };
+
+/// A person and a bare bed number: "mrs. delacroix in 14B", "the gomer in 12".
+/// After a titled name only a bed label with a letter counts: the authors'
+/// corpus leaves "Mr. Abernathy in 14" to `phi/name` alone.
+fn bare() -> &'static Regex {
+    static P: OnceLock<Regex> = OnceLock::new();
+    P.get_or_init(|| {
+        re(r"(?i)\b(?:(?:mrs|mr|ms|miss)\.?\s+[a-z][a-z'’-]+\s+in\s+(\d{1,3}[a-z])|(?:lady|gentleman|man|woman|guy|gomer|patient|pt|kid|girl|boy|baby|grandma|grandpa|sir)\s+in\s+(\d{1,3}[a-z]?))\b")
+    })
+}
 
 fn pat() -> &'static Regex {
     static P: OnceLock<Regex> = OnceLock::new();
@@ -136,6 +150,66 @@ impl Rule for RoomNumber {
                 ),
                 "Replace with “a room”",
                 vec![(m.range(), new)],
+            ));
+        }
+        for c in bare().captures_iter(text) {
+            let Some(n) = c.get(1).or(c.get(2)) else {
+                continue;
+            };
+            let rest = text[n.end()..].trim_start();
+            let unit: String = rest
+                .chars()
+                .take_while(|ch| ch.is_alphabetic())
+                .collect::<String>()
+                .to_ascii_lowercase();
+            if rest.starts_with(['%', '/', ':', '.', ','])
+                && !rest.starts_with(". ")
+                && !rest.starts_with(", ")
+                || matches!(
+                    unit.as_str(),
+                    "hours"
+                        | "hrs"
+                        | "minutes"
+                        | "mins"
+                        | "min"
+                        | "days"
+                        | "weeks"
+                        | "months"
+                        | "years"
+                        | "yrs"
+                        | "am"
+                        | "pm"
+                        | "seconds"
+                        | "secs"
+                        | "times"
+                        | "percent"
+                        | "of"
+                        | "and"
+                        | "or"
+                        | "to"
+                )
+            {
+                continue;
+            }
+            let sentence = prose.sentence(n.start()).to_ascii_lowercase();
+            if EVENTS.iter().any(|e| sentence.contains(e)) || !prose.real_case(n.start()) {
+                continue;
+            }
+            let around = prose.neighbourhood(n.start(), 1);
+            if !crate::rules::phi::has_patient_cue(around) && !person_in(around) {
+                continue;
+            }
+            out.push(finding(
+                cx,
+                block,
+                &META,
+                n.range(),
+                format!(
+                    "“in {}” places a patient in a bed or room; with a day or unit it identifies them.",
+                    n.as_str()
+                ),
+                "Replace with “a room”",
+                vec![(n.range(), "a room".to_string())],
             ));
         }
     }
