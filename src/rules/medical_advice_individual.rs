@@ -21,6 +21,9 @@ static META: RuleMeta = RuleMeta {
         "Send me a photo of the rash and I'll tell you if it's shingles.",
         "Honestly, no need for the ER, just ice it.",
         "Sounds like you have a UTI, just grab some cranberry pills.",
+        "@jess_k for that sprain take 600 mg of ibuprofen every 4 hours.",
+        "DM'd you back — double your metformin to 1000 twice a day.",
+        "Replying to @marco: stop taking the lisinopril if the cough bugs you.",
     ],
     clean: &[
         "Never skip your insulin on sick days without talking to your care team.",
@@ -28,6 +31,7 @@ static META: RuleMeta = RuleMeta {
         "Shingles vaccines are recommended for adults over 50.",
         "If you have chest pain, call 911.",
         "I took 400 mg of ibuprofen after the marathon and felt fine.",
+        "For that marathon I had to take 400 mg of ibuprofen, never again.",
     ],
 };
 
@@ -69,12 +73,12 @@ fn lexicon() -> &'static Lexicon {
             TRIGGERS,
             &[
                 // Imperative dose at the start of a sentence or after "just", "so".
-                format!(r"(?i)(?:^|[.!?:;]\s+|@\w+,?\s+|\b(?:just|so|then|and|you\s+should|you\s+can|you\s+could|you\s+need\s+to|you['’]ll\s+want\s+to|you\s+want\s+to|I['’]d|try\s+to|make\s+sure\s+(?:you|to))\s+)take\s+(?:like\s+|about\s+|up\s+to\s+)?\d[\d,.]*\s*(?:-\s*\d[\d,.]*\s*)?{units}\b[^.!?\n]*"),
+                format!(r"(?i)(?:^|[.!?:;—–]\s+|@\w+,?\s+|\bfor\s+(?:that|this|your|the)\s+(?:\w+\s+)?\w+,?\s+|\b(?:just|so|then|and|you\s+should|you\s+can|you\s+could|you\s+need\s+to|you['’]ll\s+want\s+to|you\s+want\s+to|I['’]d|try\s+to|make\s+sure\s+(?:you|to))\s+)take\s+(?:like\s+|about\s+|up\s+to\s+)?\d[\d,.]*\s*(?:-\s*\d[\d,.]*\s*)?{units}\b[^.!?\n]*"),
                 // "take 2 Advil every 6 hours for that"
                 r"(?i)\btake\s+(?:a\s+couple|two|three|\d+)\s+(?:advil|tylenol|motrin|aleve|benadryl|ibuprofen|aspirin)s?\b[^.!?\n]*".to_string(),
                 // "you can skip your insulin", "stop taking your statin"
                 format!(r"(?i)\byou\s+(?:can|could|should|may|might\s+want\s+to|need\s+to|ought\s+to)\s+(?:just\s+|probably\s+|safely\s+|totally\s+)?(?:skip|stop|quit|double|halve|cut|ditch|go\s+off|come\s+off|taper\s+off|increase|up|lower|drop|stop\s+taking|skip\s+taking)\s+(?:your|the|that|those)\s+(?:\w+\s+)?{DRUGS}"),
-                format!(r"(?i)(?:^|[.!?:;]\s+|\bjust\s+)(?:skip|stop|quit|double|halve|ditch|up|increase|cut)\s+(?:taking\s+)?your\s+(?:\w+\s+)?{DRUGS}"),
+                format!(r"(?i)(?:^|[.!?:;—–]\s+|\bjust\s+)(?:skip|stop|quit|double|halve|ditch|up|increase|cut)\s+(?:taking\s+)?(?:your|the|that|those)\s+(?:\w+\s+)?{DRUGS}"),
                 // Diagnosis from a distance.
                 r"(?i)\b(?:send|DM|dm|message|show)\s+me\s+(?:a\s+|your\s+)?(?:photo|pic|picture|pics|photos|snap|video)\b[^.!?\n]{0,60}?\b(?:I['’]ll|I\s+will|I\s+can|and\s+I)\s+(?:tell|let\s+you\s+know|diagnose|say|confirm)".to_string(),
                 r"(?i)\b(?:sounds\s+like|looks\s+like|I\s+bet|I['’]m\s+(?:pretty\s+)?sure)\s+you(?:['’]ve\s+got|\s+have|\s+got)\s+(?:a\s+|an\s+)?\w+".to_string(),

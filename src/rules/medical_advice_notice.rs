@@ -19,18 +19,22 @@ static META: RuleMeta = RuleMeta {
     fix: "Adds MSK's notice (“These posts are not medical advice. …”) as the last paragraph of the post, or under an “About” heading.",
     fires: &[
         "As a physician, I get asked about statins a lot. Statins lower LDL cholesterol and the risk of heart attack; side effects like muscle aches are uncommon.",
+        "Dr. Patel, cardiologist here. Statins lower LDL and reduce heart attack risk.",
     ],
     clean: &[
         "As a physician, I get asked about statins a lot. Statins lower LDL cholesterol and the risk of heart attack.\n\nThis is not medical advice.",
         "As a nurse, I love a good night shift snack. Here is my granola recipe.",
         "Statins lower LDL cholesterol and the risk of heart attack.",
+        "My doctor here in town says my cholesterol and blood pressure are fine.",
     ],
 };
 
 fn physician_cue() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
     R.get_or_init(|| {
-        Regex::new(r"(?i)\b(?:as\s+an?|I['’]m\s+an?|I\s+am\s+an?|I\s+work\s+as\s+an?)\s+(?:[\w-]+\s+){0,3}?(?:physician|doctor|doc|MD|internist|surgeon|oncologist|cardiologist|pediatrician|paediatrician|psychiatrist|dermatologist|neurologist|radiologist|anesthesiologist|endocrinologist|gastroenterologist|hospitalist|family\s+medicine\s+doc|OB-?GYN)\b|(?-i:,\s*(?:MD|M\.D\.|DO)\b)")
+        let who = r"(?:physician|doctor|doc|MD|internist|surgeon|oncologist|cardiologist|pediatrician|paediatrician|psychiatrist|dermatologist|neurologist|radiologist|anesthesiologist|endocrinologist|gastroenterologist|hospitalist|family\s+medicine\s+doc|OB-?GYN)";
+        // "as a physician", "I'm a cardiologist", "…, MD", "cardiologist here".
+        Regex::new(&format!(r"(?i)\b(?:as\s+an?|I['’]m\s+an?|I\s+am\s+an?|I\s+work\s+as\s+an?)\s+(?:[\w-]+\s+){{0,3}}?{who}\b|(?-i:,\s*(?:MD|M\.D\.|DO)\b)|(?:\A|[,.!?:;—–\n])\s*(?:(?:board-certified|pediatric|peds|ER|ED|emergency|family|retired|practicing|practising|interventional|heart|cancer|breast|trauma)\s+)?{who}\s+here\b"))
             .expect("built-in pattern")
     })
 }
