@@ -10,6 +10,7 @@
 //! cargo bench --bench lsp_roundtrip -- -- harper-ls --stdio
 //! cargo bench --bench lsp_roundtrip -- --sizes 10KB,100KB --edits 200 -- CMD ARGS...
 //! cargo bench --bench lsp_roundtrip -- --write-posts /tmp/posts 1000   # for `scrubs check`
+//! cargo bench --bench lsp_roundtrip -- --write-draft /tmp/100k.md 100000  # one draft, for profiling
 //! ```
 //!
 //! How the edits are sent: one character at a time at the end of a prose
@@ -267,6 +268,13 @@ fn main() {
                     let text = scrubs::bench_support::markdown(1_000 + (k * 37) % 2_000);
                     std::fs::write(dir.join(format!("post-{k:04}.md")), text).expect("write");
                 }
+                return;
+            }
+            // Writes one generated draft of about SIZE bytes to PATH (for
+            // profiling `scrubs check PATH`), and exits.
+            "--write-draft" => {
+                let size: usize = args[i + 2].parse().expect("--write-draft PATH SIZE");
+                std::fs::write(&args[i + 1], scrubs::bench_support::markdown(size)).expect("write");
                 return;
             }
             "--" => {

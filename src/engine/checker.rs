@@ -1,4 +1,6 @@
 use std::collections::BTreeMap;
+use std::ops::Range;
+use std::sync::OnceLock;
 
 use crate::config::{Level, Settings};
 use crate::engine::affiliation::{self, Affiliation, Mention, NameMatcher};
@@ -40,6 +42,9 @@ pub struct Context<'a> {
     pub inferred: bool,
     /// The post's own settings from its front matter (`scrubs:`), if any.
     pub post: markup::PostSettings,
+    /// Per block, its sentences ([`crate::rules::context::sentences`]),
+    /// computed on first use and shared by every rule that reads them.
+    sentences: Vec<OnceLock<Vec<Range<usize>>>>,
 }
 
 impl<'a> Context<'a> {
@@ -54,6 +59,13 @@ impl<'a> Context<'a> {
 
     pub fn settings(&self) -> &'a Settings {
         &self.checker.settings
+    }
+
+    /// The sentences of block `block`'s text, computed once per check and
+    /// shared by every rule (see [`crate::rules::context::sentences`]).
+    pub fn sentences(&self, block: usize) -> &[Range<usize>] {
+        self.sentences[block]
+            .get_or_init(|| crate::rules::context::sentences(&self.markup.blocks[block].text))
     }
 }
 
@@ -199,9 +211,11 @@ impl Checker {
                 (inferred, true)
             }
         };
+        let sentences = (0..markup.blocks.len()).map(|_| OnceLock::new()).collect();
         Context {
             text,
             format,
+            sentences,
             markup,
             checker: self,
             mentions,

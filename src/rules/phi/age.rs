@@ -72,7 +72,7 @@ impl Rule for AgeOver89 {
         if !digit && !lower_has("narian") && !lower_has("ninety") {
             return;
         }
-        let prose = Prose::new(text);
+        let prose = Prose::of(cx, block);
         let mut seen: Vec<std::ops::Range<usize>> = Vec::new();
         let mut push = |age: std::ops::Range<usize>, edit: std::ops::Range<usize>, new: String| {
             if !prose.real_case(age.start) || !prose.patient_near(age.start) {

@@ -81,7 +81,7 @@ impl Rule for Date {
     fn check_block(&self, cx: &Context, block: usize, out: &mut Vec<Finding>) {
         let text = cx.markup.blocks[block].text.as_str();
         let p = pats();
-        let prose = Prose::new(text);
+        let prose = Prose::of(cx, block);
         for cue in p.cue.find_iter(text) {
             let rest = &text[cue.end()..];
             // Allow a few words between cue and date ("admitted to the ICU on 2/11").

@@ -165,7 +165,7 @@ impl Rule for Geography {
             return;
         }
         let p = pats();
-        let prose = Prose::new(text);
+        let prose = Prose::of(cx, block);
         let mut hits: Vec<std::ops::Range<usize>> = Vec::new();
         for m in p.street.find_iter(text) {
             hits.push(m.range());

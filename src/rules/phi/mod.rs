@@ -26,17 +26,19 @@ pub mod numbers;
 pub mod room;
 pub mod story;
 
-/// One block's text with its sentences, prepared once per rule call.
+/// One block's text with its sentences (computed once per block and check,
+/// shared by every rule: [`Context::sentences`]).
 pub struct Prose<'a> {
     pub text: &'a str,
-    pub sentences: Vec<Range<usize>>,
+    pub sentences: &'a [Range<usize>],
 }
 
 impl<'a> Prose<'a> {
-    pub fn new(text: &'a str) -> Prose<'a> {
+    /// Block `block` of `cx`, with the context's shared sentences.
+    pub fn of(cx: &'a Context, block: usize) -> Prose<'a> {
         Prose {
-            text,
-            sentences: context::sentences(text),
+            text: cx.markup.blocks[block].text.as_str(),
+            sentences: cx.sentences(block),
         }
     }
 

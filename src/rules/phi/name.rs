@@ -107,7 +107,7 @@ impl Rule for Name {
             return;
         }
         let p = pats();
-        let prose = Prose::new(text);
+        let prose = Prose::of(cx, block);
         for c in p.titled.captures_iter(text) {
             let (Some(m), Some(n)) = (c.get(0), c.get(1).or(c.get(2))) else {
                 continue;

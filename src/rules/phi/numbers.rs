@@ -257,7 +257,7 @@ impl Rule for Cued {
         if self.pat == 5 && !text.contains('/') {
             return;
         }
-        let prose = Prose::new(text);
+        let prose = Prose::of(cx, block);
         for c in pats()[self.pat].captures_iter(text) {
             let Some(m) = c.get(0) else { continue };
             // SSN: the cued form (group 1) or the bare form (group 2).

@@ -107,7 +107,7 @@ impl Rule for RoomNumber {
         if !has_digit(text) {
             return;
         }
-        let prose = Prose::new(text);
+        let prose = Prose::of(cx, block);
         for c in pat().captures_iter(text) {
             let (Some(m), Some(word)) = (c.get(0), c.get(1)) else {
                 continue;

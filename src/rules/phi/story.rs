@@ -67,7 +67,7 @@ impl Rule for PatientStory {
     fn check_block(&self, cx: &Context, block: usize, out: &mut Vec<Finding>) {
         let text = cx.markup.blocks[block].text.as_str();
         let p = pats();
-        let prose = Prose::new(text);
+        let prose = Prose::of(cx, block);
         let mut covered_until = 0;
         for m in p.opening.find_iter(text) {
             if m.start() < covered_until {
