@@ -51,15 +51,6 @@ fn guarded<T>(text: &str, f: impl FnOnce() -> T) -> std::result::Result<T, Strin
     .map_err(|_| "checking a document failed (internal error)".to_string())
 }
 
-/// Runs the checker, catching a panic (see [`guarded`]).
-fn check_guarded(
-    checker: &Checker,
-    text: &str,
-    format: Format,
-) -> std::result::Result<Vec<Finding>, String> {
-    guarded(text, || checker.check(text, format))
-}
-
 /// Polls a handler's future, turning a panic into `Err` so that one failing
 /// request does not take the server down.
 struct CatchUnwind<F>(std::pin::Pin<Box<F>>);
@@ -386,10 +377,12 @@ impl Backend {
     /// (on a blocking thread, outside the lock) if the last published ones
     /// are stale.
     async fn analysis(&self, uri: &Url) -> Option<Snapshot> {
-        let (text, version, format, checker, enc) = {
+        let (text, version, format, checker, enc, generation, cache) = {
             let mut s = lock(&self.state);
             let enc = s.encoding;
             let checker = s.checker();
+            let generation = s.generation;
+            let cache = s.caches.entry(uri.clone()).or_default().clone();
             let doc = s.docs.get(uri)?;
             let version = doc.version;
             if let Some(a) = s.analyses.get(uri) {
@@ -403,22 +396,37 @@ impl Backend {
                 doc.format,
                 checker,
                 enc,
+                generation,
+                cache,
             )
         };
         let t = text.clone();
-        let findings =
-            match tokio::task::spawn_blocking(move || check_guarded(&checker, &t, format)).await {
-                Ok(Ok(f)) => Arc::new(f),
-                Ok(Err(e)) => {
-                    self.report_internal_error(&e).await;
-                    return None;
+        // Through the document's block cache (outside the state lock): after
+        // a keystroke only the edited block is re-checked, and the publish
+        // check that follows finds the cache filled.
+        let check = move || {
+            guarded(&t, || {
+                let mut guard = cache.cache.lock().unwrap_or_else(|e| e.into_inner());
+                let (cache_generation, blocks) = &mut *guard;
+                if *cache_generation != generation {
+                    *blocks = Cache::new();
+                    *cache_generation = generation;
                 }
-                Err(_) => {
-                    self.report_internal_error("checking a document failed (internal error)")
-                        .await;
-                    return None;
-                }
-            };
+                checker.check_cached(&t, format, blocks)
+            })
+        };
+        let findings = match tokio::task::spawn_blocking(check).await {
+            Ok(Ok(f)) => Arc::new(f),
+            Ok(Err(e)) => {
+                self.report_internal_error(&e).await;
+                return None;
+            }
+            Err(_) => {
+                self.report_internal_error("checking a document failed (internal error)")
+                    .await;
+                return None;
+            }
+        };
         let mut s = lock(&self.state);
         if s.docs.get(uri).is_some_and(|d| d.version == version) {
             s.analyses.insert(
