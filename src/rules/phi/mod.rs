@@ -44,7 +44,7 @@ impl<'a> Prose<'a> {
 
     /// The sentence holding byte `at`.
     pub fn sentence(&self, at: usize) -> &'a str {
-        let r = context::sentence_at(&self.sentences, at, self.text.len());
+        let r = context::sentence_at(self.sentences, at, self.text.len());
         &self.text[r]
     }
 
@@ -53,7 +53,7 @@ impl<'a> Prose<'a> {
         if self.sentences.is_empty() {
             return self.text;
         }
-        let i = context::sentence_index(&self.sentences, at);
+        let i = context::sentence_index(self.sentences, at);
         let a = i.saturating_sub(n);
         let b = (i + n).min(self.sentences.len() - 1);
         &self.text[self.sentences[a].start..self.sentences[b].end]
