@@ -75,7 +75,7 @@ mod tests {
         assert_eq!(n, 3, "{fixed}");
         assert_eq!(
             fixed,
-            "As a nurse at Mayo Clinic, write to  or .\n\n*The views expressed on this blog are my own and do not reflect the views of my employer.*\n"
+            "As a nurse at Mayo Clinic, write to or.\n\n*The views expressed on this blog are my own and do not reflect the views of my employer.*\n"
         );
         let left = checker.check(&fixed, Format::Markdown);
         assert!(safe_edits(&left).is_empty(), "{left:?}");
