@@ -396,7 +396,33 @@ pub fn first_person_before(text: &str, at: usize, words: usize) -> bool {
 /// Whether a sentence should not be read as telling about a real patient:
 /// hypothetical, teaching the policy, or public news.
 pub fn not_a_real_case(sentence: &str) -> bool {
-    is_hypothetical(sentence) || teaches_policy(sentence) || is_news(sentence)
+    is_hypothetical(sentence)
+        || teaches_policy(sentence)
+        || is_news(sentence)
+        || is_fiction(sentence)
+}
+
+/// Whether `sentence` is about a film, show or book character ("the
+/// 93-year-old in the new Pixar short"), not a patient.
+pub fn is_fiction(sentence: &str) -> bool {
+    static S: OnceLock<CueSet> = OnceLock::new();
+    S.get_or_init(|| {
+        CueSet::new(&[
+            "pixar",
+            "disney",
+            "netflix",
+            "movie",
+            "film",
+            "sitcom",
+            "tv show",
+            "novel",
+            "cartoon",
+            "anime",
+            "grey's anatomy",
+            "grey’s anatomy",
+        ])
+    })
+    .any(sentence)
 }
 
 #[cfg(test)]

@@ -21,9 +21,11 @@ static META: RuleMeta = RuleMeta {
         "My patient lives at 412 Elm Street and has no one to check on her.",
         "Pt from Hollandale came in after the storm.",
         "Our patient from Dakota County finally went home.",
+        "Admitted a 96 y/o from the nursing home in Wabasha with urosepsis.",
     ],
     clean: &[
         "I live on Elm Street and love it.",
+        "The lady from Wabasha who sells honey at the market is back!",
         "Patients from Minnesota often travel for care.",
         "We drove from Chicago for the conference.",
     ],

@@ -19,6 +19,7 @@ static META: RuleMeta = RuleMeta {
         "Wild case today ![x-ray of my patient's hand](img/pt-xray.png)",
         "![selfie](me.jpg) with my favourite patient before discharge!",
         "![](uploads/ct-scan-bed4.jpg)",
+        "biggest pneumothorax I've ever seen ![cxr](cxr_today.png)",
     ],
     clean: &[
         "![sunrise over the parking ramp](sunrise.jpg)",
@@ -38,6 +39,7 @@ fn cues() -> &'static CueSet {
             "pt",
             "x-ray",
             "xray",
+            "cxr",
             "x ray",
             "radiograph",
             "ct",

@@ -286,6 +286,11 @@ fn person_cues() -> &'static CueSet {
             "granddaughter",
             "resident",
             "client",
+            "lady",
+            "gentleman",
+            "y/o",
+            "yo",
+            "year-old",
         ])
     })
 }

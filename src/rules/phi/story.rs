@@ -24,6 +24,8 @@ static META: RuleMeta = RuleMeta {
         "Had a 34-year-old patient in the ICU today who taught me so much.",
         "The lady we coded last night had the rarest tumour I've ever seen.",
         "One of my patients from the tornado in Hollandale went home today.",
+        "On my peds rotation last week a 6 year old with new onset DKA asked me if she was going to die.",
+        "Research subject #014 in our trial dropped out after the 2nd infusion.",
     ],
     clean: &[
         "Patients with diabetes should check their feet daily.",
@@ -31,6 +33,9 @@ static META: RuleMeta = RuleMeta {
         "Never post a story about your patient from last night's shift.",
         "Imagine a patient in the ICU today who refuses care.",
         "My patient taught me to slow down.",
+        "The 93-year-old in the new Pixar short made me cry on the plane.",
+        "Teaching point: a 90-year-old with a UTI may present only with confusion.",
+        "Our bus driver was in the ER lobby today to pick up his wife, so sweet.",
     ],
 };
 
@@ -45,13 +50,14 @@ fn pats() -> &'static Pats {
     static P: OnceLock<Pats> = OnceLock::new();
     P.get_or_init(|| Pats {
         opening: re(&format!(
-            r"(?i)\b(?:(?:my|our|this|that)\s+(?:[a-z-]+\s+){{0,2}}?(?:patient|pt|client|cadaver|donor|research\s+(?:subject|participant)|study\s+(?:subject|participant))\b|one\s+of\s+(?:my|our)\s+(?:[a-z-]+\s+)?(?:patients|pts|clients|residents)\b|(?:a|one)\s+(?:[a-z-]+\s+){{0,2}}?(?:patient|pt)\s+(?:I|we)\s+(?:saw|had|treated|cared\s+for|admitted|discharged|met|took\s+care\s+of|looked\s+after|coded|triaged|intubated|lost|delivered)\b|(?:(?:I|we)\s+)?(?:had|have|got|admitted|discharged|treated|saw|coded|lost|intubated|delivered)\s+(?:a|an|this|the)\s+(?:[a-z0-9-]+\s+){{0,3}}?{PERSON}\b|the\s+(?:[a-z-]+\s+){{0,2}}?{PERSON}\s+(?:in|from|on)\s+(?:bay|bed|room|rm|pod|the\s+ICU|the\s+ER|the\s+ED|trauma)\b|the\s+(?:[a-z0-9-]+\s+){{0,2}}?{PERSON}\s+(?:in|on|from)\s+(?:our|my|the)\s+(?:[a-z-]+\s+)?(?:floor|unit|ward|wing)\b|(?:the|that|this)\s+\d{{1,3}}[- ]?(?:year|yr|month|week|day)s?[- ]old\b|the\s+(?:[a-z-]+\s+){{0,2}}?{PERSON}\s+(?:we|I)\s+(?:coded|lost|intubated|admitted|treated|saw|delivered|resuscitated|discharged)\b)"
+            r"(?i)\b(?:(?:my|our|this|that)\s+(?:[a-z-]+\s+){{0,2}}?(?:patient|pt|client|cadaver|donor|research\s+(?:subject|participant)|study\s+(?:subject|participant))\b|one\s+of\s+(?:my|our)\s+(?:[a-z-]+\s+)?(?:patients|pts|clients|residents)\b|(?:a|one)\s+(?:[a-z-]+\s+){{0,2}}?(?:patient|pt)\s+(?:I|we)\s+(?:saw|had|treated|cared\s+for|admitted|discharged|met|took\s+care\s+of|looked\s+after|coded|triaged|intubated|lost|delivered)\b|(?:(?:I|we)\s+)?(?:had|have|got|admitted|discharged|treated|saw|coded|lost|intubated|delivered)\s+(?:a|an|this|the)\s+(?:[a-z0-9-]+\s+){{0,3}}?{PERSON}\b|the\s+(?:[a-z-]+\s+){{0,2}}?{PERSON}\s+(?:in|from|on)\s+(?:bay|bed|room|rm|pod|the\s+ICU|the\s+ER|the\s+ED|trauma)\b|the\s+(?:[a-z0-9-]+\s+){{0,2}}?{PERSON}\s+(?:in|on|from)\s+(?:our|my|the)\s+(?:[a-z-]+\s+)?(?:floor|unit|ward|wing)\b|(?:the|that|this)\s+\d{{1,3}}[- ]?(?:year|yr|month|week|day)s?[- ]old\b|a\s+\d{{1,3}}[- ]?(?:year|yr|month|week|day)s?[- ]old\s+(?:with|w/)\s+(?:new[- ]onset\s+|a\s+|an\s+)?[a-z]|(?:research|study)\s+(?:subject|participant)\s+(?:#|no\.?\s*|number\s+)\d+|the\s+(?:[a-z-]+\s+)?(?:driver|passenger|victim|pedestrian|cyclist|biker|hiker|shooter|swimmer)\s+(?:was|is)\s+(?:in|on)\s+(?:our|my|the)\s+(?:trauma\s+bay|ICU|ER|ED|OR|unit|floor|resus)\b|the\s+(?:[a-z-]+\s+){{0,2}}?{PERSON}\s+(?:we|I)\s+(?:coded|lost|intubated|admitted|treated|saw|delivered|resuscitated|discharged)\b)"
         )),
         quasi: vec![
             ("a time", re(r"(?i)\b(?:(?:during|on|over|at)\s+)?(?:(?:this|last|yesterday['’]s|tonight['’]s|last\s+night['’]s)\s+)?(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day(?:['’]s)?|today|tonight|yesterday|this\s+(?:morning|afternoon|evening|week|weekend)|last\s+(?:night|week|weekend|month|shift)|night\s+shift|day\s+shift|christmas|thanksgiving|new\s+year['’]s(?:\s+eve)?|easter|halloween)(?:\s+(?:night|morning|evening|afternoon))?(?:\s+shift)?\b")),
             ("a rotation", re(r"(?i)\bon\s+(?:my|our)\s+(?:[a-z-]+\s+){0,2}?rotation(?:\s+last\s+(?:week|month))?\b")),
             ("a place", re(r"(?i)\b(?:in|on|at|to|from)\s+(?:the\s+|our\s+|my\s+)?(?:(?-i:ICU|MICU|SICU|CVICU|NICU|PICU|ER|ED|OR|PACU|L&D)|labor\s+and\s+delivery|trauma\s+bay|step-?down|med-?surg|burn\s+unit|psych\s+ward|nursing\s+home|\d+(?:st|nd|rd|th)\s+floor|[a-z]+\s+unit)\b")),
             ("a town", re(r"\b(?:from|in|near)\s+(?:[A-Z][a-z]+\s)?[A-Z][a-z]+\b")),
+            ("a study number", re(r"(?i)\b(?:subject|participant)\s+(?:#|no\.?\s*|number\s+)\d+")),
             ("an age", re(r"(?i)\b(?:\d{1,3}[- ](?:year|yr|month|week|day)s?[- ]old|\d{1,3}\s?(?:yo|y/o|y\.o\.))\b")),
             ("a rare condition", re(r"(?i)\b(?:(?:the\s+)?rarest|(?:a\s+)?rare(?:\s+[a-z]+)?|one[- ]in[- ]a[- ]million|first\s+case|never\s+seen\s+before|textbook\s+case|conjoined\s+twins|quintuplets|sextuplets|octuplets|progeria|harlequin\s+ichthyosis|leprosy|ebola|rabies)\b")),
             ("an event", re(r"(?i)\b(?:after|from|in|during)\s+(?:the|that|this|last\s+night['’]s|yesterday['’]s)\s+(?:[a-z-]+\s+){0,2}?(?:tornado|hurricane|flood|fire|crash|wreck|pile-?up|shooting|explosion|storm|accident|earthquake|derailment|collapse|stabbing|attack)(?:\s+(?:in|on|at)\s+[A-Z][\w-]+(?:\s+[A-Z][\w-]+)?)?")),
@@ -141,6 +147,17 @@ impl Rule for PatientStory {
                 }
             }
             if kinds.is_empty() {
+                continue;
+            }
+            // "a 6 year old with new onset DKA" is a teaching point or an
+            // admission note on its own; it is a story on a rotation.
+            if opening.starts_with("a ")
+                && opening.as_bytes().get(2).is_some_and(u8::is_ascii_digit)
+                && !p
+                    .quasi
+                    .iter()
+                    .any(|(k, q)| *k == "a rotation" && q.is_match(&text[scope.clone()]))
+            {
                 continue;
             }
             covered_until = scope.end;
