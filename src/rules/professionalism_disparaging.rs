@@ -19,12 +19,15 @@ static META: RuleMeta = RuleMeta {
         "What a train wreck of a patient tonight.",
         "Those hacks across town sent us another botched transfer.",
         "My idiot attending forgot to sign the orders again.",
+        "our new attending is a useless idiot and everyone knows it",
+        "Pt R.J. came back for the 3rd time this month. frequent flyer status unlocked",
     ],
     clean: &[
         "We should never call a patient a drug seeker; pain is real.",
         "My flight was a train wreck, three delays.",
         "Frequent flyer miles paid for the conference trip!",
         "Our attending stayed late to teach us, what a gem.",
+        "Finally hit frequent flyer status after all those conference trips!",
     ],
 };
 
@@ -69,8 +72,10 @@ fn lexicon() -> &'static Lexicon {
                 r"(?i)\bdrug[\s-]seek(?:er|ers|ing)\b".to_string(),
                 r"(?i)\b(?:frequent\s+fl(?:y|i)ers?)\b[^.!?\n]{0,40}?\b(?:back|again|in\s+bed|in\s+room|in\s+the\s+ED|in\s+the\s+ER|came\s+in|rolled\s+in|checked\s+in|returns?)\b".to_string(),
                 r"(?i)\b(?:our|my|the|a|this|that|another|bed\s+\d+\s+(?:is\s+)?(?:a|an))\s+(?:\w+\s+)?(?:frequent\s+fl(?:y|i)er|frequent\s+fl(?:y|i)ers)\s+(?:is|was|patient|pt|in|back)\b".to_string(),
+                // "Pt R.J. came back … frequent flyer status unlocked".
+                r"(?i)\b(?:pt|patient|bed\s+\d+|room\s+\d+)\b[^\n]{0,100}?\bfrequent\s+fl(?:y|i)ers?\b".to_string(),
                 format!(r"(?i)\btrain\s*wreck\s+of\s+an?\s+{people}\b"),
-                format!(r"(?i)\b{people}\s+(?:is|was|are|were)\s+(?:a\s+|an\s+|such\s+a\s+|total\s+|complete\s+)+(?:train\s*wreck|whale|lunatic|psycho|nut\s*job|moron|idiot|scumbag|turd)s?\b"),
+                format!(r"(?i)\b{people}\s+(?:is|was|are|were)\s+(?:a\s+|an\s+|such\s+a\s+|total\s+|complete\s+|absolute\s+|useless\s+|incompetent\s+|lazy\s+|stupid\s+)+(?:train\s*wreck|whale|lunatic|psycho|nut\s*job|moron|idiot|scumbag|turd)s?\b"),
                 format!(r"(?i)\b(?:my|our|the|that|this|some|an?)\s+(?:idiot|moron|stupid|incompetent|useless|dumb|lazy|clueless|psycho|crazy)\s+(?:\w+\s+)?{people}\b"),
                 r"(?i)\b(?:hacks?|quacks?|clowns|losers|morons|idiots)\s+(?:across\s+town|down\s+the\s+street|at\s+(?:the\s+other|that)\s+hospital|over\s+at\s+\w+|in\s+(?:the\s+)?(?:ED|ER|radiology|surgery|anesthesia|admin))\b".to_string(),
                 r"(?i)\b(?:those|the|these)\s+(?:hacks|quacks|clowns|losers|morons|idiots)\s+(?:at|in|over\s+at|from|across)\b".to_string(),
