@@ -18,11 +18,14 @@ static META: RuleMeta = RuleMeta {
         "I friended all my residents on Facebook before graduation.",
         "Sent friend requests to everyone on my team now that I'm the manager.",
         "I added my clinical instructor on Instagram lol",
+        "My old preceptee is now on my staff, sent her a friend request as her new manager lol",
+        "sent my clinical instructor a snap of my dog and she sent one back",
     ],
     clean: &[
         "As a manager I never follow my staff on social media.",
         "My staff threw me a surprise party for my birthday.",
         "I followed the residency program's account for updates.",
+        "Sent my manager a photo of the broken pump so she could order a new one.",
     ],
 };
 
@@ -59,6 +62,10 @@ fn lexicon() -> &'static Lexicon {
                 format!(r"(?i)\b(?:I|I['’]ve|I\s+just|I\s+finally|just|finally)\s+(?:just\s+|finally\s+)?{connect}\s+{reports}"),
                 format!(r"(?i)\b{connect}\s+{reports}\b[^.!?\n]{{0,60}}?\b(?:now\s+that|since|as)\s+I['’]?m\s+(?:the|their|a|an)\s+(?:\w+\s+)?(?:manager|supervisor|charge\s+nurse|director|attending|professor|instructor|preceptor|chief)"),
                 format!(r"(?i)\b(?:I|I\s+just|just)\s+{connect}\s+{superior}"),
+                // "sent her a friend request as her new manager".
+                r"(?i)\bsent\s+(?:her|him|them)\s+(?:a\s+)?(?:friend|follow|connection)\s+requests?\b[^.!?\n]{0,40}?\bas\s+(?:her|his|their)\s+(?:new\s+)?(?:manager|supervisor|charge\s+nurse|preceptor|instructor|professor|attending|boss|director)\b".to_string(),
+                // A student and an instructor swapping snaps.
+                format!(r"(?i)\b(?:sent|swapped|exchanged)\s+{superior}\s+(?:a\s+)?(?:snaps?|snapchats?|reels?|tiktoks?)\b"),
             ],
         )
     })
