@@ -206,3 +206,22 @@ fn a_disclaimer_fix_is_never_swallowed_by_an_unclosed_construct() {
         }
     }
 }
+
+/// Found by the property test: removing an address at the start of a line
+/// must not turn the rest of the line into a list item.
+#[test]
+fn removing_a_line_initial_address_keeps_the_block_structure() {
+    let checker = Checker::default_checker();
+    let t = "a---\njane.doe@mayo.edu- a\r\r\n\tjane.doe@mayo.edu😀";
+    let findings = checker.check(t, Format::Markdown);
+    let f = findings
+        .iter()
+        .find(|f| f.rule == "work-email/institutional-address")
+        .unwrap();
+    let fixed = f.fixes[0].apply(t);
+    assert_eq!(fixed, "a---\na\r\r\n\tjane.doe@mayo.edu😀");
+    assert!(!checker
+        .check(&fixed, Format::Markdown)
+        .iter()
+        .any(|g| g.rule == "work-email/institutional-address"));
+}

@@ -19,6 +19,7 @@ static META: RuleMeta = RuleMeta {
         "Questions? Write to smithj@mskcc.org",
         "Reach me: [email me](mailto:lee123@umn.edu)",
         "DM or email r.patel@mgh.harvard.edu",
+        "kim.lee@umn.edu - text me anytime",
     ],
     clean: &[
         "Contact me at jane.doe@gmail.com.",
@@ -119,7 +120,17 @@ fn finding(
     let rest = &cx.text[removal.end..];
     let before = &cx.text[..removal.start];
     let spaces_before = before.len() - before.trim_end_matches([' ', '\t']).len();
-    if spaces_before > 0 {
+    let line_start = before.trim_end_matches([' ', '\t']).is_empty()
+        || before.trim_end_matches([' ', '\t']).ends_with(['\n', '\r']);
+    if line_start {
+        // At the start of a line, separators after the address go with it,
+        // so that "a@x.edu - call me" does not become a list item "- call me".
+        let skip = rest.len()
+            - rest
+                .trim_start_matches([' ', '\t', '-', '–', '—', ':', ',', ';', '|', '•', '*', '+'])
+                .len();
+        removal.end += skip;
+    } else if spaces_before > 0 {
         if !rest.starts_with([' ', '\t']) {
             removal.start -= spaces_before;
         } else {
