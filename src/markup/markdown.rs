@@ -308,7 +308,11 @@ fn trailing_definitions(text: &str, body_start: usize) -> Option<usize> {
 /// HTML to pulldown-cmark and are not prose either.
 pub(super) fn extract_mdx(text: &str) -> Markup {
     let mut masked = text.as_bytes().to_vec();
-    let blank = |m: &mut Vec<u8>, r: Range<usize>| {
+    // Blanked ranges start and end on ASCII bytes (`{`, `}`, line ends), so
+    // on character boundaries of the original text.
+    let mut blanked: Vec<Range<usize>> = Vec::new();
+    let mut blank = |m: &mut Vec<u8>, r: Range<usize>| {
+        blanked.push(r.clone());
         for b in &mut m[r] {
             if *b != b'\n' && *b != b'\r' {
                 *b = b' ';
@@ -359,5 +363,12 @@ pub(super) fn extract_mdx(text: &str) -> Markup {
     // (a multi-byte character is all non-ASCII bytes, each blanked), so this
     // is still UTF-8; fall back to the text itself if not.
     let masked = String::from_utf8(masked).unwrap_or_else(|_| text.to_string());
-    extract(&masked)
+    let mut markup = extract(&masked);
+    // Inside a blanked range the prose (spaces) is not the source byte for
+    // byte: a blanked `é` is two spaces. Map those pieces as stand-ins, so no
+    // offset lands inside a character of the original text.
+    for b in &mut markup.blocks {
+        b.mark_stand_ins(&blanked);
+    }
+    markup
 }

@@ -223,6 +223,40 @@ impl Block {
         }
     }
 
+    /// Turns the parts of verbatim pieces that fall inside `ranges` (sorted
+    /// or not; each on character boundaries of the source) into stand-ins.
+    pub(crate) fn mark_stand_ins(&mut self, ranges: &[Range<usize>]) {
+        if ranges.is_empty() {
+            return;
+        }
+        let mut out: Vec<Segment> = Vec::with_capacity(self.segments.len());
+        for seg in self.segments.drain(..) {
+            if !seg.verbatim {
+                out.push(seg);
+                continue;
+            }
+            // Cut points inside this piece.
+            let mut cuts: Vec<usize> = ranges
+                .iter()
+                .flat_map(|r| [r.start, r.end])
+                .filter(|&c| c > seg.src.start && c < seg.src.end)
+                .collect();
+            cuts.sort_unstable();
+            cuts.dedup();
+            let mut start = seg.src.start;
+            for end in cuts.into_iter().chain(std::iter::once(seg.src.end)) {
+                let inside = ranges.iter().any(|r| r.start <= start && end <= r.end);
+                out.push(Segment {
+                    at: seg.at + (start - seg.src.start),
+                    src: start..end,
+                    verbatim: !inside,
+                });
+                start = end;
+            }
+        }
+        self.segments = out;
+    }
+
     /// The source range of `range` in [`Block::text`].
     pub fn source_range(&self, range: Range<usize>) -> Range<usize> {
         let start = self.source_offset(range.start, false);
@@ -455,6 +489,22 @@ mod tests {
         assert_eq!(m.images[0].alt, "x-ray of my patient");
         assert_eq!(m.comments.len(), 1);
         assert_eq!(m.headings[0].1, 1);
+    }
+
+    #[test]
+    fn mdx_expressions_with_multibyte_text_map_to_character_boundaries() {
+        // Found by the property test below.
+        let text = "</{é}é";
+        let m = extract(text, Format::Mdx);
+        for b in &m.blocks {
+            for i in (0..=b.text.len()).filter(|&i| b.text.is_char_boundary(i)) {
+                let r = b.source_range(i..b.text.len());
+                assert!(
+                    text.is_char_boundary(r.start) && text.is_char_boundary(r.end),
+                    "{i} {r:?}"
+                );
+            }
+        }
     }
 
     #[test]
