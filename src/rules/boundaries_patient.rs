@@ -67,12 +67,7 @@ impl Rule for PatientConnection {
     }
 
     fn check_block(&self, cx: &Context, block: usize, out: &mut Vec<Finding>) {
-        let b = &cx.markup.blocks[block];
-        for m in lexicon().matches(cx, block, Guard::ALL) {
-            let s = cues::sentence(&b.text, &m);
-            if declined().is_match(&b.text[s]) {
-                continue;
-            }
+        for m in lexicon().matches_unless(cx, block, Guard::ALL, declined()) {
             out.push(Finding::new(
                 &META,
                 cues::source(cx, block, m),

@@ -113,6 +113,22 @@ impl Lexicon {
             .filter(|m| !guarded(b, m, guard))
             .collect()
     }
+
+    /// [`Lexicon::matches`], less those whose sentence matches `unless`
+    /// (an exception such as "declined" or "on my break").
+    pub fn matches_unless(
+        &self,
+        cx: &Context,
+        block: usize,
+        guard: Guard,
+        unless: &regex::Regex,
+    ) -> Vec<Range<usize>> {
+        let text = &cx.markup.blocks[block].text;
+        self.matches(cx, block, guard)
+            .into_iter()
+            .filter(|m| !unless.is_match(&text[sentence(text, m)]))
+            .collect()
+    }
 }
 
 /// The sentence of `text` around `at`: from after the previous `.`, `!`,

@@ -109,11 +109,7 @@ impl Rule for IndividualAdvice {
 
     fn check_block(&self, cx: &Context, block: usize, out: &mut Vec<Finding>) {
         let b = &cx.markup.blocks[block];
-        for m in lexicon().matches(cx, block, Guard::ALL) {
-            let s = cues::sentence(&b.text, &m);
-            if refers().is_match(&b.text[s]) {
-                continue;
-            }
+        for m in lexicon().matches_unless(cx, block, Guard::ALL, refers()) {
             // Trim trailing spaces from the underline.
             let end = m.start + b.text[m.clone()].trim_end().len();
             let start = m.start

@@ -84,12 +84,7 @@ impl Rule for DuringDuties {
     }
 
     fn check_block(&self, cx: &Context, block: usize, out: &mut Vec<Finding>) {
-        let b = &cx.markup.blocks[block];
-        for m in lexicon().matches(cx, block, Guard::ALL) {
-            let s = cues::sentence(&b.text, &m);
-            if off_duty().is_match(&b.text[s]) {
-                continue;
-            }
+        for m in lexicon().matches_unless(cx, block, Guard::ALL, off_duty()) {
             out.push(Finding::new(
                 &META,
                 cues::source(cx, block, m),
