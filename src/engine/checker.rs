@@ -61,6 +61,18 @@ impl<'a> Context<'a> {
         &self.checker.settings
     }
 
+    /// Whether rule `id` runs in this check: not turned off in the settings
+    /// or in the post's front matter. (Both are part of what a block's cached
+    /// findings are keyed by, so a rule may depend on it.)
+    pub fn rule_enabled(&self, id: &str) -> bool {
+        self.checker.rules.iter().any(|(r, _)| r.meta().id == id)
+            && !self
+                .post
+                .disable
+                .iter()
+                .any(|s| crate::engine::suppress::selects(s, id))
+    }
+
     /// The sentences of block `block`'s text, computed once per check and
     /// shared by every rule (see [`crate::rules::context::sentences`]).
     pub fn sentences(&self, block: usize) -> &[Range<usize>] {

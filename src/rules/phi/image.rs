@@ -115,7 +115,7 @@ impl Rule for PatientImage {
                 .with_fix(Fix {
                     title: "Remove the image".into(),
                     edits: vec![Edit {
-                        range: img.range.clone(),
+                        range: removal(cx.text, img.range.clone()),
                         new_text: String::new(),
                     }],
                     safe: false,
@@ -124,6 +124,35 @@ impl Rule for PatientImage {
             );
         }
     }
+}
+
+/// The image at `r` with the space that set it off: the one before it, or
+/// at the start of a line its indentation and the spaces after it (and the
+/// line break, when the image was the whole line), so no blank (or
+/// whitespace-only line, which would split the paragraph) is left where it
+/// stood.
+fn removal(text: &str, r: std::ops::Range<usize>) -> std::ops::Range<usize> {
+    let before = &text[..r.start];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let indent_only = before[line_start..].trim().is_empty();
+    if before.ends_with([' ', '\t']) && !indent_only {
+        return r.start - 1..r.end;
+    }
+    if indent_only {
+        let after = &text[r.end..];
+        let rest = after.trim_start_matches([' ', '\t']);
+        let end = r.end + (after.len() - rest.len());
+        // The whole line: it goes with its indentation and line break.
+        let line_break = if rest.starts_with("\r\n") {
+            2
+        } else if rest.is_empty() || rest.starts_with(['\n', '\r']) {
+            rest.len().min(1)
+        } else {
+            return r.start..end;
+        };
+        return line_start..end + line_break;
+    }
+    r
 }
 
 #[cfg(test)]
@@ -137,7 +166,22 @@ mod tests {
                 "Wild case ![x-ray of my patient](pt.png) today.",
                 "phi/patient-image"
             ),
-            "Wild case  today."
+            "Wild case today."
+        );
+        // At the start of a line: the space after; the whole line: its break.
+        assert_eq!(
+            fixed(
+                "![selfie](me.jpg) with my patient today",
+                "phi/patient-image"
+            ),
+            "with my patient today"
+        );
+        assert_eq!(
+            fixed(
+                "Proud of this one.\n![wound on day 3](pt_wound.jpg)\nhealing nicely",
+                "phi/patient-image"
+            ),
+            "Proud of this one.\nhealing nicely"
         );
     }
 }

@@ -14,7 +14,7 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
-use crate::engine::{Context, Edit, Finding, Fix, RuleMeta};
+use crate::engine::{Context, Edit, Finding, Fix, Rule, RuleMeta};
 use crate::rules::context::{self, CueSet};
 
 pub mod age;
@@ -25,6 +25,27 @@ pub mod name;
 pub mod numbers;
 pub mod room;
 pub mod story;
+
+/// The block rules for single identifiers besides `phi/name` (with it and
+/// `phi/patient-story`, what [`mend`] checks a redacted paragraph with).
+pub fn identifiers() -> &'static [&'static dyn crate::engine::Rule] {
+    static IDS: &[&dyn crate::engine::Rule] = &[
+        &age::AgeOver89,
+        &date::Date,
+        &geography::Geography,
+        &room::RoomNumber,
+        &numbers::PHONE_RULE,
+        &numbers::EMAIL_RULE,
+        &numbers::SSN_RULE,
+        &numbers::RECORD_RULE,
+        &numbers::IP_RULE,
+        &numbers::URL_RULE,
+        &numbers::PLATE_RULE,
+        &numbers::SERIAL_RULE,
+        &numbers::LICENSE_RULE,
+    ];
+    IDS
+}
 
 /// One block's text with its sentences (computed once per block and check,
 /// shared by every rule: [`Context::sentences`]).
@@ -316,10 +337,7 @@ pub fn finding(
     let range = b.source_range(text_range);
     let edits = edits
         .into_iter()
-        .map(|(r, new_text)| Edit {
-            range: b.source_range(r),
-            new_text,
-        })
+        .map(|(r, new_text)| source_edit(cx.text, b, r, new_text))
         .collect();
     Finding::new(meta, range, message).with_fix(Fix {
         title: fix_title.to_string(),
@@ -327,6 +345,257 @@ pub fn finding(
         safe: false,
         preferred: true,
     })
+}
+
+/// The edit of the source that replaces range `r` of block `b`'s text by
+/// `new_text`. When the range starts or ends inside emphasis (“on
+/// *Saturday*”: the text range maps to “on *Saturday”), it takes in the
+/// delimiter run on the other side, so no lone `*`, `_` or `~` is left.
+pub fn source_edit(
+    source: &str,
+    b: &crate::markup::Block,
+    r: Range<usize>,
+    new_text: String,
+) -> Edit {
+    let mut range = b.source_range(r);
+    let span = b.span();
+    for d in [b'*', b'_', b'~'] {
+        let Some(slice) = source.get(range.clone()) else {
+            break;
+        };
+        let bytes = slice.as_bytes();
+        let runs = (0..bytes.len())
+            .filter(|&i| bytes[i] == d && (i == 0 || bytes[i - 1] != d))
+            .count();
+        if runs % 2 == 0 {
+            continue;
+        }
+        let src = source.as_bytes();
+        if range.end < span.end.min(src.len()) && src[range.end] == d {
+            while range.end < span.end.min(src.len()) && src[range.end] == d {
+                range.end += 1;
+            }
+        } else if range.start > span.start && src[range.start - 1] == d {
+            while range.start > span.start && src[range.start - 1] == d {
+                range.start -= 1;
+            }
+        }
+    }
+    Edit { range, new_text }
+}
+
+/// Edits that remove `spans` (a story's details: “on Saturday”, “97 years
+/// old”, “in the ICU”) from `text` and leave prose that reads well: a detail
+/// that starts a sentence takes the comma and spaces after it (and the next
+/// word, if lowercase, is capitalised: “Last night the patient asked” → “The
+/// patient asked”); one set off by commas takes them (“in room 512, 97 years
+/// old, made” → “in room 512 made”); any other takes the space before it.
+/// `spans` are sorted and do not overlap.
+pub fn removals(text: &str, spans: &[Range<usize>]) -> Vec<(Range<usize>, String)> {
+    let mut cut: Vec<Range<usize>> = Vec::new();
+    let mut capitalise: Vec<usize> = Vec::new();
+    for s in spans {
+        let before = text[..s.start].trim_end_matches([' ', '\t']);
+        let after = &text[s.end..];
+        let sentence_start = before.is_empty() || before.ends_with(['.', '!', '?', '\n', '…']);
+        let clause_start = sentence_start || before.ends_with([':', ';']);
+        let rest = after.strip_prefix(',').unwrap_or(after);
+        let next = rest.trim_start_matches([' ', '\t']);
+        let r = if clause_start && next.starts_with(|c: char| c.is_alphanumeric()) {
+            let end = s.end + (after.len() - next.len());
+            if sentence_start && next.starts_with(|c: char| c.is_ascii_lowercase()) {
+                capitalise.push(end);
+            }
+            s.start..end
+        } else if before.ends_with(',') && after.starts_with(',') {
+            before.len() - 1..s.end + 1
+        } else if before.ends_with(',')
+            && (after.is_empty() || after.starts_with(['.', '!', '?', ';', ':', '\n']))
+        {
+            before.len() - 1..s.end
+        } else {
+            with_space_before(text, s.clone())
+        };
+        // Two removals may now overlap: the first stands.
+        if cut.last().is_none_or(|k| k.end <= r.start) {
+            cut.push(r);
+        }
+    }
+    let mut out: Vec<(Range<usize>, String)> =
+        cut.iter().map(|r| (r.clone(), String::new())).collect();
+    for at in capitalise {
+        if !cut.iter().any(|r| r.start <= at && at < r.end) {
+            out.push((at..at + 1, text[at..at + 1].to_ascii_uppercase()));
+        }
+    }
+    out.sort_by_key(|e| e.0.start);
+    out
+}
+
+/// The privacy findings of `text` (one block's text) read as a document of
+/// its own, so ranges and fix edits are offsets of `text`: the findings of
+/// `phi/name` (without mending), `phi/patient-story` and the identifier rules
+/// that run in `cx`'s check.
+fn paragraph_findings(cx: &Context, text: &str) -> Vec<Finding> {
+    let alone = cx.checker.context(text, crate::markup::Format::PlainText);
+    let mut out = Vec::new();
+    for b in 0..alone.markup.blocks.len() {
+        if cx.rule_enabled(name::Name.meta().id) {
+            name::find(&alone, b, &mut out, false);
+        }
+        for rule in identifiers() {
+            if cx.rule_enabled(rule.meta().id) {
+                rule.check_block(&alone, b, &mut out);
+            }
+        }
+        if cx.rule_enabled(story::PatientStory.meta().id) {
+            story::PatientStory.check_block(&alone, b, &mut out);
+        }
+    }
+    out
+}
+
+/// The fix for a redaction of block `block` (`range` of its text replaced by
+/// the string) that would leave a privacy finding of its own in the
+/// paragraph: replacing “Mrs. Okafor” by “The patient” in “Mrs. Okafor in
+/// room 512 made my whole night on Saturday. She is 97 …” opens a story
+/// `phi/patient-story` flags (“The patient in room …” with a time). The fix
+/// makes, in one edit, the redaction and every other privacy finding's own
+/// redaction in the redacted paragraph (a story loses its details; a room
+/// number goes with its preposition, since “in room 512” says nothing once
+/// the story is gone), so the paragraph is left with no privacy finding:
+/// “The patient made my whole night. She is over 90 …”. `None` when the
+/// redaction alone leaves nothing new: then it is the fix.
+pub fn mend(
+    cx: &Context,
+    block: usize,
+    redaction: (Range<usize>, &str),
+    title: &str,
+) -> Option<Fix> {
+    let b = &cx.markup.blocks[block];
+    let text = b.text.as_str();
+    let (r, new) = redaction;
+    let after = format!("{}{new}{}", &text[..r.start], &text[r.end..]);
+    let inserted_end = r.start + new.len();
+    // An offset of `after` in `text`; `None` inside the inserted words.
+    let back = |i: usize| -> Option<usize> {
+        if i <= r.start {
+            Some(i)
+        } else if i >= inserted_end {
+            Some(i - inserted_end + r.end)
+        } else {
+            None
+        }
+    };
+    let before = paragraph_findings(cx, text);
+    let mut found = paragraph_findings(cx, &after);
+    let is_new = |f: &Finding| {
+        let start = back(f.range.start).unwrap_or(r.start);
+        let end = back(f.range.end).unwrap_or(r.end);
+        !before
+            .iter()
+            .any(|g| g.rule == f.rule && g.range == (start..end))
+    };
+    if !found.iter().any(is_new) {
+        return None;
+    }
+    // A story's details first: its removal of “97-year-old” reads better
+    // than a rewritten age inside it.
+    found.sort_by_key(|f| (f.rule != story::PatientStory.meta().id, f.range.start));
+    let mut new_text = new.to_string();
+    let mut edits: Vec<Edit> = Vec::new();
+    for f in &found {
+        let Some(fix) = f.fixes.iter().find(|x| x.preferred).or(f.fixes.first()) else {
+            continue;
+        };
+        let mut mapped = Vec::new();
+        for e in &fix.edits {
+            let e = if f.rule == room::RoomNumber.meta().id {
+                without_preposition(&after, e)
+            } else {
+                e.clone()
+            };
+            // A story's detail that started the sentence leaves the inserted
+            // words to start it: capitalise them.
+            if e.range == (r.start..r.start + 1) && !new.is_empty() && e.new_text.len() == 1 {
+                new_text = format!("{}{}", e.new_text, &new[1..]);
+                continue;
+            }
+            match (back(e.range.start), back(e.range.end)) {
+                (Some(start), Some(end)) if start <= r.start || start >= r.end => {
+                    mapped.push(Edit {
+                        range: start..end,
+                        new_text: e.new_text,
+                    })
+                }
+                // Nothing inside the inserted words can go.
+                _ => {
+                    mapped.clear();
+                    break;
+                }
+            }
+        }
+        let overlaps = |a: &Edit| {
+            a.range.start < r.end && r.start < a.range.end
+                || edits
+                    .iter()
+                    .any(|x| a.range.start < x.range.end && x.range.start < a.range.end)
+        };
+        if !mapped.is_empty() && !mapped.iter().any(overlaps) {
+            edits.extend(mapped);
+        }
+    }
+    edits.push(Edit { range: r, new_text });
+    edits.sort_by_key(|e| (e.range.start, e.range.end));
+    Some(Fix {
+        title: title.to_string(),
+        edits: edits
+            .into_iter()
+            .map(|e| source_edit(cx.text, b, e.range, e.new_text))
+            .collect(),
+        safe: false,
+        preferred: true,
+    })
+}
+
+/// Edit `e` of `text` (a room number's redaction) widened to remove the
+/// number with the preposition before it (“ in room 512”), unless the
+/// preposition follows a verb “to be” (“is in room 512” keeps “in a room”).
+fn without_preposition(text: &str, e: &Edit) -> Edit {
+    let before = &text[..e.range.start];
+    for p in [" in ", " at ", " to ", " into ", " from ", " on "] {
+        let Some(rest) = before.strip_suffix(p) else {
+            continue;
+        };
+        let verb = rest
+            .rsplit(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’')
+            .next()
+            .unwrap_or("")
+            .to_lowercase();
+        let copula = matches!(
+            verb.as_str(),
+            "is" | "was"
+                | "are"
+                | "were"
+                | "be"
+                | "been"
+                | "being"
+                | "stays"
+                | "stayed"
+                | "remains"
+                | "remained"
+                | "still"
+        ) || verb.ends_with("'s")
+            || verb.ends_with("’s");
+        if !copula {
+            return Edit {
+                range: e.range.start - p.len()..e.range.end,
+                new_text: String::new(),
+            };
+        }
+        break;
+    }
+    e.clone()
 }
 
 /// `r` widened to take one space before it (so removing it leaves no double
@@ -383,6 +652,112 @@ pub mod tests {
             "{rule} still fires after the fix: {out:?}"
         );
         out
+    }
+
+    /// Applies the only fix of the first `phi/name` finding and returns the
+    /// text; asserts the fix is the preferred redaction and that the result
+    /// has no privacy finding left.
+    fn mended(text: &str) -> String {
+        let names: Vec<Finding> = check(text)
+            .into_iter()
+            .filter(|f| f.rule == "phi/name")
+            .collect();
+        assert!(!names.is_empty(), "{text:?}");
+        assert_eq!(names[0].fixes.len(), 1);
+        let fix = &names[0].fixes[0];
+        assert!(!fix.safe && fix.preferred);
+        assert!(fix.title.contains("remove the details"), "{}", fix.title);
+        let out = fix.apply(text);
+        let left: Vec<String> = check(&out)
+            .into_iter()
+            .filter(|f| f.category() == "phi")
+            .map(|f| format!("{} {:?}", f.rule, &out[f.range]))
+            .collect();
+        assert!(left.is_empty(), "{out:?} still has {left:?}");
+        out
+    }
+
+    /// `examples/the-crossword.md`: “the patient” in place of the name would
+    /// open a story (“The patient in room …” on Saturday), so the name's fix
+    /// also removes the story's time and room and rewrites the age.
+    #[test]
+    fn crossword_name_fix_mends_the_story() {
+        let t = "Mrs. Okafor in room 512 made my whole night on Saturday. She is 97 and still does\nthe crossword in pen, and she asked me for a seven-letter word for \"kindness\".\n";
+        // The name alone would leave a patient story.
+        let story = "The patient in room 512 made my whole night on Saturday. She is 97 and still does\nthe crossword in pen, and she asked me for a seven-letter word for \"kindness\".\n";
+        assert_eq!(
+            found(story, "phi/patient-story"),
+            vec!["The patient in room"]
+        );
+        assert_eq!(
+            mended(t),
+            "The patient made my whole night. She is over 90 and still does\nthe crossword in pen, and she asked me for a seven-letter word for \"kindness\".\n"
+        );
+        // The whole example: the paragraph is left with no privacy finding
+        // (the image, a block of its own, keeps its own).
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/the-crossword.md");
+        let post = std::fs::read_to_string(path).unwrap();
+        let name = check(&post)
+            .into_iter()
+            .find(|f| f.rule == "phi/name")
+            .unwrap();
+        let out = name.fixes[0].apply(&post);
+        assert!(out.contains("The patient made my whole night. She is over 90 and still does\n"));
+        let left: Vec<String> = check(&out)
+            .into_iter()
+            .filter(|f| f.category() == "phi")
+            .map(|f| f.rule)
+            .collect();
+        assert_eq!(left, vec!["phi/patient-image"]);
+    }
+
+    #[test]
+    fn name_fix_mends_what_the_name_alone_would_leave() {
+        // A story: “admitted the patient” with a place.
+        assert_eq!(
+            mended("Long shift. I admitted Mr. Diaz to the ICU."),
+            "Long shift. I admitted the patient."
+        );
+        // A detail that started the sentence leaves “the patient” to start it.
+        assert_eq!(
+            mended("Last night Mrs. Okafor in room 512 asked for tea. Her son Mateo came in at 3am on Saturday."),
+            "The patient asked for tea. Her son came in at 3am."
+        );
+        assert_eq!(
+            mended("Mrs. Okafor in room 512, 97 years old, made my night on Saturday."),
+            "The patient made my night."
+        );
+        // Emphasis around a removed detail goes with it.
+        assert_eq!(
+            mended("**Mrs. Okafor** in room 512 made my night on *Saturday*."),
+            "**The patient** made my night."
+        );
+        // Not a story: “the patient” is a person cue that ties the town to
+        // a patient, which the name alone did not.
+        let t = "Mr. Diaz from Hollandale in bed 4 was discharged today, DOB 3/4/1931.";
+        assert!(found(t, "phi/geography").is_empty());
+        assert_eq!(
+            found(
+                "The patient from Hollandale in bed 4 was discharged today, DOB 3/4/1931.",
+                "phi/geography"
+            ),
+            vec!["Hollandale"]
+        );
+        assert_eq!(
+            mended(t),
+            "The patient from [redacted] was discharged today, DOB in 1931."
+        );
+    }
+
+    #[test]
+    fn name_fix_stays_the_name_alone_when_that_leaves_nothing_new() {
+        let t = "Mrs. Okafor is in room 512 since Saturday and she is 97.";
+        let f = check(t).into_iter().find(|f| f.rule == "phi/name").unwrap();
+        assert_eq!(f.fixes.len(), 1);
+        assert_eq!(
+            f.fixes[0].apply(t),
+            "The patient is in room 512 since Saturday and she is 97."
+        );
     }
 
     #[test]

@@ -15,7 +15,7 @@ static META: RuleMeta = RuleMeta {
     summary: "A patient's or a patient's relative's name.",
     what: "Flags a name tied to a patient: a title and surname near a clinical cue (“Mrs. Okafor in room 512”), “a patient named Lucille”, a relative's name at the bedside (“her son Mateo”), a patient's initials (“pt R.T.”).",
     why: "Names are the first of HIPAA's eighteen Safe Harbor identifiers; a name in a clinician's post identifies the patient outright, and every one of the four policies forbids sharing it.",
-    fix: "Replaces a titled name with “the patient”; removes a first name or initials after “named”, “her son” or “pt”.",
+    fix: "Replaces a titled name with “the patient”; removes a first name or initials after “named”, “her son” or “pt”. When “the patient” would leave a story that still identifies them (“The patient in room 512 … on Saturday”), or tie another detail to a patient, the fix also removes the story's details and redacts the paragraph's other identifiers, in one edit.",
     fires: &[
         "Mrs. Okafor in room 512 kept asking for tea.",
         "Had a patient named Lucille today who sang to every nurse.",
@@ -99,124 +99,152 @@ impl Rule for Name {
     }
 
     fn check_block(&self, cx: &Context, block: usize, out: &mut Vec<Finding>) {
-        let text = cx.markup.blocks[block].text.as_str();
-        if !text.bytes().any(|b| b.is_ascii_uppercase())
-            && !text.contains("mr")
-            && !text.contains("ms.")
+        find(cx, block, out, true);
+    }
+}
+
+/// The fix title when replacing a name would leave a recognisable story.
+const MENDED: &str =
+    "Replace the name with “the patient” and remove the details that identify them";
+
+/// Names in block `block`. With `mend`, a name whose replacement by “the
+/// patient” would leave a story `phi/patient-story` flags gets the fix that
+/// also removes the story's details ([`super::mend`]) instead of the
+/// replacement alone (which would trade this finding for that one).
+pub(super) fn find(cx: &Context, block: usize, out: &mut Vec<Finding>, mend: bool) {
+    let text = cx.markup.blocks[block].text.as_str();
+    if !text.bytes().any(|b| b.is_ascii_uppercase())
+        && !text.contains("mr")
+        && !text.contains("ms.")
+    {
+        return;
+    }
+    let p = pats();
+    let prose = Prose::of(cx, block);
+    // This block's findings start here (`out` holds earlier blocks' too).
+    let first = out.len();
+    for c in p.titled.captures_iter(text) {
+        let (Some(m), Some(n)) = (c.get(0), c.get(1).or(c.get(2))) else {
+            continue;
+        };
+        if NOT_NAMES.iter().any(|w| w.eq_ignore_ascii_case(n.as_str()))
+            || !prose.real_case(m.start())
+            || !prose.patient_near(m.start())
         {
-            return;
+            continue;
         }
-        let p = pats();
-        let prose = Prose::of(cx, block);
-        for c in p.titled.captures_iter(text) {
-            let (Some(m), Some(n)) = (c.get(0), c.get(1).or(c.get(2))) else {
-                continue;
-            };
-            if NOT_NAMES.iter().any(|w| w.eq_ignore_ascii_case(n.as_str()))
-                || !prose.real_case(m.start())
-                || !prose.patient_near(m.start())
-            {
-                continue;
-            }
-            let new = if sentence_starts_at(&prose, m.start()) {
-                "The patient"
-            } else {
-                "the patient"
-            };
-            out.push(finding(
-                cx,
-                block,
-                &META,
-                m.range(),
-                format!("“{}” names a patient.", m.as_str()),
-                "Replace the name with “the patient”",
-                vec![(m.range(), new.to_string())],
-            ));
+        let new = if sentence_starts_at(&prose, m.start()) {
+            "The patient"
+        } else {
+            "the patient"
+        };
+        let mut f = finding(
+            cx,
+            block,
+            &META,
+            m.range(),
+            format!("“{}” names a patient.", m.as_str()),
+            "Replace the name with “the patient”",
+            vec![(m.range(), new.to_string())],
+        );
+        if let Some(fix) = mend
+            .then(|| super::mend(cx, block, (m.range(), new), MENDED))
+            .flatten()
+        {
+            f.fixes = vec![fix];
         }
-        // A name glossed with an age: "Little Mateo (the 4yo with leukemia …)".
-        for c in p.glossed.captures_iter(text) {
-            let (Some(m), Some(n)) = (c.get(0), c.get(1)) else {
-                continue;
-            };
-            if NOT_NAMES.contains(&n.as_str())
-                || !prose.real_case(m.start())
-                || out.iter().any(|f| f.message.contains(n.as_str()))
-            {
-                continue;
-            }
-            let new = if sentence_starts_at(&prose, n.start()) {
-                "The patient"
-            } else {
-                "the patient"
-            };
-            out.push(finding(
-                cx,
-                block,
-                &META,
-                n.range(),
-                format!("“{}” names a patient.", n.as_str()),
-                "Replace the name with “the patient”",
-                vec![(n.range(), new.to_string())],
-            ));
+        out.push(f);
+    }
+    // A name glossed with an age: "Little Mateo (the 4yo with leukemia …)".
+    for c in p.glossed.captures_iter(text) {
+        let (Some(m), Some(n)) = (c.get(0), c.get(1)) else {
+            continue;
+        };
+        if NOT_NAMES.contains(&n.as_str())
+            || !prose.real_case(m.start())
+            || out[first..].iter().any(|f| f.message.contains(n.as_str()))
+        {
+            continue;
         }
-        for c in p.named.captures_iter(text) {
-            let (Some(m), Some(n)) = (c.get(0), c.get(1)) else {
-                continue;
-            };
-            if !prose.real_case(m.start()) {
-                continue;
-            }
-            out.push(finding(
-                cx,
-                block,
-                &META,
-                n.range(),
-                format!("“{}” gives a patient's name.", n.as_str()),
-                "Remove the name",
-                vec![(with_space_before(text, n.range()), String::new())],
-            ));
+        let new = if sentence_starts_at(&prose, n.start()) {
+            "The patient"
+        } else {
+            "the patient"
+        };
+        let mut f = finding(
+            cx,
+            block,
+            &META,
+            n.range(),
+            format!("“{}” names a patient.", n.as_str()),
+            "Replace the name with “the patient”",
+            vec![(n.range(), new.to_string())],
+        );
+        if let Some(fix) = mend
+            .then(|| super::mend(cx, block, (n.range(), new), MENDED))
+            .flatten()
+        {
+            f.fixes = vec![fix];
         }
-        for c in p.relative.captures_iter(text) {
-            let (Some(m), Some(sep), Some(n)) = (c.get(0), c.get(1), c.get(2)) else {
-                continue;
-            };
-            if NOT_NAMES.contains(&n.as_str())
-                || !prose.real_case(m.start())
-                || !prose.patient_near(m.start())
-            {
-                continue;
-            }
-            let mut edit = sep.start()..n.end();
-            if sep.as_str().contains(',') && text[n.end()..].starts_with(',') {
-                edit.end += 1;
-            }
-            out.push(finding(
-                cx,
-                block,
-                &META,
-                n.range(),
-                format!("“{}” names a patient's relative.", n.as_str()),
-                "Remove the name",
-                vec![(edit, String::new())],
-            ));
+        out.push(f);
+    }
+    for c in p.named.captures_iter(text) {
+        let (Some(m), Some(n)) = (c.get(0), c.get(1)) else {
+            continue;
+        };
+        if !prose.real_case(m.start()) {
+            continue;
         }
-        for c in p.initials.captures_iter(text) {
-            let (Some(m), Some(n)) = (c.get(0), c.get(1)) else {
-                continue;
-            };
-            if !prose.real_case(m.start()) {
-                continue;
-            }
-            out.push(finding(
-                cx,
-                block,
-                &META,
-                n.range(),
-                format!("“{}” are a patient's initials.", n.as_str()),
-                "Remove the initials",
-                vec![(with_space_before(text, n.range()), String::new())],
-            ));
+        out.push(finding(
+            cx,
+            block,
+            &META,
+            n.range(),
+            format!("“{}” gives a patient's name.", n.as_str()),
+            "Remove the name",
+            vec![(with_space_before(text, n.range()), String::new())],
+        ));
+    }
+    for c in p.relative.captures_iter(text) {
+        let (Some(m), Some(sep), Some(n)) = (c.get(0), c.get(1), c.get(2)) else {
+            continue;
+        };
+        if NOT_NAMES.contains(&n.as_str())
+            || !prose.real_case(m.start())
+            || !prose.patient_near(m.start())
+        {
+            continue;
         }
+        let mut edit = sep.start()..n.end();
+        if sep.as_str().contains(',') && text[n.end()..].starts_with(',') {
+            edit.end += 1;
+        }
+        out.push(finding(
+            cx,
+            block,
+            &META,
+            n.range(),
+            format!("“{}” names a patient's relative.", n.as_str()),
+            "Remove the name",
+            vec![(edit, String::new())],
+        ));
+    }
+    for c in p.initials.captures_iter(text) {
+        let (Some(m), Some(n)) = (c.get(0), c.get(1)) else {
+            continue;
+        };
+        if !prose.real_case(m.start()) {
+            continue;
+        }
+        out.push(finding(
+            cx,
+            block,
+            &META,
+            n.range(),
+            format!("“{}” are a patient's initials.", n.as_str()),
+            "Remove the initials",
+            vec![(with_space_before(text, n.range()), String::new())],
+        ));
     }
 }
 
@@ -249,8 +277,8 @@ mod tests {
     #[test]
     fn fixes_remove_only_the_name() {
         assert_eq!(
-            fixed("Long shift. I admitted Mr. Diaz to the ICU.", "phi/name"),
-            "Long shift. I admitted the patient to the ICU."
+            fixed("Long shift. Mr. Diaz pulled out his IV again.", "phi/name"),
+            "Long shift. The patient pulled out his IV again."
         );
         assert_eq!(
             fixed("Had a patient named Lucille Baker today.", "phi/name"),

@@ -8,7 +8,7 @@ use regex::Regex;
 
 use crate::engine::{Context, Finding, Rule, RuleMeta, Severity};
 use crate::rules::context::negated_before;
-use crate::rules::phi::{finding, re, with_space_before, Prose};
+use crate::rules::phi::{finding, re, removals, Prose};
 
 pub struct PatientStory;
 
@@ -53,14 +53,14 @@ fn pats() -> &'static Pats {
             r"(?i)\b(?:(?:my|our|this|that)\s+(?:[a-z-]+\s+){{0,2}}?(?:patient|pt|client|cadaver|donor|research\s+(?:subject|participant)|study\s+(?:subject|participant))\b|one\s+of\s+(?:my|our)\s+(?:[a-z-]+\s+)?(?:patients|pts|clients|residents)\b|(?:a|one)\s+(?:[a-z-]+\s+){{0,2}}?(?:patient|pt)\s+(?:I|we)\s+(?:saw|had|treated|cared\s+for|admitted|discharged|met|took\s+care\s+of|looked\s+after|coded|triaged|intubated|lost|delivered)\b|(?:(?:I|we)\s+)?(?:had|have|got|admitted|discharged|treated|saw|coded|lost|intubated|delivered)\s+(?:a|an|this|the)\s+(?:[a-z0-9-]+\s+){{0,3}}?{PERSON}\b|the\s+(?:[a-z-]+\s+){{0,2}}?{PERSON}\s+(?:in|from|on)\s+(?:bay|bed|room|rm|pod|the\s+ICU|the\s+ER|the\s+ED|trauma)\b|the\s+(?:[a-z0-9-]+\s+){{0,2}}?{PERSON}\s+(?:in|on|from)\s+(?:our|my|the)\s+(?:[a-z-]+\s+)?(?:floor|unit|ward|wing)\b|(?:the|that|this)\s+\d{{1,3}}[- ]?(?:year|yr|month|week|day)s?[- ]old\b|a\s+\d{{1,3}}[- ]?(?:year|yr|month|week|day)s?[- ]old\s+(?:with|w/)\s+(?:new[- ]onset\s+|a\s+|an\s+)?[a-z]|(?:research|study)\s+(?:subject|participant)\s+(?:#|no\.?\s*|number\s+)\d+|the\s+(?:[a-z-]+\s+)?(?:driver|passenger|victim|pedestrian|cyclist|biker|hiker|shooter|swimmer)\s+(?:was|is)\s+(?:in|on)\s+(?:our|my|the)\s+(?:trauma\s+bay|ICU|ER|ED|OR|unit|floor|resus)\b|the\s+(?:[a-z-]+\s+){{0,2}}?{PERSON}\s+(?:we|I)\s+(?:coded|lost|intubated|admitted|treated|saw|delivered|resuscitated|discharged)\b)"
         )),
         quasi: vec![
-            ("a time", re(r"(?i)\b(?:(?:during|on|over|at)\s+)?(?:(?:this|last|yesterday['’]s|tonight['’]s|last\s+night['’]s)\s+)?(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day(?:['’]s)?|today|tonight|yesterday|this\s+(?:morning|afternoon|evening|week|weekend)|last\s+(?:night|week|weekend|month|shift)|night\s+shift|day\s+shift|christmas|thanksgiving|new\s+year['’]s(?:\s+eve)?|easter|halloween)(?:\s+(?:night|morning|evening|afternoon))?(?:\s+shift)?\b")),
+            ("a time", re(r"(?i)\b(?:(?:during|on|over|at)\s+)?(?:(?:this|last|yesterday['’]s|tonight['’]s|last\s+night['’]s)\s+)?(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day(?:['’]s)?|today|tonight|yesterday|this\s+(?:morning|afternoon|evening|week|weekend)|last\s+(?:night|week|weekend|month|shift)|night\s+shift|day\s+shift|christmas(?:\s+(?:eve|day))?|thanksgiving|new\s+year['’]s(?:\s+eve)?|easter|halloween)(?:\s+(?:night|morning|evening|afternoon))?(?:\s+shift)?\b")),
             ("a rotation", re(r"(?i)\bon\s+(?:my|our)\s+(?:[a-z-]+\s+){0,2}?rotation(?:\s+last\s+(?:week|month))?\b")),
             ("a place", re(r"(?i)\b(?:in|on|at|to|from)\s+(?:the\s+|our\s+|my\s+)?(?:(?-i:ICU|MICU|SICU|CVICU|NICU|PICU|ER|ED|OR|PACU|L&D)|labor\s+and\s+delivery|trauma\s+bay|step-?down|med-?surg|burn\s+unit|psych\s+ward|nursing\s+home|\d+(?:st|nd|rd|th)\s+floor|[a-z]+\s+unit)\b")),
             ("a town", re(r"\b(?:from|in|near)\s+(?:[A-Z][a-z]+\s)?[A-Z][a-z]+\b")),
             ("a study number", re(r"(?i)\b(?:subject|participant)\s+(?:#|no\.?\s*|number\s+)\d+")),
             ("an age", re(r"(?i)\b(?:\d{1,3}[- ](?:year|yr|month|week|day)s?[- ]old|\d{1,3}\s?(?:yo|y/o|y\.o\.))\b")),
             ("a rare condition", re(r"(?i)\b(?:(?:the\s+)?rarest|(?:a\s+)?rare(?:\s+[a-z]+)?|one[- ]in[- ]a[- ]million|first\s+case|never\s+seen\s+before|textbook\s+case|conjoined\s+twins|quintuplets|sextuplets|octuplets|progeria|harlequin\s+ichthyosis|leprosy|ebola|rabies)\b")),
-            ("an event", re(r"(?i)\b(?:after|from|in|during)\s+(?:the|that|this|last\s+night['’]s|yesterday['’]s)\s+(?:[a-z-]+\s+){0,2}?(?:tornado|hurricane|flood|fire|crash|wreck|pile-?up|shooting|explosion|storm|accident|earthquake|derailment|collapse|stabbing|attack)(?:\s+(?:in|on|at)\s+[A-Z][\w-]+(?:\s+[A-Z][\w-]+)?)?")),
+            ("an event", re(r"(?i)\b(?:after|from|in|during)\s+(?:the|that|this|last\s+night['’]s|yesterday['’]s)\s+(?:[a-z-]+\s+){0,2}?(?:tornado|hurricane|flood|fire|crash|wreck|pile-?up|shooting|explosion|storm|accident|earthquake|derailment|collapse|stabbing|attack)(?:\s+(?:in|on|at)\s+(?-i:[A-Z])[\w-]+(?:\s+(?-i:[A-Z])[\w-]+)?)?")),
         ],
     })
 }
@@ -137,8 +137,19 @@ impl Rule for PatientStory {
                     {
                         continue;
                     }
-                    if r.is_empty() || spans.iter().any(|s| s.start < r.end && r.start < s.end) {
+                    if r.is_empty() {
                         continue;
+                    }
+                    // Details that overlap (“in Hollandale” inside “from the
+                    // tornado in Hollandale”) become one, so the fix removes
+                    // all of it.
+                    let mut r = r;
+                    while let Some(i) = spans
+                        .iter()
+                        .position(|s| s.start < r.end && r.start < s.end)
+                    {
+                        let s = spans.swap_remove(i);
+                        r = r.start.min(s.start)..r.end.max(s.end);
                     }
                     if !kinds.contains(kind) {
                         kinds.push(kind);
@@ -166,10 +177,7 @@ impl Rule for PatientStory {
                 .iter()
                 .map(|r| format!("“{}”", &text[r.clone()]))
                 .collect();
-            let edits = spans
-                .iter()
-                .map(|r| (with_space_before(text, r.clone()), String::new()))
-                .collect();
+            let edits = removals(text, &spans);
             out.push(finding(
                 cx,
                 block,
@@ -198,6 +206,27 @@ mod tests {
         assert_eq!(
             fixed(t, "phi/patient-story"),
             "My patient coded twice and made it."
+        );
+        // A detail that starts the sentence takes the comma after it.
+        assert_eq!(
+            fixed(
+                "Last night, my patient in the ICU coded.",
+                "phi/patient-story"
+            ),
+            "My patient coded."
+        );
+        // Overlapping details go as one (“in Hollandale” is inside the event).
+        assert_eq!(
+            fixed(
+                "One of my patients from the tornado in Hollandale went home today.",
+                "phi/patient-story"
+            ),
+            "One of my patients went home."
+        );
+        // Set off by commas: the commas go too.
+        assert_eq!(
+            fixed("My patient, 34-year-old, coded.", "phi/patient-story"),
+            "My patient coded."
         );
     }
 }
