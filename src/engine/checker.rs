@@ -343,7 +343,22 @@ impl Checker {
         if !directives.is_empty() {
             let enabled =
                 |id: &str| !post_disabled(id) && self.rules.iter().any(|(r, _)| r.meta().id == id);
+            // Fixes made of other findings' redactions keep their hands off
+            // the findings suppressed here.
+            let mended = out
+                .iter()
+                .any(|f| f.fixes.iter().any(|x| !x.parts.is_empty()));
+            let all: Vec<(String, Range<usize>)> = if mended {
+                out.iter()
+                    .map(|f| (f.rule.clone(), f.range.clone()))
+                    .collect()
+            } else {
+                Vec::new()
+            };
             out = crate::engine::suppress::apply(cx.text, &directives, out, unused_level, &enabled);
+            if mended {
+                crate::engine::suppress::spare_suppressed(&mut out, &all);
+            }
             out.sort_by(|a, b| {
                 (a.range.start, a.range.end, &a.rule).cmp(&(b.range.start, b.range.end, &b.rule))
             });

@@ -73,6 +73,21 @@ pub struct Fix {
     pub safe: bool,
     /// The fix an editor should offer first.
     pub preferred: bool,
+    /// The parts of [`Fix::edits`] that are other findings' redactions (a
+    /// privacy fix that mends a whole paragraph: `rules::phi::mend`). When the
+    /// writer has suppressed one of those findings, the engine takes its
+    /// part out, so the fix leaves alone what the writer marked as fine.
+    #[serde(skip)]
+    pub parts: Vec<Part>,
+}
+
+/// Another finding's redaction inside a fix: its rule and range, and its
+/// edits (also in the fix's [`Fix::edits`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Part {
+    pub rule: String,
+    pub range: Range<usize>,
+    pub edits: Vec<Edit>,
 }
 
 impl Fix {

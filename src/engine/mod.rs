@@ -14,7 +14,7 @@ pub mod suppress;
 
 pub use cache::Cache;
 pub use checker::{Checker, Context};
-pub use finding::{Citation, Edit, Finding, Fix, Severity};
+pub use finding::{Citation, Edit, Finding, Fix, Part, Severity};
 
 /// The most bytes of one document that are checked (256 KiB: some sixty
 /// pages, far more than any post; it bounds one check to about a second in a

@@ -278,12 +278,44 @@ pub fn apply(
                     edits: vec![removal(text, &d.range)],
                     safe: false,
                     preferred: true,
+                    parts: Vec::new(),
                 });
             }
             kept.push(f);
         }
     }
     kept
+}
+
+/// Takes out of every fix the [`crate::engine::Part`]s that redact a finding
+/// the directives suppressed: one of `all` (each finding's rule and range
+/// before suppression) that is no longer among `findings`. A fix that mends a
+/// paragraph then leaves alone what the writer marked as fine (and the
+/// suppression stays in use).
+pub fn spare_suppressed(findings: &mut [Finding], all: &[(String, Range<usize>)]) {
+    let kept: Vec<(String, Range<usize>)> = findings
+        .iter()
+        .map(|f| (f.rule.clone(), f.range.clone()))
+        .collect();
+    let suppressed = |rule: &str, range: &Range<usize>| {
+        all.iter().any(|(r, g)| r == rule && g == range)
+            && !kept.iter().any(|(r, g)| r == rule && g == range)
+    };
+    for f in findings.iter_mut() {
+        for fix in f.fixes.iter_mut() {
+            let (gone, stay): (Vec<_>, Vec<_>) = std::mem::take(&mut fix.parts)
+                .into_iter()
+                .partition(|p| suppressed(&p.rule, &p.range));
+            fix.parts = stay;
+            for p in gone {
+                for e in &p.edits {
+                    if let Some(i) = fix.edits.iter().position(|x| x == e) {
+                        fix.edits.remove(i);
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// The edit that removes a directive: its whole line when it stands alone,

@@ -169,6 +169,7 @@ impl Rule for UndisclosedAffiliation {
                         }],
                         safe: false,
                         preferred: true,
+                        parts: Vec::new(),
                     });
                 }
                 out.push(f);

@@ -140,6 +140,7 @@ impl Rule for SpeakingForInstitution {
                     }],
                     safe: false,
                     preferred: true,
+                    parts: Vec::new(),
                 });
             }
             out.push(f);

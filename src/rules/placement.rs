@@ -65,6 +65,7 @@ pub fn insertion_fixes(
         edits: vec![Edit { range, new_text }],
         safe: true,
         preferred: false,
+        parts: Vec::new(),
     };
 
     let start = || {

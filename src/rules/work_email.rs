@@ -153,6 +153,7 @@ fn finding(
         }],
         safe: true,
         preferred: true,
+        parts: Vec::new(),
     });
     f.institution = pack.map(|i| cx.pack(i).id.clone());
     f

@@ -120,6 +120,7 @@ impl Rule for PatientImage {
                     }],
                     safe: false,
                     preferred: true,
+                    parts: Vec::new(),
                 }),
             );
         }

@@ -14,7 +14,7 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
-use crate::engine::{Context, Edit, Finding, Fix, Rule, RuleMeta};
+use crate::engine::{Context, Edit, Finding, Fix, Part, Rule, RuleMeta};
 use crate::rules::context::{self, CueSet};
 
 pub mod age;
@@ -344,6 +344,7 @@ pub fn finding(
         edits,
         safe: false,
         preferred: true,
+        parts: Vec::new(),
     })
 }
 
@@ -464,8 +465,10 @@ fn paragraph_findings(cx: &Context, text: &str) -> Vec<Finding> {
 /// redaction in the redacted paragraph (a story loses its details; a room
 /// number goes with its preposition, since “in room 512” says nothing once
 /// the story is gone), so the paragraph is left with no privacy finding:
-/// “The patient made my whole night. She is over 90 …”. `None` when the
-/// redaction alone leaves nothing new: then it is the fix.
+/// “The patient made my whole night. She is over 90 …”. Each other
+/// finding's redaction is a [`Part`] of the fix, which the engine takes out
+/// when the writer has suppressed that finding. `None` when the redaction
+/// alone leaves nothing new: then it is the fix.
 pub fn mend(
     cx: &Context,
     block: usize,
@@ -503,7 +506,9 @@ pub fn mend(
     // than a rewritten age inside it.
     found.sort_by_key(|f| (f.rule != story::PatientStory.meta().id, f.range.start));
     let mut new_text = new.to_string();
-    let mut edits: Vec<Edit> = Vec::new();
+    // Each finding's redaction (mapped back to `text`) with the finding's
+    // rule and range there.
+    let mut parts: Vec<(String, Range<usize>, Vec<Edit>)> = Vec::new();
     for f in &found {
         let Some(fix) = f.fixes.iter().find(|x| x.preferred).or(f.fixes.first()) else {
             continue;
@@ -517,8 +522,9 @@ pub fn mend(
             };
             // A story's detail that started the sentence leaves the inserted
             // words to start it: capitalise them.
-            if e.range == (r.start..r.start + 1) && !new.is_empty() && e.new_text.len() == 1 {
-                new_text = format!("{}{}", e.new_text, &new[1..]);
+            let first = new.chars().next().map_or(0, char::len_utf8);
+            if e.range == (r.start..r.start + first) && first > 0 && e.new_text.len() == first {
+                new_text = format!("{}{}", e.new_text, &new[first..]);
                 continue;
             }
             match (back(e.range.start), back(e.range.end)) {
@@ -537,24 +543,35 @@ pub fn mend(
         }
         let overlaps = |a: &Edit| {
             a.range.start < r.end && r.start < a.range.end
-                || edits
+                || parts
                     .iter()
+                    .flat_map(|p| &p.2)
                     .any(|x| a.range.start < x.range.end && x.range.start < a.range.end)
         };
         if !mapped.is_empty() && !mapped.iter().any(overlaps) {
-            edits.extend(mapped);
+            let start = back(f.range.start).unwrap_or(r.start);
+            let end = back(f.range.end).unwrap_or(r.end);
+            parts.push((f.rule.clone(), start..end, mapped));
         }
     }
-    edits.push(Edit { range: r, new_text });
+    let to_source = |e: Edit| source_edit(cx.text, b, e.range, e.new_text);
+    let parts: Vec<Part> = parts
+        .into_iter()
+        .map(|(rule, range, edits)| Part {
+            rule,
+            range: b.source_range(range),
+            edits: edits.into_iter().map(to_source).collect(),
+        })
+        .collect();
+    let mut edits: Vec<Edit> = parts.iter().flat_map(|p| p.edits.clone()).collect();
+    edits.push(to_source(Edit { range: r, new_text }));
     edits.sort_by_key(|e| (e.range.start, e.range.end));
     Some(Fix {
         title: title.to_string(),
-        edits: edits
-            .into_iter()
-            .map(|e| source_edit(cx.text, b, e.range, e.new_text))
-            .collect(),
+        edits,
         safe: false,
         preferred: true,
+        parts,
     })
 }
 
@@ -747,6 +764,39 @@ pub mod tests {
             mended(t),
             "The patient from [redacted] was discharged today, DOB in 1931."
         );
+    }
+
+    /// A finding the writer suppressed keeps its words: the mended fix takes
+    /// out its part, and the suppression stays in use.
+    #[test]
+    fn mended_fix_spares_a_suppressed_finding() {
+        let md = "<!-- scrubs-disable-next-line phi/room-number -->\nMr. Diaz in bay 3 coded on Christmas Eve.\n";
+        let txt = "scrubs: disable-next-line phi/room-number\nMr. Diaz in bay 3 coded on Christmas Eve.\n";
+        for (text, format) in [(md, Format::Markdown), (txt, Format::PlainText)] {
+            let checker = Checker::default_checker();
+            let all = checker.check(text, format);
+            let name = all.iter().find(|f| f.rule == "phi/name").unwrap();
+            assert!(!all.iter().any(|f| f.rule == "phi/room-number"));
+            let out = name.fixes[0].apply(text);
+            assert_eq!(
+                out,
+                text.replace("Mr. Diaz", "The patient")
+                    .replace(" on Christmas Eve", "")
+            );
+            let left: Vec<String> = checker
+                .check(&out, format)
+                .into_iter()
+                .map(|f| f.rule)
+                .collect();
+            assert!(left.is_empty(), "{out:?}: {left:?}");
+            // Without the suppression the room goes too.
+            let bare = text.split_once('\n').unwrap().1;
+            let name = check(bare)
+                .into_iter()
+                .find(|f| f.rule == "phi/name")
+                .unwrap();
+            assert_eq!(name.fixes[0].apply(bare), "The patient coded.\n");
+        }
     }
 
     #[test]
