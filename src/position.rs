@@ -40,20 +40,21 @@ pub struct LineIndex {
 impl LineIndex {
     pub fn new(text: &str) -> Self {
         let bytes = text.as_bytes();
-        let mut starts = vec![0];
-        let mut i = 0;
-        while i < bytes.len() {
-            match bytes[i] {
-                b'\n' => starts.push(i + 1),
-                b'\r' => {
-                    if bytes.get(i + 1) == Some(&b'\n') {
-                        i += 1;
-                    }
-                    starts.push(i + 1);
+        let mut starts = Vec::with_capacity(bytes.len() / 40 + 1);
+        starts.push(0);
+        let mut after_cr = usize::MAX;
+        for i in memchr::memchr2_iter(b'\n', b'\r', bytes) {
+            if bytes[i] == b'\n' && after_cr == i {
+                // The `\n` of a `\r\n`: the line already started after it.
+                if let Some(last) = starts.last_mut() {
+                    *last = i + 1;
                 }
-                _ => {}
+                continue;
             }
-            i += 1;
+            starts.push(i + 1);
+            if bytes[i] == b'\r' {
+                after_cr = i + 1;
+            }
         }
         LineIndex {
             starts,
@@ -138,6 +139,25 @@ pub fn floor_char_boundary(s: &str, i: usize) -> usize {
         i -= 1;
     }
     i
+}
+
+/// The position of byte `offset` of `rope`'s text (clamped to the text,
+/// rounded down to a character boundary): the same as
+/// [`LineIndex::position`] on the rope's text, without building an index
+/// (O(log n) per call).
+pub fn rope_position(rope: &Rope, offset: usize, enc: Encoding) -> Pos {
+    let ch = rope.byte_to_char(offset.min(rope.len_bytes()));
+    let line = rope.char_to_line(ch);
+    let character = match enc {
+        Encoding::Utf8 => rope.char_to_byte(ch) - rope.line_to_byte(line),
+        Encoding::Utf16 => {
+            rope.char_to_utf16_cu(ch) - rope.char_to_utf16_cu(rope.line_to_char(line))
+        }
+    };
+    Pos {
+        line: line as u32,
+        character: character as u32,
+    }
 }
 
 /// The char index in `rope` of an LSP position (clamped as the module docs say).
@@ -292,6 +312,44 @@ mod tests {
                         "{pos:?} {enc:?}"
                     );
                 }
+            }
+        }
+        for offset in 0..=text.len() + 2 {
+            for enc in [Encoding::Utf16, Encoding::Utf8] {
+                assert_eq!(
+                    rope_position(&rope, offset, enc),
+                    idx.position(text, offset, enc),
+                    "{offset} {enc:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn line_index_of_every_kind_of_line_break() {
+        for text in [
+            "",
+            "\n",
+            "\r",
+            "\r\n",
+            "\r\r\n\n",
+            "a\r\nb\rc\nd",
+            "\n\r",
+            "x\r",
+        ] {
+            let idx = LineIndex::new(text);
+            let rope = Rope::from_str(text);
+            assert_eq!(idx.line_count(), rope.len_lines(), "{text:?}");
+            for line in 0..idx.line_count() {
+                let pos = Pos {
+                    line: line as u32,
+                    character: 0,
+                };
+                assert_eq!(
+                    idx.offset(text, pos, Encoding::Utf8),
+                    rope.line_to_byte(line),
+                    "{text:?} line {line}"
+                );
             }
         }
     }

@@ -374,6 +374,96 @@ fn ignore_here_turn_off_in_config_and_fix_all_through_the_protocol() {
     assert!(c.shutdown().success());
 }
 
+/// A hover and a code action sent right after a change, while the long
+/// document is being checked again, are answered from the last findings
+/// carried over the edit: the e-mail one line further down (a line was
+/// inserted above it), its fix an edit of the new text.
+#[test]
+fn hover_and_code_actions_during_a_check_use_the_last_findings_moved_by_the_edit() {
+    let mut c = Client::start();
+    c.initialize(json!({}), json!({}));
+    let uri = "file:///tmp/scrubs-test/long.md";
+    let mut text = String::from(
+        "As a nurse at Mayo Clinic, I write this.\n\nWrite to me at jane.doe@mayo.edu.\n\n",
+    );
+    while text.len() < 200_000 {
+        text.push_str("Night shift again, the ward is quiet and the coffee is cold.\n\n");
+    }
+    c.open(uri, "markdown", &text);
+    let diags = c.diagnostics(uri, 1);
+    let email = diags
+        .iter()
+        .find(|d| d["code"] == "work-email/institutional-address")
+        .expect("the e-mail is flagged")
+        .clone();
+    assert_eq!(email["range"]["start"]["line"], 2);
+    let (start, end) = (&email["range"]["start"], &email["range"]["end"]);
+    let moved = |p: &serde_json::Value| json!({"line": 3, "character": p["character"]});
+    let moved_range = json!({"start": moved(start), "end": moved(end)});
+
+    // A line inserted at the top, then at once a hover and a code action on
+    // the e-mail where it now is.
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 2},
+               "contentChanges": [{"range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}}, "text": "Hello.\n"}]}),
+    );
+    let new_text = format!("Hello.\n{text}");
+    let hover = c.request_async(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": uri}, "position": moved(start)}),
+    );
+    let actions = c.request_async(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri}, "range": moved_range, "context": {"diagnostics": []}}),
+    );
+    let hover = c.wait_for(|m| m["id"] == hover)["result"].clone();
+    let actions = c.wait_for(|m| m["id"] == actions)["result"].clone();
+    assert!(
+        !c.backlog.iter().any(|m| m["params"]["version"] == 2),
+        "the requests waited for the check of version 2"
+    );
+    assert_eq!(hover["range"], moved_range, "{hover}");
+    let value = hover["contents"]["value"].as_str().unwrap();
+    assert!(
+        value.contains("work-email/institutional-address"),
+        "{value}"
+    );
+    let fix = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| {
+            a["kind"] == "quickfix" && a["title"] != "Ignore work-email/institutional-address here"
+        })
+        .expect("a quick fix for the e-mail");
+    let fixed = apply_edits(&new_text, fix["edit"]["changes"][uri].as_array().unwrap());
+    assert!(!fixed.contains("jane.doe@mayo.edu"), "{}", &fixed[..120]);
+    assert!(fixed.starts_with("Hello.\nAs a nurse at Mayo Clinic"));
+    let ignore = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["title"] == "Ignore work-email/institutional-address here")
+        .expect("an ignore action");
+    let ignored = apply_edits(
+        &new_text,
+        ignore["edit"]["changes"][uri].as_array().unwrap(),
+    );
+    assert!(ignored.starts_with(
+        "Hello.\nAs a nurse at Mayo Clinic, I write this.\n\n<!-- scrubs-disable-next-line work-email/institutional-address -->\nWrite to me"
+    ), "{}", &ignored[..200]);
+
+    // The publish for version 2 agrees.
+    let diags = c.diagnostics(uri, 2);
+    let email = diags
+        .iter()
+        .find(|d| d["code"] == "work-email/institutional-address")
+        .unwrap();
+    assert_eq!(email["range"], moved_range);
+    assert!(c.shutdown().success());
+}
+
 fn url_of(p: &std::path::Path) -> String {
     let p = p.canonicalize().unwrap();
     format!("file://{}", p.display())

@@ -6,7 +6,7 @@
 use proptest::prelude::*;
 use scrubs::config::Settings;
 use scrubs::engine::Checker;
-use scrubs::lsp::document::Document;
+use scrubs::lsp::document::{map_range, Document};
 use scrubs::markup::Format;
 use scrubs::position::{Encoding, LineIndex, Pos};
 use tower_lsp::lsp_types::{Position, Range, TextDocumentContentChangeEvent};
@@ -123,6 +123,50 @@ proptest! {
                 enc,
             );
             prop_assert_eq!(doc.rope.to_string(), reference.clone());
+        }
+    }
+
+    /// What a hover during a check relies on: a range of an older text that
+    /// is carried over the edits made since holds the same text after them.
+    /// Some edits come as full-text changes, as a full-sync editor sends
+    /// them (the store logs only the part that differs).
+    #[test]
+    fn carried_over_ranges_hold_the_same_text(
+        start in text(),
+        cuts in prop::collection::vec((0usize..400, 0usize..40), 1..12),
+        edits in prop::collection::vec((edit(), any::<bool>()), 0..20),
+        utf8 in any::<bool>(),
+    ) {
+        let enc = if utf8 { Encoding::Utf8 } else { Encoding::Utf16 };
+        let floor = |i: usize| {
+            let mut i = i.min(start.len());
+            while !start.is_char_boundary(i) {
+                i -= 1;
+            }
+            i
+        };
+        let ranges: Vec<std::ops::Range<usize>> = cuts
+            .iter()
+            .map(|&(a, n)| floor(a)..floor(a + n).max(floor(a)))
+            .collect();
+        let mut reference = start.clone();
+        let mut doc = Document::new(&start, 1, Format::Markdown);
+        for (i, ((l1, c1, l2, c2, t, _), full)) in edits.into_iter().enumerate() {
+            let range = Range::new(Position::new(l1, c1), Position::new(l2, c2));
+            reference_apply(&mut reference, range, t, enc);
+            let change = TextDocumentContentChangeEvent {
+                range: (!full).then_some(range),
+                range_length: None,
+                text: if full { reference.clone() } else { t.into() },
+            };
+            doc.apply(vec![change], i as i32 + 2, enc);
+            prop_assert_eq!(doc.rope.to_string(), reference.clone());
+            let log = doc.edits_since(1).unwrap();
+            for r in &ranges {
+                if let Some(m) = map_range(r, log) {
+                    prop_assert_eq!(&reference[m], &start[r.clone()]);
+                }
+            }
         }
     }
 

@@ -10,32 +10,62 @@ use tower_lsp::lsp_types::{
     TextEdit, Url, WorkspaceEdit,
 };
 
+use ropey::Rope;
+
 use crate::engine::{Finding, Fix, Severity};
-use crate::position::{Encoding, LineIndex};
+use crate::position::{rope_pos_to_char, rope_position, Encoding, LineIndex, Pos};
+
+/// Where a [`Conv`] finds lines: a text with its line index (built once,
+/// for converting many ranges), or a rope (nothing built: O(log n) a
+/// position, for a few).
+enum Lines<'a> {
+    Text(&'a str, LineIndex),
+    Rope(&'a Rope),
+}
 
 /// Converts byte ranges of one text snapshot.
 pub struct Conv<'a> {
-    pub text: &'a str,
-    pub index: LineIndex,
+    lines: Lines<'a>,
     pub enc: Encoding,
 }
 
 impl<'a> Conv<'a> {
     pub fn new(text: &'a str, enc: Encoding) -> Self {
         Conv {
-            text,
-            index: LineIndex::new(text),
+            lines: Lines::Text(text, LineIndex::new(text)),
+            enc,
+        }
+    }
+
+    pub fn of_rope(rope: &'a Rope, enc: Encoding) -> Self {
+        Conv {
+            lines: Lines::Rope(rope),
             enc,
         }
     }
 
     pub fn position(&self, offset: usize) -> Position {
-        let p = self.index.position(self.text, offset, self.enc);
+        let p = match &self.lines {
+            Lines::Text(text, index) => index.position(text, offset, self.enc),
+            Lines::Rope(rope) => rope_position(rope, offset, self.enc),
+        };
         Position::new(p.line, p.character)
     }
 
     pub fn range(&self, r: &std::ops::Range<usize>) -> Range {
         Range::new(self.position(r.start), self.position(r.end))
+    }
+
+    /// The byte offset of an LSP position (clamped).
+    pub fn offset(&self, p: Position) -> usize {
+        let p = Pos {
+            line: p.line,
+            character: p.character,
+        };
+        match &self.lines {
+            Lines::Text(text, index) => index.offset(text, p, self.enc),
+            Lines::Rope(rope) => rope.char_to_byte(rope_pos_to_char(rope, p, self.enc)),
+        }
     }
 }
 

@@ -26,7 +26,8 @@ use crate::engine::{Cache, Checker, Finding};
 use crate::markup::Format;
 use crate::position::Encoding;
 use crate::project;
-use document::Document;
+use document::{ByteEdit, Document};
+use ropey::Rope;
 
 /// Marks the text in a document that makes the check panic, in debug builds
 /// with `SCRUBS_FAULT_INJECTION=panic` only: the fault tests use it to show
@@ -92,15 +93,42 @@ fn limit_diagnostic(conv: &convert::Conv, text: &str) -> Option<Diagnostic> {
     })
 }
 
-/// The text, findings, version and position encoding of a document.
-type Snapshot = (Arc<String>, Arc<Vec<Finding>>, i32, Encoding);
-
-/// Findings computed for one version of a document, with the text they were
-/// computed on.
+/// The findings of the newest finished check of a document.
 struct Analysis {
     version: i32,
-    text: Arc<String>,
     findings: Arc<Vec<Finding>>,
+}
+
+/// What a hover or a code action works on: the document as it is now, and
+/// the newest findings carried over to it (see [`View::findings_where`]).
+struct View {
+    rope: Rope,
+    version: i32,
+    format: Format,
+    enc: Encoding,
+    /// Findings of an earlier version (or of this one, with no edits).
+    findings: Arc<Vec<Finding>>,
+    /// The edits made since the version `findings` were computed on.
+    edits: Vec<ByteEdit>,
+}
+
+impl View {
+    /// The findings, carried over the edits made since they were computed,
+    /// whose carried-over range passes `keep`. A finding an edit touched is
+    /// left out (it may no longer hold); the running check will publish the
+    /// truth for the current version.
+    fn findings_where(&self, keep: impl Fn(&std::ops::Range<usize>) -> bool) -> Vec<Finding> {
+        self.findings
+            .iter()
+            .filter_map(|f| {
+                let r = document::map_range(&f.range, &self.edits)?;
+                if !keep(&r) {
+                    return None;
+                }
+                document::map_finding(f, &self.edits)
+            })
+            .collect()
+    }
 }
 
 /// One open document's block cache (see [`crate::engine::cache`]) with the
@@ -137,6 +165,21 @@ struct State {
 }
 
 impl State {
+    /// Keeps `findings` (of `version`) as the document's newest
+    /// analysis, unless a newer one is already kept (a stale result never
+    /// replaces a newer one), and forgets the edits it already reflects.
+    fn store_analysis(&mut self, uri: &Url, version: i32, findings: Arc<Vec<Finding>>) {
+        let Some(doc) = self.docs.get_mut(uri) else {
+            return;
+        };
+        if version > doc.version || self.analyses.get(uri).is_some_and(|a| a.version >= version) {
+            return;
+        }
+        doc.checked(version);
+        self.analyses
+            .insert(uri.clone(), Analysis { version, findings });
+    }
+
     fn checker(&mut self) -> Arc<Checker> {
         self.checker
             .get_or_insert_with(|| Arc::new(Checker::default_checker()))
@@ -285,8 +328,9 @@ impl Backend {
             let cache = s.caches.entry(uri.clone()).or_default().clone();
             s.docs.get(&uri).map(|d| {
                 cache.latest.store(d.version, Ordering::SeqCst);
+                // O(1): the rope's nodes are shared, not copied.
                 (
-                    Arc::new(d.rope.to_string()),
+                    d.rope.clone(),
                     d.version,
                     d.format,
                     checker,
@@ -296,29 +340,48 @@ impl Backend {
                 )
             })
         };
-        let Some((text, version, format, checker, enc, generation, cache)) = snapshot else {
+        let Some((rope, version, format, checker, enc, generation, cache)) = snapshot else {
             return;
         };
-        let t = text.clone();
-        let check = move || {
-            guarded(&t, || {
-                // One check per document at a time; the block cache makes the
-                // next one cheap. A check whose version is already superseded
-                // is skipped: the newer one is queued behind it and publishes.
-                let mut guard = cache.cache.lock().unwrap_or_else(|e| e.into_inner());
-                if cache.latest.load(Ordering::SeqCst) != version {
-                    return None;
-                }
-                let (cache_generation, blocks) = &mut *guard;
-                if *cache_generation != generation {
-                    *blocks = Cache::new();
-                    *cache_generation = generation;
-                }
-                Some(checker.check_cached(&t, format, blocks))
-            })
+        let r = rope.clone();
+        // Everything proportional to the document (the text, the check, the
+        // diagnostics) is done here, on a blocking thread, holding neither
+        // the state lock nor a runtime worker.
+        type Checked = Option<(Vec<Finding>, Option<Vec<Diagnostic>>)>;
+        let check = move || -> std::result::Result<Checked, String> {
+            // One check per document at a time; the block cache makes the
+            // next one cheap. A check whose version is already superseded
+            // is skipped: the newer one is queued behind it and publishes.
+            let mut guard = cache.cache.lock().unwrap_or_else(|e| e.into_inner());
+            if cache.latest.load(Ordering::SeqCst) != version {
+                return Ok(None);
+            }
+            let text = r.to_string();
+            let (cache_generation, blocks) = &mut *guard;
+            if *cache_generation != generation {
+                *blocks = Cache::new();
+                *cache_generation = generation;
+            }
+            let findings = guarded(&text, || checker.check_cached(&text, format, blocks))?;
+            drop(guard);
+            // Superseded while checking: the findings still serve hovers
+            // (carried over), but only the newest version is published.
+            if cache.latest.load(Ordering::SeqCst) != version {
+                return Ok(Some((findings, None)));
+            }
+            let diagnostics = guarded(&text, || {
+                let conv = convert::Conv::new(&text, enc);
+                let mut diags: Vec<Diagnostic> = findings
+                    .iter()
+                    .map(|f| convert::diagnostic(&conv, f, version))
+                    .collect();
+                diags.extend(limit_diagnostic(&conv, &text));
+                diags
+            })?;
+            Ok(Some((findings, Some(diagnostics))))
         };
-        let findings = match tokio::task::spawn_blocking(check).await {
-            Ok(Ok(Some(f))) => Arc::new(f),
+        let (findings, diagnostics) = match tokio::task::spawn_blocking(check).await {
+            Ok(Ok(Some((f, d)))) => (Arc::new(f), d),
             Ok(Ok(None)) => return,
             Ok(Err(e)) => {
                 self.report_internal_error(&e).await;
@@ -331,31 +394,19 @@ impl Backend {
             }
         };
         let _guard = self.publish.lock().await;
-        let diagnostics = {
+        let current = {
             let mut s = lock(&self.state);
-            match s.docs.get(&uri) {
-                Some(d) if d.version == version && s.generation == generation => {}
-                _ => return,
+            if s.generation != generation {
+                return;
             }
-            let conv = convert::Conv::new(&text, enc);
-            let mut diags: Vec<Diagnostic> = findings
-                .iter()
-                .map(|f| convert::diagnostic(&conv, f, version))
-                .collect();
-            diags.extend(limit_diagnostic(&conv, &text));
-            s.analyses.insert(
-                uri.clone(),
-                Analysis {
-                    version,
-                    text: text.clone(),
-                    findings,
-                },
-            );
-            diags
+            s.store_analysis(&uri, version, findings);
+            s.docs.get(&uri).is_some_and(|d| d.version == version)
         };
-        self.client
-            .publish_diagnostics(uri, diagnostics, Some(version))
-            .await;
+        if let (true, Some(diagnostics)) = (current, diagnostics) {
+            self.client
+                .publish_diagnostics(uri, diagnostics, Some(version))
+                .await;
+        }
     }
 
     async fn recheck_all(&self) {
@@ -373,26 +424,39 @@ impl Backend {
         self.client.show_message(MessageType::ERROR, msg).await;
     }
 
-    /// The findings for the document's current version, computing them now
-    /// (on a blocking thread, outside the lock) if the last published ones
-    /// are stale.
-    async fn analysis(&self, uri: &Url) -> Option<Snapshot> {
-        let (text, version, format, checker, enc, generation, cache) = {
+    /// The document as it is now and the findings for it. While a check
+    /// runs, these are the newest finished check's findings carried over the
+    /// edits made since (no waiting, no checking: a hover answers at once
+    /// however long the document). Only when there are none (the first check
+    /// has not finished, or too many edits were made since) is the document
+    /// checked here, through its block cache, on a blocking thread.
+    async fn analysis(&self, uri: &Url) -> Option<View> {
+        let (rope, version, format, checker, enc, generation, cache) = {
             let mut s = lock(&self.state);
             let enc = s.encoding;
             let checker = s.checker();
             let generation = s.generation;
             let cache = s.caches.entry(uri.clone()).or_default().clone();
             let doc = s.docs.get(uri)?;
-            let version = doc.version;
             if let Some(a) = s.analyses.get(uri) {
-                if a.version == version {
-                    return Some((a.text.clone(), a.findings.clone(), version, enc));
+                if let Some(edits) = doc.edits_since(a.version) {
+                    return Some(View {
+                        rope: doc.rope.clone(),
+                        version: doc.version,
+                        format: doc.format,
+                        enc,
+                        findings: a.findings.clone(),
+                        edits: if a.version == doc.version {
+                            Vec::new()
+                        } else {
+                            edits.to_vec()
+                        },
+                    });
                 }
             }
             (
-                Arc::new(doc.rope.to_string()),
-                version,
+                doc.rope.clone(),
+                doc.version,
                 doc.format,
                 checker,
                 enc,
@@ -400,19 +464,20 @@ impl Backend {
                 cache,
             )
         };
-        let t = text.clone();
+        let r = rope.clone();
         // Through the document's block cache (outside the state lock): after
         // a keystroke only the edited block is re-checked, and the publish
         // check that follows finds the cache filled.
         let check = move || {
-            guarded(&t, || {
+            let text = r.to_string();
+            guarded(&text, || {
                 let mut guard = cache.cache.lock().unwrap_or_else(|e| e.into_inner());
                 let (cache_generation, blocks) = &mut *guard;
                 if *cache_generation != generation {
                     *blocks = Cache::new();
                     *cache_generation = generation;
                 }
-                checker.check_cached(&t, format, blocks)
+                checker.check_cached(&text, format, blocks)
             })
         };
         let findings = match tokio::task::spawn_blocking(check).await {
@@ -427,18 +492,20 @@ impl Backend {
                 return None;
             }
         };
-        let mut s = lock(&self.state);
-        if s.docs.get(uri).is_some_and(|d| d.version == version) {
-            s.analyses.insert(
-                uri.clone(),
-                Analysis {
-                    version,
-                    text: text.clone(),
-                    findings: findings.clone(),
-                },
-            );
+        {
+            let mut s = lock(&self.state);
+            if s.generation == generation {
+                s.store_analysis(uri, version, findings.clone());
+            }
         }
-        Some((text, findings, version, enc))
+        Some(View {
+            rope,
+            version,
+            format,
+            enc,
+            findings,
+            edits: Vec::new(),
+        })
     }
 }
 
@@ -597,9 +664,12 @@ impl LanguageServer for Backend {
             }
             _ => Format::from_language_id(&d.language_id),
         };
-        lock(&self.state)
-            .docs
-            .insert(d.uri.clone(), Document::new(&d.text, d.version, format));
+        {
+            let mut s = lock(&self.state);
+            s.analyses.remove(&d.uri);
+            s.docs
+                .insert(d.uri.clone(), Document::new(&d.text, d.version, format));
+        }
         self.check_and_publish(d.uri).await;
     }
 
@@ -686,27 +756,18 @@ impl Backend {
     async fn hover_inner(&self, params: HoverParams) -> Result<Option<Hover>> {
         let uri = params.text_document_position_params.text_document.uri;
         let pos = params.text_document_position_params.position;
-        let Some((text, findings, _, enc)) = self.analysis(&uri).await else {
+        let Some(view) = self.analysis(&uri).await else {
             return Ok(None);
         };
-        let conv = convert::Conv::new(&text, enc);
-        let offset = conv.index.offset(
-            &text,
-            crate::position::Pos {
-                line: pos.line,
-                character: pos.character,
-            },
-            enc,
-        );
-        let here: Vec<&Finding> = findings
-            .iter()
-            .filter(|f| f.range.start <= offset && offset <= f.range.end)
-            .collect();
+        let conv = convert::Conv::of_rope(&view.rope, view.enc);
+        let offset = conv.offset(pos);
+        let here = view.findings_where(|r| r.start <= offset && offset <= r.end);
         if here.is_empty() {
             return Ok(None);
         }
         let start = here.iter().map(|f| f.range.start).min().unwrap_or(0);
         let end = here.iter().map(|f| f.range.end).max().unwrap_or(0);
+        let here: Vec<&Finding> = here.iter().collect();
         Ok(Some(Hover {
             contents: HoverContents::Markup(MarkupContent {
                 kind: MarkupKind::Markdown,
@@ -721,21 +782,15 @@ impl Backend {
         params: CodeActionParams,
     ) -> Result<Option<CodeActionResponse>> {
         let uri = params.text_document.uri;
-        let Some((text, findings, version, enc)) = self.analysis(&uri).await else {
+        let Some(view) = self.analysis(&uri).await else {
             return Ok(None);
         };
-        let conv = convert::Conv::new(&text, enc);
-        let p = |pos: Position| {
-            conv.index.offset(
-                &text,
-                crate::position::Pos {
-                    line: pos.line,
-                    character: pos.character,
-                },
-                enc,
-            )
-        };
-        let (a, b) = (p(params.range.start), p(params.range.end));
+        let (version, enc, format) = (view.version, view.enc, view.format);
+        let conv = convert::Conv::of_rope(&view.rope, enc);
+        let (a, b) = (
+            conv.offset(params.range.start),
+            conv.offset(params.range.end),
+        );
         let (start, end) = (a.min(b), a.max(b));
         let only = params.context.only.as_ref();
         let wants = |kind: &CodeActionKind| {
@@ -748,24 +803,18 @@ impl Backend {
         };
         let mut actions: Vec<CodeActionOrCommand> = Vec::new();
         if wants(&CodeActionKind::QUICKFIX) {
-            let (format, root, create) = {
+            let (root, create) = {
                 let s = lock(&self.state);
-                (
-                    s.docs.get(&uri).map(|d| d.format),
-                    s.root.clone(),
-                    s.create_files,
-                )
+                (s.root.clone(), s.create_files)
             };
-            let format = format.unwrap_or(Format::Markdown);
-            let here: Vec<&Finding> = findings
-                .iter()
-                .filter(|f| f.range.start <= end && start <= f.range.end)
-                .collect();
-            let markup = if here.is_empty() {
+            let here = view.findings_where(|r| r.start <= end && start <= r.end);
+            // The text and its markup, for "Ignore here", only when needed.
+            let text = if here.is_empty() {
                 None
             } else {
-                Some(crate::markup::extract(&text, format))
+                Some(view.rope.to_string())
             };
+            let markup = text.as_deref().map(|t| crate::markup::extract(t, format));
             // The workspace's scrubs.toml, read once.
             let config = root.as_ref().map(|r| r.join(project::CONFIG_FILE));
             let config_text = config
@@ -785,9 +834,9 @@ impl Backend {
                 if f.rule == crate::engine::suppress::UNUSED {
                     continue;
                 }
-                if let Some(m) = &markup {
+                if let (Some(text), Some(m)) = (&text, &markup) {
                     let edit = crate::engine::suppress::ignore_edit(
-                        &text,
+                        text,
                         format,
                         m,
                         &f.rule,
@@ -817,7 +866,13 @@ impl Backend {
             }
         }
         if wants(&convert::fix_all_kind()) {
-            if let Some(a) = convert::fix_all(&conv, &uri, &findings) {
+            let all = if view.edits.is_empty() {
+                None
+            } else {
+                Some(view.findings_where(|_| true))
+            };
+            let all = all.as_deref().unwrap_or(&view.findings);
+            if let Some(a) = convert::fix_all(&conv, &uri, all) {
                 actions.push(CodeActionOrCommand::CodeAction(a));
             }
         }
