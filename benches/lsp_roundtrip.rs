@@ -141,6 +141,12 @@ impl Server {
         }
     }
 
+    fn write(&self, body: &str) {
+        let mut w = self.stdin.lock().unwrap();
+        let _ = write!(w, "Content-Length: {}\r\n\r\n{}", body.len(), body);
+        let _ = w.flush();
+    }
+
     fn notify(&self, method: &str, params: Value) {
         write_msg(
             &self.stdin,
@@ -205,11 +211,12 @@ impl Server {
         while self.events.try_recv().is_ok() {}
     }
 
-    fn peak_rss_kb(&self) -> Option<u64> {
+    /// A field of /proc/PID/status in kB: `VmHWM:` (peak RSS), `VmRSS:`.
+    fn rss_kb(&self, field: &str) -> Option<u64> {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
         status
             .lines()
-            .find(|l| l.starts_with("VmHWM:"))?
+            .find(|l| l.starts_with(field))?
             .split_whitespace()
             .nth(1)?
             .parse()
@@ -334,10 +341,27 @@ fn main() {
             "full (whole text per edit)"
         }
     );
+    let hover = init["capabilities"]["hoverProvider"]
+        .as_bool()
+        .unwrap_or(false)
+        || init["capabilities"]["hoverProvider"].is_object();
+    println!(
+        "request during a check: {}",
+        if hover {
+            "hover"
+        } else {
+            "code action (the server has no hover)"
+        }
+    );
     server.notify("initialized", json!({}));
+    std::thread::sleep(Duration::from_millis(200));
+    println!(
+        "RSS after initialize: {:.1} MB",
+        server.rss_kb("VmRSS:").unwrap_or(0) as f64 / 1024.0
+    );
 
     println!(
-        "\n| size | bytes | open → first publish (ms) | edits answered | p50 (ms) | p99 (ms) | max (ms) | request during check p50 / max (ms) | diagnostics | peak RSS (MB) |"
+        "\n| size | bytes | open → first publish (ms) | edits answered | p50 (ms) | p99 (ms) | max (ms) | request during check p50 / max (ms) | diagnostics | RSS after the edits / peak (MB) |"
     );
     println!("|---|---|---|---|---|---|---|---|---|---|");
     for size in sizes.split(',') {
@@ -364,8 +388,10 @@ fn main() {
         let mut lat = Vec::new();
         let mut count = 0;
         let mut version = 1;
-        // Closed loop: type, wait for the answer, type again.
-        let mut send = |server: &Server, text: &mut String, version: i64, k: usize| {
+        // Closed loop: type, wait for the answer, type again. The message is
+        // built before the clock starts (for a full-sync server it holds the
+        // whole text): the latency is the server's.
+        let mut change = |text: &mut String, version: i64, k: usize| -> String {
             let ch = typed[k % typed.len()] as char;
             text.insert(byte_at, ch);
             byte_at += 1;
@@ -375,33 +401,42 @@ fn main() {
                 json!({"text": text})
             };
             col += 1;
-            server.notify(
-                "textDocument/didChange",
-                json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": [change]}),
-            );
+            json!({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {"textDocument": {"uri": uri, "version": version}, "contentChanges": [change]}})
+                .to_string()
         };
         for k in 0..edits {
             version += 1;
             server.drain();
+            let body = change(&mut text, version, k);
             let t = Instant::now();
-            send(&server, &mut text, version, k);
+            server.write(&body);
             if let Some((at, n)) = server.publish(&uri, version, TIMEOUT) {
                 lat.push(ms(at - t));
                 count = n;
             }
         }
         // Responsiveness: a request sent right after a change, while the
-        // server checks (hover at the edit; any answer counts, even an error).
+        // server checks (a hover at the edit, or a code action there for a
+        // server without hovers; any answer counts, even an error).
         let mut req = Vec::new();
         for k in 0..20 {
             version += 1;
             server.drain();
-            send(&server, &mut text, version, edits + k);
+            let body = change(&mut text, version, edits + k);
+            server.write(&body);
             let t = Instant::now();
-            let id = server.request(
-                "textDocument/hover",
-                json!({"textDocument": {"uri": uri}, "position": {"line": line, "character": 0}}),
-            );
+            let at_edit = json!({"line": line, "character": 0});
+            let id = if hover {
+                server.request(
+                    "textDocument/hover",
+                    json!({"textDocument": {"uri": uri}, "position": at_edit}),
+                )
+            } else {
+                server.request(
+                    "textDocument/codeAction",
+                    json!({"textDocument": {"uri": uri}, "range": {"start": at_edit, "end": at_edit}, "context": {"diagnostics": []}}),
+                )
+            };
             let mut seen = Vec::new();
             if let Some((at, _)) = server.response(id, &mut seen) {
                 req.push(ms(at - t));
@@ -415,6 +450,7 @@ fn main() {
                 let _ = server.publish(&uri, version, TIMEOUT);
             }
         }
+        let rss_open = server.rss_kb("VmRSS:").unwrap_or(0);
         server.notify(
             "textDocument/didClose",
             json!({"textDocument": {"uri": uri}}),
@@ -422,7 +458,7 @@ fn main() {
         lat.sort_by(f64::total_cmp);
         req.sort_by(f64::total_cmp);
         println!(
-            "| {} | {} | {} | {}/{} | {:.2} | {:.2} | {:.2} | {:.2} / {:.2} | {} | {:.1} |",
+            "| {} | {} | {} | {}/{} | {:.2} | {:.2} | {:.2} | {:.2} / {:.2} | {} | {:.1} / {:.1} |",
             size.trim(),
             text.len(),
             open.map_or("timeout".to_string(), |v| format!("{v:.1}")),
@@ -434,7 +470,8 @@ fn main() {
             percentile(&req, 50.0),
             req.last().copied().unwrap_or(f64::NAN),
             count,
-            server.peak_rss_kb().unwrap_or(0) as f64 / 1024.0,
+            rss_open as f64 / 1024.0,
+            server.rss_kb("VmHWM:").unwrap_or(0) as f64 / 1024.0,
         );
     }
     let id = server.request("shutdown", Value::Null);

@@ -2,7 +2,7 @@
 //!
 //! Documents live in ropes ([`document`]); every edit is applied before any
 //! `.await`, so edits land in the order they arrive even though tower-lsp
-//! may run handlers concurrently. Checking runs on a blocking thread; a
+//! may run handlers concurrently. Checking runs on the check thread; a
 //! result is published only if its document has not changed since, so a
 //! stale result never overwrites a newer one. Positions are converted in
 //! [`crate::position`] only. Logs never contain document text.
@@ -187,6 +187,9 @@ impl State {
     }
 }
 
+/// Work sent to the check thread.
+type Job = Box<dyn FnOnce() + Send>;
+
 /// The server.
 pub struct Backend {
     client: Client,
@@ -194,6 +197,8 @@ pub struct Backend {
     /// Serialises publishing so that a stale result is never sent after a
     /// newer one.
     publish: tokio::sync::Mutex<()>,
+    /// The one thread every check runs on (see [`Backend::on_check_thread`]).
+    checks: std::sync::mpsc::Sender<Job>,
 }
 
 fn lock(state: &Mutex<State>) -> std::sync::MutexGuard<'_, State> {
@@ -203,11 +208,42 @@ fn lock(state: &Mutex<State>) -> std::sync::MutexGuard<'_, State> {
 
 impl Backend {
     pub fn new(client: Client) -> Self {
+        let (checks, jobs) = std::sync::mpsc::channel::<Job>();
+        // Ends when the backend (the sender) is dropped.
+        let _ = std::thread::Builder::new()
+            .name("scrubs-check".into())
+            .spawn(move || {
+                for job in jobs {
+                    // A panic drops the job's answer channel: the waiting
+                    // handler reports it; the thread goes on.
+                    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+                }
+            });
         Backend {
             client,
             state: Arc::new(Mutex::new(State::default())),
             publish: tokio::sync::Mutex::new(()),
+            checks,
         }
+    }
+
+    /// Runs `f` (a check, and what is proportional to the document) on the
+    /// check thread, off the runtime's workers, and waits for its result;
+    /// `Err` if it panicked. One thread for every check: the memory a check
+    /// uses (the allocator's per-thread arena, the regexes' per-thread
+    /// caches) is reused by the next one instead of growing with every
+    /// thread of a pool, and checks of one document run one at a time in the
+    /// order they were asked for.
+    async fn on_check_thread<T: Send + 'static>(
+        &self,
+        f: impl FnOnce() -> T + Send + 'static,
+    ) -> std::result::Result<T, ()> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let job: Job = Box::new(move || {
+            let _ = tx.send(f());
+        });
+        self.checks.send(job).map_err(|_| ())?;
+        rx.await.map_err(|_| ())
     }
 
     /// Rebuilds the checker from the settings layers; reports problems to the
@@ -345,8 +381,8 @@ impl Backend {
         };
         let r = rope.clone();
         // Everything proportional to the document (the text, the check, the
-        // diagnostics) is done here, on a blocking thread, holding neither
-        // the state lock nor a runtime worker.
+        // diagnostics) is done on the check thread, holding neither the state
+        // lock nor a runtime worker.
         type Checked = Option<(Vec<Finding>, Option<Vec<Diagnostic>>)>;
         let check = move || -> std::result::Result<Checked, String> {
             // One check per document at a time; the block cache makes the
@@ -380,7 +416,7 @@ impl Backend {
             })?;
             Ok(Some((findings, Some(diagnostics))))
         };
-        let (findings, diagnostics) = match tokio::task::spawn_blocking(check).await {
+        let (findings, diagnostics) = match self.on_check_thread(check).await {
             Ok(Ok(Some((f, d)))) => (Arc::new(f), d),
             Ok(Ok(None)) => return,
             Ok(Err(e)) => {
@@ -429,7 +465,7 @@ impl Backend {
     /// edits made since (no waiting, no checking: a hover answers at once
     /// however long the document). Only when there are none (the first check
     /// has not finished, or too many edits were made since) is the document
-    /// checked here, through its block cache, on a blocking thread.
+    /// checked here, through its block cache, on the check thread.
     async fn analysis(&self, uri: &Url) -> Option<View> {
         let (rope, version, format, checker, enc, generation, cache) = {
             let mut s = lock(&self.state);
@@ -480,7 +516,7 @@ impl Backend {
                 checker.check_cached(&text, format, blocks)
             })
         };
-        let findings = match tokio::task::spawn_blocking(check).await {
+        let findings = match self.on_check_thread(check).await {
             Ok(Ok(f)) => Arc::new(f),
             Ok(Err(e)) => {
                 self.report_internal_error(&e).await;
