@@ -168,16 +168,22 @@ impl State {
     /// Keeps `findings` (of `version`) as the document's newest
     /// analysis, unless a newer one is already kept (a stale result never
     /// replaces a newer one), and forgets the edits it already reflects.
-    fn store_analysis(&mut self, uri: &Url, version: i32, findings: Arc<Vec<Finding>>) {
-        let Some(doc) = self.docs.get_mut(uri) else {
-            return;
-        };
+    /// Returns what it replaced, for the caller to drop outside the lock
+    /// (hundreds of findings with their citations take a while to free).
+    #[must_use]
+    fn store_analysis(
+        &mut self,
+        uri: &Url,
+        version: i32,
+        findings: Arc<Vec<Finding>>,
+    ) -> Option<Analysis> {
+        let doc = self.docs.get_mut(uri)?;
         if version > doc.version || self.analyses.get(uri).is_some_and(|a| a.version >= version) {
-            return;
+            return None;
         }
         doc.checked(version);
         self.analyses
-            .insert(uri.clone(), Analysis { version, findings });
+            .insert(uri.clone(), Analysis { version, findings })
     }
 
     fn checker(&mut self) -> Arc<Checker> {
@@ -224,6 +230,13 @@ impl Backend {
             state: Arc::new(Mutex::new(State::default())),
             publish: tokio::sync::Mutex::new(()),
             checks,
+        }
+    }
+
+    /// Frees `old` on the check thread, not on a runtime worker.
+    fn drop_later(&self, old: Option<Analysis>) {
+        if let Some(old) = old {
+            let _ = self.checks.send(Box::new(move || drop(old)));
         }
     }
 
@@ -430,14 +443,15 @@ impl Backend {
             }
         };
         let _guard = self.publish.lock().await;
-        let current = {
+        let (current, old) = {
             let mut s = lock(&self.state);
             if s.generation != generation {
                 return;
             }
-            s.store_analysis(&uri, version, findings);
-            s.docs.get(&uri).is_some_and(|d| d.version == version)
+            let old = s.store_analysis(&uri, version, findings);
+            (s.docs.get(&uri).is_some_and(|d| d.version == version), old)
         };
+        self.drop_later(old);
         if let (true, Some(diagnostics)) = (current, diagnostics) {
             self.client
                 .publish_diagnostics(uri, diagnostics, Some(version))
@@ -528,12 +542,15 @@ impl Backend {
                 return None;
             }
         };
-        {
+        let old = {
             let mut s = lock(&self.state);
             if s.generation == generation {
-                s.store_analysis(uri, version, findings.clone());
+                s.store_analysis(uri, version, findings.clone())
+            } else {
+                None
             }
-        }
+        };
+        self.drop_later(old);
         Some(View {
             rope,
             version,
