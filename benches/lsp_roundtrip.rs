@@ -2,13 +2,15 @@
 //! (stdio), opens generated Markdown drafts, types 200 single characters into
 //! each, and reports the latency from each `didChange` to the matching
 //! `textDocument/publishDiagnostics`, the latency of a request sent while a
-//! check runs, the time from start to the `initialize` result, and the
-//! server's peak memory (VmHWM from /proc).
+//! check runs (a hover, or a code action for a server without hovers), the
+//! time from start to the `initialize` result, and the server's memory
+//! (VmRSS after the edits and the peak VmHWM, from /proc).
 //!
 //! ```text
 //! cargo bench --bench lsp_roundtrip                       # scrubs lsp (this build)
 //! cargo bench --bench lsp_roundtrip -- -- harper-ls --stdio
 //! cargo bench --bench lsp_roundtrip -- --sizes 10KB,100KB --edits 200 -- CMD ARGS...
+//! cargo bench --bench lsp_roundtrip -- --pause-ms 20   # requests 20 ms after the last publish
 //! cargo bench --bench lsp_roundtrip -- --write-posts /tmp/posts 1000   # for `scrubs check`
 //! cargo bench --bench lsp_roundtrip -- --write-draft /tmp/100k.md 100000  # one draft, for profiling
 //! ```
@@ -257,6 +259,7 @@ fn main() {
     }
     let mut sizes = "1KB,10KB,100KB,1MB".to_string();
     let mut edits = 200usize;
+    let mut pause = Duration::ZERO;
     let mut cmd: Vec<String> = Vec::new();
     let mut i = 0;
     while i < args.len() {
@@ -269,6 +272,12 @@ fn main() {
             "--edits" => {
                 i += 1;
                 edits = args[i].parse().expect("--edits N");
+            }
+            // Before each change that is followed by a request, wait this
+            // long after the previous publish (default 0: at once).
+            "--pause-ms" => {
+                i += 1;
+                pause = Duration::from_millis(args[i].parse().expect("--pause-ms N"));
             }
             // Writes N generated posts (1-3 KB each) into DIR for timing
             // `scrubs check DIR`, and exits.
@@ -423,6 +432,10 @@ fn main() {
             version += 1;
             server.drain();
             let body = change(&mut text, version, edits + k);
+            // Optionally let the server finish with the previous publish
+            // first (as between real keystrokes), so that only the running
+            // check is in the request's way.
+            std::thread::sleep(pause);
             server.write(&body);
             let t = Instant::now();
             let at_edit = json!({"line": line, "character": 0});
