@@ -63,7 +63,12 @@ fn common_prefix(rope: &Rope, text: &str) -> usize {
     for chunk in rope.chunks() {
         let c = chunk.as_bytes();
         let rest = &new[n..];
-        let same = c.iter().zip(rest).take_while(|(a, b)| a == b).count();
+        // Whole equal chunks at memcmp speed; bytes only in the one that differs.
+        let same = if rest.len() >= c.len() && rest[..c.len()] == *c {
+            c.len()
+        } else {
+            c.iter().zip(rest).take_while(|(a, b)| a == b).count()
+        };
         n += same;
         if same < c.len() {
             break;
@@ -84,12 +89,15 @@ fn common_suffix(rope: &Rope, text: &str, max: usize) -> usize {
     while let Some(chunk) = chunks.prev() {
         let c = chunk.as_bytes();
         let rest = &new[..new.len() - n];
-        let same = c
-            .iter()
-            .rev()
-            .zip(rest.iter().rev())
-            .take_while(|(a, b)| a == b)
-            .count();
+        let same = if rest.len() >= c.len() && rest[rest.len() - c.len()..] == *c {
+            c.len()
+        } else {
+            c.iter()
+                .rev()
+                .zip(rest.iter().rev())
+                .take_while(|(a, b)| a == b)
+                .count()
+        };
         n += same;
         if same < c.len() || n >= max {
             break;
