@@ -96,6 +96,29 @@ fn per_category(c: &mut Criterion) {
     g.finish();
 }
 
+/// Each rule alone on the 10 KB draft (finer than [`per_category`]: which
+/// rule to make faster). `cargo bench --bench engine -- rule-10KB/`.
+fn per_rule(c: &mut Criterion) {
+    let text = markdown(10_000);
+    let mut g = c.benchmark_group("rule-10KB");
+    for rule in scrubs::rules::all() {
+        let id = rule.meta().id;
+        let mut settings = Settings::default();
+        for other in scrubs::rules::all() {
+            if other.meta().id != id {
+                settings
+                    .rules
+                    .insert(other.meta().id.to_string(), Level::Off);
+            }
+        }
+        let checker = Checker::new(settings, Vec::new()).expect("valid settings");
+        g.bench_function(id, |b| {
+            b.iter(|| checker.check(black_box(&text), Format::Markdown))
+        });
+    }
+    g.finish();
+}
+
 /// A checker with only `only`'s rules on (none when `None`).
 fn checker_for(only: Option<&str>) -> Checker {
     let mut settings = Settings::default();
@@ -117,6 +140,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = markup_extract, check, recheck_after_keystroke, per_category
+    targets = markup_extract, check, recheck_after_keystroke, per_category, per_rule
 }
 criterion_main!(benches);

@@ -23,6 +23,9 @@ pub struct Checker {
     email_domains: Vec<(String, Option<usize>)>,
     /// The enabled rules with their settings level override.
     rules: Vec<(&'static dyn Rule, Option<Severity>)>,
+    /// The packs' and the writer's disclaimer wordings, compiled once
+    /// ([`crate::rules::disclaimers::wordings`]).
+    disclaimer_wordings: Option<regex::Regex>,
 }
 
 /// What one check of one text sees: the markup, the mentions and
@@ -140,7 +143,10 @@ impl Checker {
             })
             .collect();
         let names = NameMatcher::new(&packs);
+        let disclaimer_wordings =
+            crate::rules::disclaimers::wordings(&packs, settings.disclaimer.text.as_deref());
         Ok(Checker {
+            disclaimer_wordings,
             settings,
             packs,
             configured,
@@ -162,6 +168,12 @@ impl Checker {
 
     pub fn packs(&self) -> &[Pack] {
         &self.packs
+    }
+
+    /// The disclaimer wordings of the packs and the settings, as one
+    /// pattern ([`crate::rules::disclaimers::wordings`]).
+    pub fn disclaimer_wordings(&self) -> Option<&regex::Regex> {
+        self.disclaimer_wordings.as_ref()
     }
 
     /// The institution-name matcher (strong and weak names of every pack),

@@ -35,11 +35,25 @@ pub(super) fn extract(text: &str) -> Markup {
         links: Vec::new(),
         images: Vec::new(),
     };
+    let mut top_level = Vec::new();
+    let mut depth = 0usize;
     for (event, range) in Parser::new_ext(body, options).into_offset_iter() {
         let range = (range.start + body_start)..(range.end + body_start);
+        match event {
+            Event::Start(_) => {
+                if depth == 0 {
+                    top_level.push(range.start);
+                }
+                depth += 1;
+            }
+            Event::End(_) => depth = depth.saturating_sub(1),
+            _ if depth == 0 => top_level.push(range.start),
+            _ => {}
+        }
         w.event(event, range);
     }
     w.flush();
+    markup.top_level = top_level;
     markup.trailing_definitions = trailing_definitions(text, body_start);
     markup
 }

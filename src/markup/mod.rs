@@ -334,6 +334,12 @@ pub struct Markup {
     /// Where trailing footnote and link-reference definitions begin, if any:
     /// text appended "at the end of the post" goes before them.
     pub trailing_definitions: Option<usize>,
+    /// Markdown: where each top-level block (a paragraph, a list, a fence,
+    /// an HTML block, a rule…) starts in the source, in order. Every
+    /// construct before such an offset is closed there, so the text from it
+    /// on parses to the same blocks by itself (what lets a fix's result be
+    /// checked without parsing the whole document again).
+    pub top_level: Vec<usize>,
 }
 
 /// Extracts the prose of `text` in `format`.

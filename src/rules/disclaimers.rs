@@ -2,14 +2,15 @@
 
 use std::sync::OnceLock;
 
-use regex::RegexSet;
+use regex::{Regex, RegexSet};
 
 use crate::engine::Context;
+use crate::packs::Pack;
 
 fn patterns() -> &'static RegexSet {
     static SET: OnceLock<RegexSet> = OnceLock::new();
     SET.get_or_init(|| {
-        RegexSet::new([
+        RegexSet::new(crate::rules::ascii_word_boundaries(&[
             // "The views expressed on this blog are my own", "views here are mine"
             r"(?i)\b(?:views?|opinions?|thoughts?|posts?|tweets?|words?|takes?|content|statements?)\s+(?:expressed\s+|shared\s+|posted\s+)?(?:(?:here|on\s+this\s+\w+|in\s+this\s+\w+|on\s+here|on\s+my\s+\w+)\s+)?(?:are|is)\s+(?:all\s+|solely\s+|entirely\s+|strictly\s+|only\s+)?(?:my\s+own|mine|personal|my\s+personal)\b",
             // "all views my own", "Views my own", "Tweets are my own", "opinions mine"
@@ -30,45 +31,47 @@ fn patterns() -> &'static RegexSet {
             r"(?i)\b(?:this\s+is|it['’]s|it\s+is|these\s+are)\s+(?:just\s+|only\s+)?my\s+personal\s+(?:opinions?|views?)\b",
             // "Opinions expressed are solely my own"
             r"(?i)\bexpressed\s+(?:here\s+)?(?:are|is)\s+(?:solely\s+|entirely\s+)?(?:my\s+own|mine)\b",
-        ])
+        ]))
         .expect("built-in disclaimer patterns")
     })
 }
 
-/// Whether the prose of the document holds a disclaimer.
+/// Whether the prose of the document holds a disclaimer: one of the known
+/// forms, or a pack's own wording or the writer's (`disclaimer.text`), as
+/// compiled once per checker by [`wordings`].
 pub fn has_disclaimer(cx: &Context) -> bool {
     let set = patterns();
-    // The packs' wordings and the writer's own (`disclaimer.text`),
-    // normalized once per check (not per block).
-    let own = cx.settings().disclaimer.text.as_deref();
-    let wordings: Vec<String> = cx
-        .checker
-        .packs()
+    let own = cx.checker.disclaimer_wordings();
+    cx.markup
+        .blocks
         .iter()
-        .filter_map(|p| p.disclaimer.as_ref())
-        .flat_map(|d| [normalize(&d.blog), normalize(&d.short)])
-        .chain(own.map(normalize))
-        .filter(|w| !w.is_empty())
-        .collect();
-    let wordings = aho_corasick::AhoCorasick::new(&wordings).ok();
-    cx.markup.blocks.iter().any(|b| {
-        set.is_match(&b.text)
-            || wordings
-                .as_ref()
-                .is_some_and(|ac| ac.is_match(&normalize(&b.text)))
-    })
+        .any(|b| set.is_match(&b.text) || own.is_some_and(|re| re.is_match(&b.text)))
 }
 
-/// Lowercase, with every run of whitespace made one space.
-fn normalize(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for w in s.split_whitespace() {
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.push_str(w);
+/// The packs' disclaimer wordings (blog and short forms) and the writer's
+/// own, as one pattern: case-insensitive, any run of whitespace in a
+/// wording matching any run in the text (a wording wrapped over two lines
+/// still counts). `None` when there is no wording.
+pub fn wordings(packs: &[Pack], own: Option<&str>) -> Option<Regex> {
+    let mut alts: Vec<String> = packs
+        .iter()
+        .filter_map(|p| p.disclaimer.as_ref())
+        .flat_map(|d| [d.blog.as_str(), d.short.as_str()])
+        .chain(own)
+        .map(|w| {
+            w.split_whitespace()
+                .map(regex::escape)
+                .collect::<Vec<_>>()
+                .join(r"\s+")
+        })
+        .filter(|w| !w.is_empty())
+        .collect();
+    alts.sort();
+    alts.dedup();
+    if alts.is_empty() {
+        return None;
     }
-    out.to_lowercase()
+    Regex::new(&format!("(?i)(?:{})", alts.join("|"))).ok()
 }
 
 #[cfg(test)]

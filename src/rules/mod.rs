@@ -73,6 +73,21 @@ pub fn find(id: &str) -> Option<&'static dyn Rule> {
     all().iter().copied().find(|r| r.meta().id == id)
 }
 
+/// `patterns` with every `\b` made an ASCII word boundary (`(?-u:\b)`).
+///
+/// A Unicode `\b` makes the regex crate's fast lazy DFA give up at the
+/// first non-ASCII byte of a text (a curly apostrophe, an emoji) and fall
+/// back to a much slower engine; the ASCII boundary keeps the DFA. The
+/// patterns' words are ASCII, so the boundaries they mean are the same,
+/// except beside a non-ASCII letter, which our patterns never put next to
+/// a `\b`.
+pub fn ascii_word_boundaries(patterns: &[&str]) -> Vec<String> {
+    patterns
+        .iter()
+        .map(|p| p.replace(r"\b", r"(?-u:\b)"))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -223,8 +223,27 @@ pub fn insertion_fixes(
 }
 
 /// Whether `long` is prose (inside a block) once `edit` is applied.
+///
+/// Only the text from the last top-level block starting at or before the
+/// edit is parsed again: everything before it is closed and cannot swallow
+/// the inserted text (a construct left open, an HTML comment or a code
+/// fence, starts in that last block or later). A block that could read as
+/// front matter at the start of a text (`---`, `+++`) is passed over for an
+/// earlier one.
 fn is_prose_after(cx: &Context, edit: &Edit, long: &str) -> bool {
-    let fixed = crate::engine::finding::apply_edits(cx.text, std::slice::from_ref(edit));
+    let starts = &cx.markup.top_level;
+    let k = starts.partition_point(|&s| s <= edit.range.start);
+    let from = starts[..k]
+        .iter()
+        .rev()
+        .copied()
+        .find(|&s| !cx.text[s..].starts_with(['-', '+']))
+        .unwrap_or(0);
+    let local = Edit {
+        range: edit.range.start - from..edit.range.end - from,
+        new_text: edit.new_text.clone(),
+    };
+    let fixed = crate::engine::finding::apply_edits(&cx.text[from..], std::slice::from_ref(&local));
     crate::markup::extract(&fixed, cx.format)
         .blocks
         .iter()

@@ -47,11 +47,14 @@ pub fn identifiers() -> &'static [&'static dyn crate::engine::Rule] {
     IDS
 }
 
-/// One block's text with its sentences (computed once per block and check,
-/// shared by every rule: [`Context::sentences`]).
+/// One block's text with its sentences. The sentences are segmented only
+/// when a rule first asks for them (most blocks hold no candidate match and
+/// never need them), once per block and check, shared by every rule
+/// ([`Context::sentences`]).
 pub struct Prose<'a> {
     pub text: &'a str,
-    pub sentences: &'a [Range<usize>],
+    cx: &'a Context<'a>,
+    block: usize,
 }
 
 impl<'a> Prose<'a> {
@@ -59,25 +62,32 @@ impl<'a> Prose<'a> {
     pub fn of(cx: &'a Context, block: usize) -> Prose<'a> {
         Prose {
             text: cx.markup.blocks[block].text.as_str(),
-            sentences: cx.sentences(block),
+            cx,
+            block,
         }
+    }
+
+    /// The block's sentences ([`crate::rules::context::sentences`]).
+    pub fn sentences(&self) -> &'a [Range<usize>] {
+        self.cx.sentences(self.block)
     }
 
     /// The sentence holding byte `at`.
     pub fn sentence(&self, at: usize) -> &'a str {
-        let r = context::sentence_at(self.sentences, at, self.text.len());
+        let r = context::sentence_at(self.sentences(), at, self.text.len());
         &self.text[r]
     }
 
     /// The text of the sentence holding `at` and `n` sentences either side.
     pub fn neighbourhood(&self, at: usize, n: usize) -> &'a str {
-        if self.sentences.is_empty() {
+        let sentences = self.sentences();
+        if sentences.is_empty() {
             return self.text;
         }
-        let i = context::sentence_index(self.sentences, at);
+        let i = context::sentence_index(sentences, at);
         let a = i.saturating_sub(n);
-        let b = (i + n).min(self.sentences.len() - 1);
-        &self.text[self.sentences[a].start..self.sentences[b].end]
+        let b = (i + n).min(sentences.len() - 1);
+        &self.text[sentences[a].start..sentences[b].end]
     }
 
     /// Whether the match at `at` is in a sentence that tells about a real

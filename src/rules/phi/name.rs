@@ -254,7 +254,7 @@ fn sentence_starts_at(prose: &Prose, at: usize) -> bool {
     let before = prose.text[..at].trim_end();
     before.is_empty()
         || before.ends_with(['.', '!', '?', '\n', '…', ':'])
-        || prose.sentences.iter().any(|s| s.start == at)
+        || prose.sentences().iter().any(|s| s.start == at)
 }
 
 #[cfg(test)]

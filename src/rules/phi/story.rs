@@ -121,8 +121,8 @@ impl Rule for PatientStory {
                 continue;
             }
             // Quasi-identifiers in the opening's sentence and the next one.
-            let i = crate::rules::context::sentence_index(prose.sentences, m.start());
-            let scope = match (prose.sentences.get(i), prose.sentences.get(i + 1)) {
+            let i = crate::rules::context::sentence_index(prose.sentences(), m.start());
+            let scope = match (prose.sentences().get(i), prose.sentences().get(i + 1)) {
                 (Some(a), Some(b)) if !prose.real_case(b.start) => a.start..a.end,
                 (Some(a), Some(b)) => a.start..b.end,
                 (Some(a), None) => a.start..a.end,
