@@ -48,6 +48,9 @@ pub struct Context<'a> {
     /// Per block, its sentences ([`crate::rules::context::sentences`]),
     /// computed on first use and shared by every rule that reads them.
     sentences: Vec<OnceLock<Vec<Range<usize>>>>,
+    /// Per block, which rule lexicons its text triggers
+    /// ([`crate::rules::cues::TriggerIndex`]), scanned on first use.
+    triggers: Vec<OnceLock<Vec<u64>>>,
 }
 
 impl<'a> Context<'a> {
@@ -74,6 +77,15 @@ impl<'a> Context<'a> {
                 .disable
                 .iter()
                 .any(|s| crate::engine::suppress::selects(s, id))
+    }
+
+    /// Whether block `block` holds a trigger literal of lexicon `lexicon`
+    /// (one scan per block for every lexicon); `None` for a lexicon the
+    /// index does not hold.
+    pub fn triggered(&self, block: usize, lexicon: usize) -> Option<bool> {
+        let index = crate::rules::cues::TriggerIndex::get();
+        let bits = self.triggers[block].get_or_init(|| index.scan(&self.markup.blocks[block].text));
+        index.has(bits, lexicon)
     }
 
     /// The sentences of block `block`'s text, computed once per check and
@@ -236,10 +248,12 @@ impl Checker {
             }
         };
         let sentences = (0..markup.blocks.len()).map(|_| OnceLock::new()).collect();
+        let triggers = (0..markup.blocks.len()).map(|_| OnceLock::new()).collect();
         Context {
             text,
             format,
             sentences,
+            triggers,
             markup,
             checker: self,
             mentions,

@@ -31,7 +31,7 @@ static META: RuleMeta = RuleMeta {
 
 const TRIGGERS: &[&str] = &["patient", "pt's", "pt’s", "my pts", "a pt"];
 
-fn lexicon() -> &'static Lexicon {
+pub(crate) fn lexicon() -> &'static Lexicon {
     static L: OnceLock<Lexicon> = OnceLock::new();
     L.get_or_init(|| {
         let pt = r"(?:(?:my|our|a|one\s+of\s+my|one\s+of\s+our|an?\s+(?:old|former|current))\s+(?:\w+\s+)?(?:former\s+)?(?:patients?|pts?)(?:['’]s?\s+(?:mom|mother|dad|father|daughter|son|wife|husband|partner|family|sister|brother|kid|kids|grandson|granddaughter|parents?|caregiver))?)";

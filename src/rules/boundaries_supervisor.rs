@@ -50,7 +50,7 @@ const TRIGGERS: &[&str] = &[
     "trainees",
 ];
 
-fn lexicon() -> &'static Lexicon {
+pub(crate) fn lexicon() -> &'static Lexicon {
     static L: OnceLock<Lexicon> = OnceLock::new();
     L.get_or_init(|| {
         let connect = r"(?:friended|followed|added|connected\s+with|sent\s+(?:\w+\s+)?(?:friend|follow|connection)\s+requests?\s+to|requested)";

@@ -27,7 +27,7 @@ static META: RuleMeta = RuleMeta {
 
 const TRIGGERS: &[&str] = &["logo", "marks", "trademark", "brand"];
 
-fn lexicon() -> &'static Lexicon {
+pub(crate) fn lexicon() -> &'static Lexicon {
     static L: OnceLock<Lexicon> = OnceLock::new();
     L.get_or_init(|| {
         let i = INSTITUTION;

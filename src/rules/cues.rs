@@ -11,6 +11,7 @@
 //! one aho-corasick pass and nothing else.
 
 use std::ops::Range;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
@@ -49,9 +50,17 @@ impl Guard {
 
 /// A rule's trigger literals and patterns, compiled once.
 pub struct Lexicon {
+    /// This lexicon's number in the [`TriggerIndex`] (unique per process).
+    id: usize,
+    triggers: Vec<String>,
     prefilter: AhoCorasick,
     patterns: Vec<Regex>,
+    /// All the patterns as one alternation: one pass tells whether any
+    /// matches before each is run for its matches.
+    any: Option<Regex>,
 }
+
+static NEXT_LEXICON: AtomicUsize = AtomicUsize::new(0);
 
 impl Lexicon {
     /// `triggers`: literals (ASCII case-insensitive), one of which every
@@ -59,6 +68,8 @@ impl Lexicon {
     /// where case does not matter).
     pub fn new<S: AsRef<str>>(triggers: &[&str], patterns: &[S]) -> Lexicon {
         Lexicon {
+            id: NEXT_LEXICON.fetch_add(1, Ordering::Relaxed),
+            triggers: triggers.iter().map(|t| t.to_string()).collect(),
             prefilter: AhoCorasickBuilder::new()
                 .ascii_case_insensitive(true)
                 .match_kind(MatchKind::LeftmostFirst)
@@ -66,11 +77,15 @@ impl Lexicon {
                 .expect("built-in trigger literals"),
             patterns: patterns
                 .iter()
-                .map(|p| {
-                    let p = p.as_ref();
-                    Regex::new(p).unwrap_or_else(|e| panic!("built-in pattern {p}: {e}"))
-                })
+                .map(|p| crate::rules::regex(p.as_ref()))
                 .collect(),
+            any: (patterns.len() > 1).then(|| {
+                let alternation: Vec<String> = patterns
+                    .iter()
+                    .map(|p| format!("(?:{})", p.as_ref()))
+                    .collect();
+                crate::rules::regex(&alternation.join("|"))
+            }),
         }
     }
 
@@ -79,10 +94,34 @@ impl Lexicon {
         self.prefilter.is_match(text)
     }
 
+    /// Whether block `block` of `cx` holds any trigger literal: answered
+    /// from the block's one scan for every lexicon's triggers
+    /// ([`TriggerIndex`]), not by a scan of this lexicon's own.
+    pub fn triggered_in(&self, cx: &Context, block: usize) -> bool {
+        cx.triggered(block, self.id)
+            .unwrap_or_else(|| self.triggered(&cx.markup.blocks[block].text))
+    }
+
     /// Every match (range in `text`) of every pattern, leftmost first,
     /// overlapping matches dropped.
     pub fn find(&self, text: &str) -> Vec<Range<usize>> {
         if !self.triggered(text) {
+            return Vec::new();
+        }
+        self.find_triggered(text)
+    }
+
+    /// [`Lexicon::find`] in block `block` of `cx`.
+    pub fn find_in(&self, cx: &Context, block: usize) -> Vec<Range<usize>> {
+        if !self.triggered_in(cx, block) {
+            return Vec::new();
+        }
+        self.find_triggered(&cx.markup.blocks[block].text)
+    }
+
+    /// [`Lexicon::find`] once the trigger literals are known to occur.
+    fn find_triggered(&self, text: &str) -> Vec<Range<usize>> {
+        if self.any.as_ref().is_some_and(|any| !any.is_match(text)) {
             return Vec::new();
         }
         let mut out: Vec<Range<usize>> = Vec::new();
@@ -108,7 +147,7 @@ impl Lexicon {
     /// in the block's text.
     pub fn matches(&self, cx: &Context, block: usize, guard: Guard) -> Vec<Range<usize>> {
         let b = &cx.markup.blocks[block];
-        self.find(&b.text)
+        self.find_in(cx, block)
             .into_iter()
             .filter(|m| !guarded(b, m, guard))
             .collect()
@@ -128,6 +167,70 @@ impl Lexicon {
             .into_iter()
             .filter(|m| !unless.is_match(&text[sentence(text, m)]))
             .collect()
+    }
+}
+
+/// Every lexicon's trigger literals in one automaton, so that a block is
+/// scanned once for all of them rather than once per rule.
+/// [`crate::engine::Context`] keeps, per block, which lexicons it triggers.
+pub struct TriggerIndex {
+    automaton: AhoCorasick,
+    /// Per trigger pattern, the lexicon it belongs to.
+    owner: Vec<usize>,
+    /// Per lexicon id, whether the index holds its triggers.
+    known: Vec<bool>,
+}
+
+impl TriggerIndex {
+    pub fn new(lexicons: &[&Lexicon]) -> TriggerIndex {
+        let mut pats: Vec<&str> = Vec::new();
+        let mut owner = Vec::new();
+        let n = lexicons.iter().map(|l| l.id + 1).max().unwrap_or(0);
+        let mut known = vec![false; n];
+        for l in lexicons {
+            known[l.id] = true;
+            for t in &l.triggers {
+                pats.push(t);
+                owner.push(l.id);
+            }
+        }
+        TriggerIndex {
+            // A full DFA: built once, and the scan costs a table lookup per
+            // byte whatever the number of literals.
+            automaton: AhoCorasickBuilder::new()
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::Standard)
+                .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+                .build(&pats)
+                .expect("built-in trigger literals"),
+            owner,
+            known,
+        }
+    }
+
+    /// The built-in lexicons' index, built once.
+    pub fn get() -> &'static TriggerIndex {
+        static I: OnceLock<TriggerIndex> = OnceLock::new();
+        I.get_or_init(|| TriggerIndex::new(&crate::rules::lexicons()))
+    }
+
+    /// Which lexicons `text` triggers: a bit set by lexicon id.
+    pub fn scan(&self, text: &str) -> Vec<u64> {
+        let mut bits = vec![0u64; self.known.len().div_ceil(64)];
+        for m in self.automaton.find_overlapping_iter(text) {
+            let id = self.owner[m.pattern().as_usize()];
+            bits[id / 64] |= 1 << (id % 64);
+        }
+        bits
+    }
+
+    /// Whether `bits` (from [`TriggerIndex::scan`]) has lexicon `id`;
+    /// `None` when the index does not hold that lexicon.
+    pub fn has(&self, bits: &[u64], id: usize) -> Option<bool> {
+        if !self.known.get(id).copied().unwrap_or(false) {
+            return None;
+        }
+        Some(bits[id / 64] & (1 << (id % 64)) != 0)
     }
 }
 
@@ -183,7 +286,7 @@ struct GuardRes {
 fn guard_res() -> &'static GuardRes {
     static G: OnceLock<GuardRes> = OnceLock::new();
     G.get_or_init(|| {
-        let b = |s: &str| Regex::new(s).expect("built-in guard pattern");
+        let b = crate::rules::regex;
         GuardRes {
             negation: b(
                 r"(?i)\b(?:never|not|no|nobody|no\s+one|don['’]?t|do\s+not|didn['’]?t|did\s+not|won['’]?t|wouldn['’]?t|shouldn['’]?t|can['’]?t|cannot|mustn['’]?t|isn['’]?t|aren['’]?t|wasn['’]?t|avoid(?:s|ed|ing)?|refuse[ds]?|stop\s+people\s+from|without|instead\s+of|rather\s+than)\b",

@@ -64,7 +64,7 @@ const PROMO: &[&str] = &[
     "sponsored by",
 ];
 
-fn lexicon() -> &'static Lexicon {
+pub(crate) fn lexicon() -> &'static Lexicon {
     static L: OnceLock<Lexicon> = OnceLock::new();
     L.get_or_init(|| {
         let i = INSTITUTION;
@@ -89,7 +89,7 @@ fn lexicon() -> &'static Lexicon {
     })
 }
 
-fn promo() -> &'static Lexicon {
+pub(crate) fn promo() -> &'static Lexicon {
     static L: OnceLock<Lexicon> = OnceLock::new();
     L.get_or_init(|| {
         Lexicon::new(
@@ -127,8 +127,8 @@ impl Rule for InstitutionalEndorsement {
         let Some(aff) = cx.affiliations.first() else {
             return;
         };
-        for (bi, b) in cx.markup.blocks.iter().enumerate() {
-            if !promo().triggered(&b.text) {
+        for bi in 0..cx.markup.blocks.len() {
+            if !promo().triggered_in(cx, bi) {
                 continue;
             }
             if let Some(m) = promo().matches(cx, bi, Guard::ALL).into_iter().next() {

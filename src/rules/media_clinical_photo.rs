@@ -62,7 +62,7 @@ fn image_re() -> &'static regex::Regex {
     })
 }
 
-fn lexicon() -> &'static Lexicon {
+pub(crate) fn lexicon() -> &'static Lexicon {
     static L: OnceLock<Lexicon> = OnceLock::new();
     L.get_or_init(|| {
         let media = r"(?:photos?|pics?|pictures?|selfies?|videos?|snaps?|snapshots?|clips?|footage|tiktoks?|reels?|boomerangs?|shot)";

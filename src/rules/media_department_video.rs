@@ -38,7 +38,7 @@ const TRIGGERS: &[&str] = &[
     "instagram",
 ];
 
-fn lexicon() -> &'static Lexicon {
+pub(crate) fn lexicon() -> &'static Lexicon {
     static L: OnceLock<Lexicon> = OnceLock::new();
     L.get_or_init(|| {
         let ours = r"(?:(?:our|my|the)\s+(?:whole\s+)?(?:unit|department|dept|team|floor|clinic|lab|service|program|residency|division|office)['’]?s?)";

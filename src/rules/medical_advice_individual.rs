@@ -65,7 +65,7 @@ const TRIGGERS: &[&str] = &[
 
 const DRUGS: &str = r"(?:insulin|meds|medications?|medicines?|pills?|statins?|metformin|lisinopril|blood\s+thinners?|warfarin|eliquis|antidepressants?|SSRIs?|zoloft|lexapro|prozac|antibiotics?|steroids?|prednisone|inhalers?|birth\s+control|thyroid\s+meds|synthroid|levothyroxine|chemo|blood\s+pressure\s+(?:meds|medications?|pills)|BP\s+meds|dose|doses|dosage|ozempic|wegovy|adderall|xanax|lasix|aspirin|ibuprofen|tylenol|advil|motrin)";
 
-fn lexicon() -> &'static Lexicon {
+pub(crate) fn lexicon() -> &'static Lexicon {
     static L: OnceLock<Lexicon> = OnceLock::new();
     L.get_or_init(|| {
         let units = r"(?:mg|mcg|µg|g|grams?|ml|mL|cc|units?|IU|tabs?|tablets?|pills?|capsules?|caps|puffs?|drops?|teaspoons?|tsp|tablespoons?|tbsp)";

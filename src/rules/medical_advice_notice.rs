@@ -40,7 +40,7 @@ fn physician_cue() -> &'static Regex {
 }
 
 /// Health information: two or more distinct terms.
-fn health() -> &'static Lexicon {
+pub(crate) fn health() -> &'static Lexicon {
     static L: OnceLock<Lexicon> = OnceLock::new();
     L.get_or_init(|| {
         let terms = [
@@ -118,7 +118,7 @@ impl Rule for MissingNotice {
         let mut terms: Vec<String> = Vec::new();
         let mut first = None;
         for (bi, b) in cx.markup.blocks.iter().enumerate() {
-            for r in health().find(&b.text) {
+            for r in health().find_in(cx, bi) {
                 let t = b.text[r.clone()].to_lowercase();
                 if !terms.contains(&t) {
                     terms.push(t);

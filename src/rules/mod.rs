@@ -73,19 +73,33 @@ pub fn find(id: &str) -> Option<&'static dyn Rule> {
     all().iter().copied().find(|r| r.meta().id == id)
 }
 
-/// `patterns` with every `\b` made an ASCII word boundary (`(?-u:\b)`).
-///
-/// A Unicode `\b` makes the regex crate's fast lazy DFA give up at the
-/// first non-ASCII byte of a text (a curly apostrophe, an emoji) and fall
-/// back to a much slower engine; the ASCII boundary keeps the DFA. The
-/// patterns' words are ASCII, so the boundaries they mean are the same,
-/// except beside a non-ASCII letter, which our patterns never put next to
-/// a `\b`.
-pub fn ascii_word_boundaries(patterns: &[&str]) -> Vec<String> {
-    patterns
-        .iter()
-        .map(|p| p.replace(r"\b", r"(?-u:\b)"))
-        .collect()
+/// Compiles a built-in pattern. Panics on a bad pattern: built-in patterns
+/// are tested.
+pub fn regex(p: &str) -> regex::Regex {
+    regex::Regex::new(p).unwrap_or_else(|e| panic!("built-in pattern {p}: {e}"))
+}
+
+/// Every built-in rule's lexicon, for the one trigger scan per block
+/// ([`cues::TriggerIndex`]). A rule that adds a lexicon lists it here (one
+/// left out still works, with a scan of its own).
+pub(crate) fn lexicons() -> Vec<&'static cues::Lexicon> {
+    vec![
+        boundaries_patient::lexicon(),
+        boundaries_supervisor::lexicon(),
+        branding_logo::lexicon(),
+        confidential_unreleased::lexicon(),
+        disclaimers::words(),
+        endorsement_institutional::lexicon(),
+        endorsement_institutional::promo(),
+        media_clinical_photo::lexicon(),
+        media_department_video::lexicon(),
+        medical_advice_individual::lexicon(),
+        medical_advice_notice::health(),
+        on_behalf_speaking::lexicon(),
+        professionalism_disparaging::lexicon(),
+        professionalism_language::lexicon(),
+        workplace_during_duties::lexicon(),
+    ]
 }
 
 #[cfg(test)]

@@ -47,7 +47,7 @@ const TRIGGERS: &[&str] = &[
     ", we",
 ];
 
-fn lexicon() -> &'static Lexicon {
+pub(crate) fn lexicon() -> &'static Lexicon {
     static L: OnceLock<Lexicon> = OnceLock::new();
     L.get_or_init(|| {
         let i = INSTITUTION;
@@ -86,7 +86,7 @@ impl Rule for SpeakingForInstitution {
     fn check_block(&self, cx: &Context, block: usize, out: &mut Vec<Finding>) {
         let b = &cx.markup.blocks[block];
         let lex = lexicon();
-        if !lex.triggered(&b.text) {
+        if !lex.triggered_in(cx, block) {
             return;
         }
         let mut taken = Vec::new();

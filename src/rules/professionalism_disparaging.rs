@@ -61,7 +61,7 @@ const TRIGGERS: &[&str] = &[
     "clowns",
 ];
 
-fn lexicon() -> &'static Lexicon {
+pub(crate) fn lexicon() -> &'static Lexicon {
     static L: OnceLock<Lexicon> = OnceLock::new();
     L.get_or_init(|| {
         let people = r"(?:patients?|pts?|family|families|mom|dad|daughter|son|wife|husband|attendings?|residents?|interns?|nurses?|charge\s+nurses?|doctors?|docs?|surgeons?|colleagues?|co-?workers?|manager|boss|pharmacists?|techs?|PAs?|NPs?|hospitalists?|consultants?|anesthesia|admin(?:istrators?)?|staff|ED|ER|team|unit)";

@@ -85,7 +85,7 @@ const TRIGGERS: &[&str] = &[
     "choke",
 ];
 
-fn lexicon() -> &'static Lexicon {
+pub(crate) fn lexicon() -> &'static Lexicon {
     static L: OnceLock<Lexicon> = OnceLock::new();
     L.get_or_init(|| {
         Lexicon::new(

@@ -55,7 +55,7 @@ const TRIGGERS: &[&str] = &[
     "filming",
 ];
 
-fn lexicon() -> &'static Lexicon {
+pub(crate) fn lexicon() -> &'static Lexicon {
     static L: OnceLock<Lexicon> = OnceLock::new();
     L.get_or_init(|| {
         let act = r"(?:(?:quick|sneaky|little|short)\s+post|filming\s+(?:a|this|our|my)\s+(?:TikTok|video|reel)|live-?tweeting|tweeting|tweeted|posting(?:\s+this)?|posted\s+this|writing\s+this|typing\s+this|scrolling(?:\s+(?:TikTok|Instagram|Insta|Twitter|Reddit|Facebook|X))?|on\s+(?:my|the)\s+phone|on\s+(?:TikTok|Instagram|Insta|Twitter|Facebook|Reddit|Snapchat|social\s+media)|texting|checking\s+(?:TikTok|Instagram|Insta|Twitter|Facebook|Reddit|social\s+media))";

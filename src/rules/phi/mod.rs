@@ -637,7 +637,7 @@ pub fn with_space_before(text: &str, r: Range<usize>) -> Range<usize> {
 
 /// Compiles a built-in pattern.
 pub fn re(p: &str) -> Regex {
-    Regex::new(p).expect("built-in pattern")
+    crate::rules::regex(p)
 }
 
 /// Whether the block text has an ASCII digit (a cheap prefilter for number
