@@ -89,6 +89,23 @@ impl Lexicon {
         }
     }
 
+    /// A lexicon of trigger literals only: a gate that tells, from the
+    /// block's one trigger scan, whether a rule's own pattern (which needs
+    /// one of `triggers`, ASCII case-insensitively) can match at all.
+    pub fn gate(triggers: &[&str]) -> Lexicon {
+        Lexicon::new(triggers, &[] as &[&str])
+    }
+
+    /// `cx`'s block `block` text when it holds a trigger literal, else the
+    /// empty text: what a gated pattern should search.
+    pub fn gated<'t>(&self, cx: &'t Context, block: usize) -> &'t str {
+        if self.triggered_in(cx, block) {
+            &cx.markup.blocks[block].text
+        } else {
+            ""
+        }
+    }
+
     /// Whether `text` holds any trigger literal.
     pub fn triggered(&self, text: &str) -> bool {
         self.prefilter.is_match(text)

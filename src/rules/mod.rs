@@ -83,7 +83,8 @@ pub fn regex(p: &str) -> regex::Regex {
 /// ([`cues::TriggerIndex`]). A rule that adds a lexicon lists it here (one
 /// left out still works, with a scan of its own).
 pub(crate) fn lexicons() -> Vec<&'static cues::Lexicon> {
-    vec![
+    let name = phi::name::gates();
+    let mut all = vec![
         boundaries_patient::lexicon(),
         boundaries_supervisor::lexicon(),
         branding_logo::lexicon(),
@@ -99,7 +100,14 @@ pub(crate) fn lexicons() -> Vec<&'static cues::Lexicon> {
         professionalism_disparaging::lexicon(),
         professionalism_language::lexicon(),
         workplace_during_duties::lexicon(),
-    ]
+        &name.titled,
+        &name.glossed,
+        &name.named,
+        &name.relative,
+        &name.initials,
+    ];
+    all.extend(phi::numbers::gate_lexicons());
+    all
 }
 
 #[cfg(test)]

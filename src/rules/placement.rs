@@ -224,13 +224,25 @@ pub fn insertion_fixes(
 
 /// Whether `long` is prose (inside a block) once `edit` is applied.
 ///
-/// Only the text from the last top-level block starting at or before the
-/// edit is parsed again: everything before it is closed and cannot swallow
+/// Only the front matter is parsed again for an edit inside it, and only
+/// the text from the last top-level block starting at or before the edit
+/// for an edit in the body: everything before it is closed and cannot swallow
 /// the inserted text (a construct left open, an HTML comment or a code
 /// fence, starts in that last block or later). A block that could read as
 /// front matter at the start of a text (`---`, `+++`) is passed over for an
 /// earlier one.
 fn is_prose_after(cx: &Context, edit: &Edit, long: &str) -> bool {
+    // An edit inside the front matter: the front matter alone tells.
+    if let Some(fm) = cx.markup.front_matter.as_ref() {
+        if edit.range.end < fm.end {
+            let fixed =
+                crate::engine::finding::apply_edits(&cx.text[..fm.end], std::slice::from_ref(edit));
+            return crate::markup::extract(&fixed, cx.format)
+                .blocks
+                .iter()
+                .any(|b| b.text.contains(long));
+        }
+    }
     let starts = &cx.markup.top_level;
     let k = starts.partition_point(|&s| s <= edit.range.start);
     let from = starts[..k]

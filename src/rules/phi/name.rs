@@ -5,6 +5,7 @@ use std::sync::OnceLock;
 use regex::Regex;
 
 use crate::engine::{Context, Finding, Rule, RuleMeta, Severity};
+use crate::rules::cues::Lexicon;
 use crate::rules::phi::{finding, re, with_space_before, Prose};
 
 pub struct Name;
@@ -64,6 +65,47 @@ fn pats() -> &'static Pats {
     })
 }
 
+/// For each pattern of [`pats`], literals one of which its every match
+/// holds: blocks without any are not searched with it.
+pub(crate) struct Gates {
+    pub titled: Lexicon,
+    pub glossed: Lexicon,
+    pub named: Lexicon,
+    pub relative: Lexicon,
+    pub initials: Lexicon,
+}
+
+pub(crate) fn gates() -> &'static Gates {
+    static G: OnceLock<Gates> = OnceLock::new();
+    G.get_or_init(|| Gates {
+        titled: Lexicon::gate(&["mr", "ms", "mx", "miss", "mister"]),
+        glossed: Lexicon::gate(&["yo", "y/o", "y.o.", "year", "mo"]),
+        named: Lexicon::gate(&["named", "called"]),
+        relative: Lexicon::gate(&[
+            "son",
+            "daughter",
+            "wife",
+            "husband",
+            "mother",
+            "father",
+            "mom",
+            "dad",
+            "sister",
+            "brother",
+            "niece",
+            "nephew",
+            "partner",
+            "fianc",
+            "boyfriend",
+            "girlfriend",
+            "aunt",
+            "uncle",
+            "cousin",
+        ]),
+        initials: Lexicon::gate(&["pt", "patient", "resident"]),
+    })
+}
+
 /// Capitalised words that follow a title or relation but are not names.
 const NOT_NAMES: &[&str] = &[
     "Right",
@@ -120,10 +162,11 @@ pub(super) fn find(cx: &Context, block: usize, out: &mut Vec<Finding>, mend: boo
         return;
     }
     let p = pats();
+    let g = gates();
     let prose = Prose::of(cx, block);
     // This block's findings start here (`out` holds earlier blocks' too).
     let first = out.len();
-    for c in p.titled.captures_iter(text) {
+    for c in p.titled.captures_iter(g.titled.gated(cx, block)) {
         let (Some(m), Some(n)) = (c.get(0), c.get(1).or(c.get(2))) else {
             continue;
         };
@@ -156,7 +199,7 @@ pub(super) fn find(cx: &Context, block: usize, out: &mut Vec<Finding>, mend: boo
         out.push(f);
     }
     // A name glossed with an age: "Little Mateo (the 4yo with leukemia …)".
-    for c in p.glossed.captures_iter(text) {
+    for c in p.glossed.captures_iter(g.glossed.gated(cx, block)) {
         let (Some(m), Some(n)) = (c.get(0), c.get(1)) else {
             continue;
         };
@@ -188,7 +231,7 @@ pub(super) fn find(cx: &Context, block: usize, out: &mut Vec<Finding>, mend: boo
         }
         out.push(f);
     }
-    for c in p.named.captures_iter(text) {
+    for c in p.named.captures_iter(g.named.gated(cx, block)) {
         let (Some(m), Some(n)) = (c.get(0), c.get(1)) else {
             continue;
         };
@@ -205,7 +248,7 @@ pub(super) fn find(cx: &Context, block: usize, out: &mut Vec<Finding>, mend: boo
             vec![(with_space_before(text, n.range()), String::new())],
         ));
     }
-    for c in p.relative.captures_iter(text) {
+    for c in p.relative.captures_iter(g.relative.gated(cx, block)) {
         let (Some(m), Some(sep), Some(n)) = (c.get(0), c.get(1), c.get(2)) else {
             continue;
         };
@@ -229,7 +272,7 @@ pub(super) fn find(cx: &Context, block: usize, out: &mut Vec<Finding>, mend: boo
             vec![(edit, String::new())],
         ));
     }
-    for c in p.initials.captures_iter(text) {
+    for c in p.initials.captures_iter(g.initials.gated(cx, block)) {
         let (Some(m), Some(n)) = (c.get(0), c.get(1)) else {
             continue;
         };

@@ -13,6 +13,7 @@ use regex::Regex;
 
 use crate::engine::{Context, Finding, Rule, RuleMeta, Severity};
 use crate::rules::context::window;
+use crate::rules::cues::Lexicon;
 use crate::rules::phi::{finding, has_person_cue, re, Prose};
 
 /// What ties a match to a patient.
@@ -63,6 +64,69 @@ fn pats() -> &'static [Regex] {
             re(r"(?i)\b(?:driver['’]?s?\s*licen[cs]e(?:\s*(?:number|no\.?|#))?|DL\s*#|licen[cs]e\s*(?:number|no\.?|#)|certificate\s*(?:number|no\.?|#)|passport(?:\s*(?:number|no\.?|#))?)\s*[:#]?\s*(?:is\s+|was\s+)?([A-Z0-9][A-Z0-9-]{4,})\b"),
         ]
     })
+}
+
+/// For each pattern of [`pats`] that needs a cue word, the literals one of
+/// which its every match holds: blocks without any are not searched.
+fn gates() -> &'static [Option<Lexicon>] {
+    static G: OnceLock<Vec<Option<Lexicon>>> = OnceLock::new();
+    G.get_or_init(|| {
+        vec![
+            None,
+            None,
+            None,
+            // 3 record numbers
+            Some(Lexicon::gate(&[
+                "mrn",
+                "med",
+                "rec",
+                "chart",
+                "acct",
+                "account",
+                "member",
+                "policy",
+                "health",
+                "medicaid",
+                "medicare",
+                "insurance",
+                "subscriber",
+                "encounter",
+                "fin",
+                "csn",
+            ])),
+            None,
+            // 5 url
+            Some(Lexicon::gate(&[
+                "gofundme",
+                "caringbridge",
+                "facebook",
+                "fb.com",
+                "instagram",
+                "tiktok",
+                "twitter",
+                "x.com",
+                "legacy.com",
+                "mealtrain",
+                "givesendgo",
+                "youtube",
+                "youtu.be",
+                "linkedin",
+            ])),
+            // 6 plate
+            Some(Lexicon::gate(&["plate"])),
+            // 7 device serial
+            Some(Lexicon::gate(&[
+                "serial", "device", "udi", "imei", "s/n", "sn",
+            ])),
+            // 8 licence / certificate
+            Some(Lexicon::gate(&["licen", "dl", "certificate", "passport"])),
+        ]
+    })
+}
+
+/// The gates of [`gates`], for the one trigger scan per block.
+pub(crate) fn gate_lexicons() -> impl Iterator<Item = &'static Lexicon> {
+    gates().iter().flatten()
 }
 
 fn any(_: &str) -> bool {
@@ -258,7 +322,11 @@ impl Rule for Cued {
             return;
         }
         let prose = Prose::of(cx, block);
-        for c in pats()[self.pat].captures_iter(text) {
+        let searched = match &gates()[self.pat] {
+            Some(gate) => gate.gated(cx, block),
+            None => text,
+        };
+        for c in pats()[self.pat].captures_iter(searched) {
             let Some(m) = c.get(0) else { continue };
             // SSN: the cued form (group 1) or the bare form (group 2).
             let id: Range<usize> = match (self.pat, c.get(self.group)) {
