@@ -11,6 +11,7 @@
 //! cargo bench --bench lsp_roundtrip -- -- harper-ls --stdio
 //! cargo bench --bench lsp_roundtrip -- --sizes 10KB,100KB --edits 200 -- CMD ARGS...
 //! cargo bench --bench lsp_roundtrip -- --pause-ms 20   # requests 20 ms after the last publish
+//! cargo bench --bench lsp_roundtrip -- --full-sync      # whole text per keystroke, to any server
 //! cargo bench --bench lsp_roundtrip -- --write-posts /tmp/posts 1000   # for `scrubs check`
 //! cargo bench --bench lsp_roundtrip -- --write-draft /tmp/100k.md 100000  # one draft, for profiling
 //! ```
@@ -260,6 +261,7 @@ fn main() {
     let mut sizes = "1KB,10KB,100KB,1MB".to_string();
     let mut edits = 200usize;
     let mut pause = Duration::ZERO;
+    let mut full_sync = false;
     let mut cmd: Vec<String> = Vec::new();
     let mut i = 0;
     while i < args.len() {
@@ -275,6 +277,9 @@ fn main() {
             }
             // Before each change that is followed by a request, wait this
             // long after the previous publish (default 0: at once).
+            // Send the whole text per keystroke even to a server that syncs
+            // incrementally (to compare with full-sync servers on equal input).
+            "--full-sync" => full_sync = true,
             "--pause-ms" => {
                 i += 1;
                 pause = Duration::from_millis(args[i].parse().expect("--pause-ms N"));
@@ -341,7 +346,7 @@ fn main() {
         .expect("the server answers initialize");
     println!("initialize result after {:.1} ms", ms(at - started));
     let sync = &init["capabilities"]["textDocumentSync"];
-    let incremental = sync.as_i64().or_else(|| sync["change"].as_i64()) == Some(2);
+    let incremental = sync.as_i64().or_else(|| sync["change"].as_i64()) == Some(2) && !full_sync;
     println!(
         "sync: {}",
         if incremental {
