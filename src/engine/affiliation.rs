@@ -153,7 +153,7 @@ fn cues() -> &'static Cues {
     CUES.get_or_init(|| {
         let modifiers = r"(?:[\p{L}\p{N}/&'’-]+\s+){0,3}";
         let fp = r"(?:as|i['’]?m|i\s+am|i\s+was|i['’]ve\s+been|i\s+have\s+been|i\s+work\s+as|i\s+became|being)";
-        let build = |s: &str| Regex::new(s).expect("built-in cue pattern");
+        let build = crate::rules::regex;
         Cues {
             role_prep: build(&format!(
                 r"(?i)\b(?:one\s+of\s+the\s+{ROLES}s|{ROLES})\s*(?:at|@|with|for|from|in|on)\s+(?:the\s+)?\z|(?i)\b{ROLES}\s*(?:\||·|•|,|–|—)\s*\z"

@@ -57,7 +57,7 @@ pub(crate) fn lexicon() -> &'static Lexicon {
 fn declined() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
     R.get_or_init(|| {
-        Regex::new(r"(?i)\b(?:declined|ignored|deleted|rejected|blocked|turned\s+(?:it\s+)?down|said\s+no|didn['’]t\s+accept|did\s+not\s+accept|unfollowed|removed)\b").expect("built-in pattern")
+        crate::rules::regex(r"(?i)\b(?:declined|ignored|deleted|rejected|blocked|turned\s+(?:it\s+)?down|said\s+no|didn['’]t\s+accept|did\s+not\s+accept|unfollowed|removed)\b")
     })
 }
 

@@ -87,16 +87,14 @@ const OFFICIAL: &[&str] = &[
 fn handle_re() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
     R.get_or_init(|| {
-        Regex::new(r"(?i)(?:^|[^\w@.])@([A-Za-z0-9_.]{3,30})\b|\b((?:https?://)?(?:[a-z0-9-]+\.)+(?:com|org|net|io|blog|me|co|edu|us|page|site)\b(?:/\S*)?)")
-            .expect("built-in pattern")
+        crate::rules::regex(r"(?i)(?:^|[^\w@.])@([A-Za-z0-9_.]{3,30})\b|\b((?:https?://)?(?:[a-z0-9-]+\.)+(?:com|org|net|io|blog|me|co|edu|us|page|site)\b(?:/\S*)?)")
     })
 }
 
 fn owned_re() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
     R.get_or_init(|| {
-        Regex::new(r"(?i)\b(?:my|mine|follow\s+me|find\s+me|I['’]?m|I\s+am|me\s+(?:at|on)|new\s+post|new\s+video|check\s+out\s+my|subscribe|join\s+me)\b")
-            .expect("built-in pattern")
+        crate::rules::regex(r"(?i)\b(?:my|mine|follow\s+me|find\s+me|I['’]?m|I\s+am|me\s+(?:at|on)|new\s+post|new\s+video|check\s+out\s+my|subscribe|join\s+me)\b")
     })
 }
 

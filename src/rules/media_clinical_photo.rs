@@ -55,10 +55,9 @@ const AREA: &str = r"(?:cath(?:eterization)?\s+lab|(?-i:ICU|MICU|SICU|CVICU|PICU
 fn image_re() -> &'static regex::Regex {
     static R: OnceLock<regex::Regex> = OnceLock::new();
     R.get_or_init(|| {
-        regex::Regex::new(&format!(
+        crate::rules::regex(&format!(
             r"(?i)(?:\b(?:in|at|from|inside)\s+(?:the\s+|our\s+|my\s+)?(?:\w+\s+)?{AREA}\b|\b(?:patient|cadaver|specimen|tumou?r|x-?ray)s?\b|(?:^|[/_-])(?-i:icu|or|ed|er|nicu|picu|cathlab|trauma-?bay|breakroom|nurses-?station)(?:[_.-]|$))"
         ))
-        .expect("built-in pattern")
     })
 }
 

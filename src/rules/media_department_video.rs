@@ -57,7 +57,7 @@ pub(crate) fn lexicon() -> &'static Lexicon {
 fn approved() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
     R.get_or_init(|| {
-        Regex::new(r"(?i)\b(?:approved|approval|signed\s+off|sign-off|cleared\s+(?:it\s+)?with|with\s+permission|marketing|communications|comms\s+team|public\s+affairs)\b").expect("built-in pattern")
+        crate::rules::regex(r"(?i)\b(?:approved|approval|signed\s+off|sign-off|cleared\s+(?:it\s+)?with|with\s+permission|marketing|communications|comms\s+team|public\s+affairs)\b")
     })
 }
 

@@ -97,8 +97,7 @@ pub(crate) fn lexicon() -> &'static Lexicon {
 fn refers() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
     R.get_or_init(|| {
-        Regex::new(r"(?i)\b(?:talk(?:ing)?\s+(?:to|with)|ask(?:ing)?|check(?:ing)?\s+with|consult(?:ing)?|call(?:ing)?|see(?:ing)?)\s+(?:your|a)\s+(?:own\s+)?(?:doctor|doc|physician|pharmacist|clinician|provider|care\s+team|nurse|GP|PCP|endocrinologist)\b|\bwithout\s+(?:talking|checking|asking)\b|\bseek\s+(?:medical\s+)?care\b|\bcall\s+911\b")
-            .expect("built-in pattern")
+        crate::rules::regex(r"(?i)\b(?:talk(?:ing)?\s+(?:to|with)|ask(?:ing)?|check(?:ing)?\s+with|consult(?:ing)?|call(?:ing)?|see(?:ing)?)\s+(?:your|a)\s+(?:own\s+)?(?:doctor|doc|physician|pharmacist|clinician|provider|care\s+team|nurse|GP|PCP|endocrinologist)\b|\bwithout\s+(?:talking|checking|asking)\b|\bseek\s+(?:medical\s+)?care\b|\bcall\s+911\b")
     })
 }
 

@@ -34,8 +34,7 @@ fn physician_cue() -> &'static Regex {
     R.get_or_init(|| {
         let who = r"(?:physician|doctor|doc|MD|internist|surgeon|oncologist|cardiologist|pediatrician|paediatrician|psychiatrist|dermatologist|neurologist|radiologist|anesthesiologist|endocrinologist|gastroenterologist|hospitalist|family\s+medicine\s+doc|OB-?GYN)";
         // "as a physician", "I'm a cardiologist", "…, MD", "cardiologist here".
-        Regex::new(&format!(r"(?i)\b(?:as\s+an?|I['’]m\s+an?|I\s+am\s+an?|I\s+work\s+as\s+an?)\s+(?:[\w-]+\s+){{0,3}}?{who}\b|(?-i:,\s*(?:MD|M\.D\.|DO)\b)|(?:\A|[,.!?:;—–\n])\s*(?:(?:board-certified|pediatric|peds|ER|ED|emergency|family|retired|practicing|practising|interventional|heart|cancer|breast|trauma)\s+)?{who}\s+here\b"))
-            .expect("built-in pattern")
+        crate::rules::regex(&format!(r"(?i)\b(?:as\s+an?|I['’]m\s+an?|I\s+am\s+an?|I\s+work\s+as\s+an?)\s+(?:[\w-]+\s+){{0,3}}?{who}\b|(?-i:,\s*(?:MD|M\.D\.|DO)\b)|(?:\A|[,.!?:;—–\n])\s*(?:(?:board-certified|pediatric|peds|ER|ED|emergency|family|retired|practicing|practising|interventional|heart|cancer|breast|trauma)\s+)?{who}\s+here\b"))
     })
 }
 
@@ -87,8 +86,7 @@ pub(crate) fn health() -> &'static Lexicon {
 fn notice_present() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
     R.get_or_init(|| {
-        Regex::new(r"(?i)\b(?:not\s+(?:intended\s+(?:as|to\s+be)\s+|meant\s+(?:as|to\s+be)\s+)?(?:medical|clinical)\s+advice|n[o']t\s+medical\s+advice|does\s+not\s+constitute\s+(?:medical\s+)?advice|for\s+(?:general\s+)?(?:informational|information|educational|education)\s+purposes(?:\s+only)?|#notmedicaladvice|#nma|no\s+doctor[-\s]patient\s+relationship)")
-            .expect("built-in pattern")
+        crate::rules::regex(r"(?i)\b(?:not\s+(?:intended\s+(?:as|to\s+be)\s+|meant\s+(?:as|to\s+be)\s+)?(?:medical|clinical)\s+advice|n[o']t\s+medical\s+advice|does\s+not\s+constitute\s+(?:medical\s+)?advice|for\s+(?:general\s+)?(?:informational|information|educational|education)\s+purposes(?:\s+only)?|#notmedicaladvice|#nma|no\s+doctor[-\s]patient\s+relationship)")
     })
 }
 
@@ -117,7 +115,12 @@ impl Rule for MissingNotice {
         }
         let mut terms: Vec<String> = Vec::new();
         let mut first = None;
+        // Two different terms are enough (and the first one's place): the
+        // rest of the document need not be searched.
         for (bi, b) in cx.markup.blocks.iter().enumerate() {
+            if terms.len() >= 2 {
+                break;
+            }
             for r in health().find_in(cx, bi) {
                 let t = b.text[r.clone()].to_lowercase();
                 if !terms.contains(&t) {

@@ -71,10 +71,9 @@ fn rewrite() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
     R.get_or_init(|| {
         let i = INSTITUTION;
-        Regex::new(&format!(
+        crate::rules::regex(&format!(
             r"(?i)(?:\bhere\s+at\s+{i},?\s+we|\bwe\s+(?:here\s+)?at\s+{i},?|(?:^|[.!?]\s+)at\s+{i},\s+we)(?P<tail>\s+are\b|\s+were\b|['’]re\b|['’]ve\b|['’]ll\b|['’]d\b|\s+(?:think|believe|feel|know|recommend|decided|have|will|want|support|oppose|stand|do|don['’]t|take|agree|hope|encourage|urge|expect|plan|value|care|love|see|say|refuse|reject)\b)"
         ))
-        .expect("built-in pattern")
     })
 }
 

@@ -31,10 +31,9 @@ static META: RuleMeta = RuleMeta {
 fn email() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(
+        crate::rules::regex(
             r"(?i)\b[a-z0-9][a-z0-9._%+-]*@((?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,})\b",
         )
-        .expect("built-in pattern")
     })
 }
 

@@ -74,7 +74,7 @@ pub(crate) fn lexicon() -> &'static Lexicon {
 fn off_duty() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
     R.get_or_init(|| {
-        Regex::new(r"(?i)\b(?:on\s+(?:my|a|our)\s+(?:\w+\s+)?break|lunch|after\s+(?:my\s+|the\s+)?(?:shift|work|rounds)|post-?shift|day\s+off|off\s+duty|at\s+home)\b").expect("built-in pattern")
+        crate::rules::regex(r"(?i)\b(?:on\s+(?:my|a|our)\s+(?:\w+\s+)?break|lunch|after\s+(?:my\s+|the\s+)?(?:shift|work|rounds)|post-?shift|day\s+off|off\s+duty|at\s+home)\b")
     })
 }
 
