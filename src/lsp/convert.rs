@@ -89,21 +89,11 @@ fn text_edits(conv: &Conv, fix: &Fix) -> Vec<TextEdit> {
 }
 
 /// A finding as a diagnostic: `code` is the rule id, `source` "scrubs", and
-/// `data` carries the rule, the document version and the fixes as text
-/// edits, which is all a code action needs.
+/// `data` the rule and the document version. The fixes are not in it: code
+/// actions are computed on the server from its own findings, and a 1 MB
+/// draft's ~1,500 diagnostics would carry several hundred KB of edits on
+/// every keystroke that no client reads.
 pub fn diagnostic(conv: &Conv, f: &Finding, version: i32) -> Diagnostic {
-    let fixes: Vec<_> = f
-        .fixes
-        .iter()
-        .map(|fix| {
-            json!({
-                "title": fix.title,
-                "safe": fix.safe,
-                "preferred": fix.preferred,
-                "edits": text_edits(conv, fix),
-            })
-        })
-        .collect();
     Diagnostic {
         range: conv.range(&f.range),
         severity: Some(severity(f.severity)),
@@ -113,7 +103,7 @@ pub fn diagnostic(conv: &Conv, f: &Finding, version: i32) -> Diagnostic {
         message: f.message.clone(),
         related_information: None,
         tags: None,
-        data: Some(json!({"rule": f.rule, "version": version, "fixes": fixes})),
+        data: Some(json!({"rule": f.rule, "version": version})),
     }
 }
 
