@@ -9,6 +9,14 @@ use crate::engine::{Citation, Finding, Rule, Severity};
 use crate::markup::{self, Format, Markup};
 use crate::packs::{self, Pack};
 
+/// Below this much text to check (bytes of the blocks not taken from the
+/// cache), a check runs on the calling thread alone: splitting costs more
+/// than it saves.
+pub const PARALLEL_MIN_BYTES: usize = 48 * 1024;
+
+/// The most threads one check uses.
+pub const MAX_THREADS: usize = 4;
+
 /// Settings and policy packs, compiled once; checks any number of texts.
 pub struct Checker {
     settings: Settings,
@@ -51,6 +59,8 @@ pub struct Context<'a> {
     /// Per block, which rule lexicons its text triggers
     /// ([`crate::rules::cues::TriggerIndex`]), scanned on first use.
     triggers: Vec<OnceLock<Vec<u64>>>,
+    /// Per block, the indices of the links whose text it holds, in order.
+    links_by_block: OnceLock<Vec<Vec<usize>>>,
 }
 
 impl<'a> Context<'a> {
@@ -77,6 +87,26 @@ impl<'a> Context<'a> {
                 .disable
                 .iter()
                 .any(|s| crate::engine::suppress::selects(s, id))
+    }
+
+    /// The links whose text block `block` holds, in document order (an
+    /// index built once per check, so rules need not walk every link of
+    /// the document for every block).
+    pub fn links_in(&self, block: usize) -> impl Iterator<Item = &markup::Link> {
+        let by_block = self.links_by_block.get_or_init(|| {
+            let mut v = vec![Vec::new(); self.markup.blocks.len()];
+            for (i, l) in self.markup.links.iter().enumerate() {
+                if let Some(b) = l.block.filter(|&b| b < v.len()) {
+                    v[b].push(i);
+                }
+            }
+            v
+        });
+        by_block
+            .get(block)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.markup.links[i])
     }
 
     /// Whether block `block` holds a trigger literal of lexicon `lexicon`
@@ -254,6 +284,7 @@ impl Checker {
             format,
             sentences,
             triggers,
+            links_by_block: OnceLock::new(),
             markup,
             checker: self,
             mentions,
@@ -320,29 +351,28 @@ impl Checker {
             }
             None => Vec::new(),
         };
-        for b in 0..cx.markup.blocks.len() {
-            let span = cx.markup.blocks[b].span();
-            let source = cx.text.get(span.clone());
-            let start = out.len();
-            let hit = match (cache.as_deref_mut(), source, keys.get(b)) {
-                (Some(c), Some(src), Some(&k)) => c.get(k, src, span.start, &mut out),
-                _ => false,
-            };
-            for (rule, level) in &rules {
-                if hit && rule.block_local() {
-                    continue;
-                }
-                let s = out.len();
-                rule.check_block(cx, b, &mut out);
-                for f in &mut out[s..] {
-                    self.finish(cx, f, *level);
+        // 1. The blocks whose findings the cache holds.
+        let n = cx.markup.blocks.len();
+        let mut slots: Vec<Vec<Finding>> = vec![Vec::new(); n];
+        let mut hits = vec![false; n];
+        if let Some(c) = cache.as_deref_mut() {
+            for b in 0..n {
+                let span = cx.markup.blocks[b].span();
+                if let (Some(src), Some(&k)) = (cx.text.get(span.clone()), keys.get(b)) {
+                    hits[b] = c.get(k, src, span.start, &mut slots[b]);
                 }
             }
-            if !hit {
-                if let (Some(c), Some(src), Some(&k)) = (cache.as_deref_mut(), source, keys.get(b))
-                {
-                    // Only the block-local rules' findings are stored.
-                    let local: Vec<Finding> = out[start..]
+        }
+        // 2. The rules on every block (only the rules that are not
+        // block-local on a cached one), split over the cores when there is
+        // enough text to check.
+        self.check_blocks(cx, &rules, &hits, &mut slots);
+        // 3. The block-local findings of the blocks checked, into the cache.
+        if let Some(c) = cache.as_deref_mut() {
+            for b in (0..n).filter(|&b| !hits[b]) {
+                let span = cx.markup.blocks[b].span();
+                if let (Some(src), Some(&k)) = (cx.text.get(span.clone()), keys.get(b)) {
+                    let local: Vec<Finding> = slots[b]
                         .iter()
                         .filter(|f| self.is_block_local(&f.rule))
                         .cloned()
@@ -351,6 +381,7 @@ impl Checker {
                 }
             }
         }
+        out.extend(slots.into_iter().flatten());
         for (rule, level) in &rules {
             let s = out.len();
             rule.check_document(cx, &mut out);
@@ -393,6 +424,84 @@ impl Checker {
     }
 
     /// Whether findings of rule `id` from `check_block` may be cached.
+    /// Runs `rules` on every block into its slot: all of them on a block
+    /// not in `hits`, the ones that are not block-local on the others.
+    /// With enough text to check (see [`PARALLEL_MIN_BYTES`]) the blocks
+    /// are split, in order and by size, over the available cores (at most
+    /// [`MAX_THREADS`]); each block's findings are the same either way.
+    fn check_blocks(
+        &self,
+        cx: &Context,
+        rules: &[(&'static dyn Rule, Option<Severity>)],
+        hits: &[bool],
+        slots: &mut [Vec<Finding>],
+    ) {
+        let blocks = &cx.markup.blocks;
+        let cost = |b: usize| if hits[b] { 1 } else { blocks[b].text.len() + 1 };
+        let total: usize = (0..blocks.len()).map(cost).sum();
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(MAX_THREADS);
+        let one = |b: usize, slot: &mut Vec<Finding>| {
+            for (rule, level) in rules {
+                if hits[b] && rule.block_local() {
+                    continue;
+                }
+                let s = slot.len();
+                rule.check_block(cx, b, slot);
+                for f in &mut slot[s..] {
+                    self.finish(cx, f, *level);
+                }
+            }
+        };
+        if threads < 2 || total < PARALLEL_MIN_BYTES {
+            for (b, slot) in slots.iter_mut().enumerate() {
+                one(b, slot);
+            }
+            return;
+        }
+        // Contiguous runs of blocks of about equal cost, one per thread.
+        let share = total.div_ceil(threads);
+        let mut runs: Vec<(usize, &mut [Vec<Finding>])> = Vec::new();
+        let mut rest = slots;
+        let mut start = 0;
+        while !rest.is_empty() {
+            let mut len = 0;
+            let mut acc = 0;
+            while len < rest.len() && (acc < share || len == 0) {
+                acc += cost(start + len);
+                len += 1;
+            }
+            let (run, tail) = rest.split_at_mut(len);
+            runs.push((start, run));
+            start += len;
+            rest = tail;
+        }
+        std::thread::scope(|scope| {
+            let mut runs = runs.into_iter();
+            let first = runs.next();
+            let handles: Vec<_> = runs
+                .map(|(start, run)| {
+                    scope.spawn(move || {
+                        for (i, slot) in run.iter_mut().enumerate() {
+                            one(start + i, slot);
+                        }
+                    })
+                })
+                .collect();
+            if let Some((start, run)) = first {
+                for (i, slot) in run.iter_mut().enumerate() {
+                    one(start + i, slot);
+                }
+            }
+            for h in handles {
+                if let Err(panic) = h.join() {
+                    std::panic::resume_unwind(panic);
+                }
+            }
+        });
+    }
+
     fn is_block_local(&self, id: &str) -> bool {
         self.rules
             .iter()

@@ -84,6 +84,7 @@ pub fn regex(p: &str) -> regex::Regex {
 /// left out still works, with a scan of its own).
 pub(crate) fn lexicons() -> Vec<&'static cues::Lexicon> {
     let name = phi::name::gates();
+    let geography = phi::geography::gates();
     let mut all = vec![
         boundaries_patient::lexicon(),
         boundaries_supervisor::lexicon(),
@@ -105,6 +106,9 @@ pub(crate) fn lexicons() -> Vec<&'static cues::Lexicon> {
         &name.named,
         &name.relative,
         &name.initials,
+        &geography.zip,
+        &geography.town,
+        &geography.county,
     ];
     all.extend(phi::numbers::gate_lexicons());
     all

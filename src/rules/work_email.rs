@@ -45,7 +45,7 @@ impl Rule for InstitutionalAddress {
     fn check_block(&self, cx: &Context, block: usize, out: &mut Vec<Finding>) {
         let b = &cx.markup.blocks[block];
         // mailto: links whose address is not in the link text.
-        for l in cx.markup.links.iter().filter(|l| l.block == Some(block)) {
+        for l in cx.links_in(block) {
             let Some(addr) = l
                 .dest
                 .strip_prefix("mailto:")
@@ -81,17 +81,16 @@ impl Rule for InstitutionalAddress {
             };
             let range = b.source_range(m.range());
             // A mailto: link around the address goes with it.
+            // (A link around text of this block is one of the block's.)
             let removal = cx
-                .markup
-                .links
-                .iter()
+                .links_in(block)
                 .find(|l| {
                     l.dest.to_ascii_lowercase().starts_with("mailto:")
                         && l.range.start <= range.start
                         && range.end <= l.range.end
                 })
                 .or_else(|| {
-                    cx.markup.links.iter().find(|l| {
+                    cx.links_in(block).find(|l| {
                         l.dest
                             .eq_ignore_ascii_case(&format!("mailto:{}", m.as_str()))
                             && l.range.start <= range.start

@@ -6,6 +6,7 @@ use regex::Regex;
 
 use crate::engine::{Context, Finding, Rule, RuleMeta, Severity};
 use crate::rules::context::first_person_before;
+use crate::rules::cues::Lexicon;
 use crate::rules::phi::{finding, has_person_cue, re, Prose};
 
 pub struct Geography;
@@ -45,6 +46,33 @@ fn pats() -> &'static Pats {
         zip: re(r"(?i)\b(?:zip(?:\s*code)?|postal\s+code)\s*[:#]?\s*(?:is\s+|of\s+)?(\d{5}(?:-\d{4})?)\b"),
         town: re(r"\b(?:from|lives in|living in|lived in|resident of|home in|out of|transferred from|native of)\s+((?:[A-Z][a-z]+[\s-]){0,2}[A-Z][a-z]+)\b"),
         county: re(r"\b((?:[A-Z][a-z]+\s){1,2}(?:County|Parish|Township))\b"),
+    })
+}
+
+/// Literals one of which every match of a pattern of [`pats`] holds (the
+/// street pattern needs a digit instead): blocks without any are not
+/// searched with it.
+pub(crate) struct Gates {
+    pub zip: Lexicon,
+    pub town: Lexicon,
+    pub county: Lexicon,
+}
+
+pub(crate) fn gates() -> &'static Gates {
+    static G: OnceLock<Gates> = OnceLock::new();
+    G.get_or_init(|| Gates {
+        zip: Lexicon::gate(&["zip", "postal"]),
+        town: Lexicon::gate(&[
+            "from",
+            "lives in",
+            "living in",
+            "lived in",
+            "resident of",
+            "home in",
+            "out of",
+            "native of",
+        ]),
+        county: Lexicon::gate(&["county", "parish", "township"]),
     })
 }
 
@@ -167,17 +195,20 @@ impl Rule for Geography {
             return;
         }
         let p = pats();
+        let g = gates();
         let prose = Prose::of(cx, block);
         let mut hits: Vec<std::ops::Range<usize>> = Vec::new();
-        for m in p.street.find_iter(text) {
-            hits.push(m.range());
+        if crate::rules::phi::has_digit(text) {
+            for m in p.street.find_iter(text) {
+                hits.push(m.range());
+            }
         }
-        for c in p.zip.captures_iter(text) {
+        for c in p.zip.captures_iter(g.zip.gated(cx, block)) {
             if let Some(g) = c.get(1) {
                 hits.push(g.range());
             }
         }
-        for c in p.town.captures_iter(text) {
+        for c in p.town.captures_iter(g.town.gated(cx, block)) {
             if let Some(g) = c.get(1) {
                 if !NOT_TOWNS.contains(&g.as_str())
                     && !cx.mentions.iter().any(|mm| {
@@ -190,7 +221,7 @@ impl Rule for Geography {
                 }
             }
         }
-        for c in p.county.captures_iter(text) {
+        for c in p.county.captures_iter(g.county.gated(cx, block)) {
             if let Some(g) = c.get(1) {
                 hits.push(g.range());
             }

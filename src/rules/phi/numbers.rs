@@ -74,7 +74,8 @@ fn gates() -> &'static [Option<Lexicon>] {
         vec![
             None,
             None,
-            None,
+            // 2 ssn: its cued form (the bare one needs digits joined by `-`)
+            Some(Lexicon::gate(&["ssn", "ss#", "social security"])),
             // 3 record numbers
             Some(Lexicon::gate(&[
                 "mrn",
@@ -127,6 +128,14 @@ fn gates() -> &'static [Option<Lexicon>] {
 /// The gates of [`gates`], for the one trigger scan per block.
 pub(crate) fn gate_lexicons() -> impl Iterator<Item = &'static Lexicon> {
     gates().iter().flatten()
+}
+
+/// Whether `text` has a digit, one of `seps`, and a digit, in a row (what
+/// a phone number, a bare SSN or an IP address cannot do without).
+fn digits_joined(text: &str, seps: &[u8]) -> bool {
+    text.as_bytes()
+        .windows(3)
+        .any(|w| w[0].is_ascii_digit() && seps.contains(&w[1]) && w[2].is_ascii_digit())
 }
 
 fn any(_: &str) -> bool {
@@ -321,10 +330,25 @@ impl Rule for Cued {
         if self.pat == 5 && !text.contains('/') {
             return;
         }
+        // Patterns without a cue word need digits joined by a separator.
+        let may_match = match self.pat {
+            0 => digits_joined(text, b"-."),
+            2 => {
+                gates()[2]
+                    .as_ref()
+                    .is_some_and(|g| g.triggered_in(cx, block))
+                    || digits_joined(text, b"-")
+            }
+            4 => digits_joined(text, b"."),
+            _ => true,
+        };
+        if !may_match {
+            return;
+        }
         let prose = Prose::of(cx, block);
         let searched = match &gates()[self.pat] {
-            Some(gate) => gate.gated(cx, block),
-            None => text,
+            Some(gate) if self.pat != 2 => gate.gated(cx, block),
+            _ => text,
         };
         for c in pats()[self.pat].captures_iter(searched) {
             let Some(m) = c.get(0) else { continue };
