@@ -9,14 +9,6 @@ use crate::engine::{Citation, Finding, Rule, Severity};
 use crate::markup::{self, Format, Markup};
 use crate::packs::{self, Pack};
 
-/// Below this much text to check (bytes of the blocks not taken from the
-/// cache), a check runs on the calling thread alone: splitting costs more
-/// than it saves.
-pub const PARALLEL_MIN_BYTES: usize = 48 * 1024;
-
-/// The most threads one check uses.
-pub const MAX_THREADS: usize = 4;
-
 /// Settings and policy packs, compiled once; checks any number of texts.
 pub struct Checker {
     settings: Settings,
@@ -364,8 +356,7 @@ impl Checker {
             }
         }
         // 2. The rules on every block (only the rules that are not
-        // block-local on a cached one), split over the cores when there is
-        // enough text to check.
+        // block-local on a cached one).
         self.check_blocks(cx, &rules, &hits, &mut slots);
         // 3. The block-local findings of the blocks checked, into the cache.
         if let Some(c) = cache.as_deref_mut() {
@@ -426,9 +417,11 @@ impl Checker {
     /// Whether findings of rule `id` from `check_block` may be cached.
     /// Runs `rules` on every block into its slot: all of them on a block
     /// not in `hits`, the ones that are not block-local on the others.
-    /// With enough text to check (see [`PARALLEL_MIN_BYTES`]) the blocks
-    /// are split, in order and by size, over the available cores (at most
-    /// [`MAX_THREADS`]); each block's findings are the same either way.
+    ///
+    /// One thread: splitting the blocks over both cores of the 2-core
+    /// benchmark machine was measured slower (1 MB: 94 ms on two threads,
+    /// 85 ms pinned to one), the regexes' per-thread caches being cold and
+    /// shared through a pool on every other thread.
     fn check_blocks(
         &self,
         cx: &Context,
@@ -436,13 +429,7 @@ impl Checker {
         hits: &[bool],
         slots: &mut [Vec<Finding>],
     ) {
-        let blocks = &cx.markup.blocks;
-        let cost = |b: usize| if hits[b] { 1 } else { blocks[b].text.len() + 1 };
-        let total: usize = (0..blocks.len()).map(cost).sum();
-        let threads = std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .min(MAX_THREADS);
-        let one = |b: usize, slot: &mut Vec<Finding>| {
+        for (b, slot) in slots.iter_mut().enumerate() {
             for (rule, level) in rules {
                 if hits[b] && rule.block_local() {
                     continue;
@@ -453,53 +440,7 @@ impl Checker {
                     self.finish(cx, f, *level);
                 }
             }
-        };
-        if threads < 2 || total < PARALLEL_MIN_BYTES {
-            for (b, slot) in slots.iter_mut().enumerate() {
-                one(b, slot);
-            }
-            return;
         }
-        // Contiguous runs of blocks of about equal cost, one per thread.
-        let share = total.div_ceil(threads);
-        let mut runs: Vec<(usize, &mut [Vec<Finding>])> = Vec::new();
-        let mut rest = slots;
-        let mut start = 0;
-        while !rest.is_empty() {
-            let mut len = 0;
-            let mut acc = 0;
-            while len < rest.len() && (acc < share || len == 0) {
-                acc += cost(start + len);
-                len += 1;
-            }
-            let (run, tail) = rest.split_at_mut(len);
-            runs.push((start, run));
-            start += len;
-            rest = tail;
-        }
-        std::thread::scope(|scope| {
-            let mut runs = runs.into_iter();
-            let first = runs.next();
-            let handles: Vec<_> = runs
-                .map(|(start, run)| {
-                    scope.spawn(move || {
-                        for (i, slot) in run.iter_mut().enumerate() {
-                            one(start + i, slot);
-                        }
-                    })
-                })
-                .collect();
-            if let Some((start, run)) = first {
-                for (i, slot) in run.iter_mut().enumerate() {
-                    one(start + i, slot);
-                }
-            }
-            for h in handles {
-                if let Err(panic) = h.join() {
-                    std::panic::resume_unwind(panic);
-                }
-            }
-        });
     }
 
     fn is_block_local(&self, id: &str) -> bool {

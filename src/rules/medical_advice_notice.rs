@@ -38,6 +38,41 @@ fn physician_cue() -> &'static Regex {
     })
 }
 
+/// Literals every "as a physician" cue holds, but for `, DO` (checked apart,
+/// case-sensitively): blocks without any are not searched for a cue.
+pub(crate) fn physician_gate() -> &'static Lexicon {
+    static L: OnceLock<Lexicon> = OnceLock::new();
+    L.get_or_init(|| {
+        Lexicon::gate(&[
+            "physician",
+            "doc",
+            "md",
+            "m.d.",
+            "internist",
+            "surgeon",
+            "oncologist",
+            "cardiologist",
+            "pediatrician",
+            "paediatrician",
+            "psychiatrist",
+            "dermatologist",
+            "neurologist",
+            "radiologist",
+            "anesthesiologist",
+            "endocrinologist",
+            "gastroenterologist",
+            "hospitalist",
+            "gyn",
+        ])
+    })
+}
+
+/// Literals every notice [`notice_present`] recognises holds.
+pub(crate) fn notice_gate() -> &'static Lexicon {
+    static L: OnceLock<Lexicon> = OnceLock::new();
+    L.get_or_init(|| Lexicon::gate(&["advice", "purpose", "#nma", "relationship"]))
+}
+
 /// Health information: two or more distinct terms.
 pub(crate) fn health() -> &'static Lexicon {
     static L: OnceLock<Lexicon> = OnceLock::new();
@@ -106,6 +141,9 @@ impl Rule for MissingNotice {
     fn check_document(&self, cx: &Context, out: &mut Vec<Finding>) {
         let by_role = cx.settings().role.as_deref().is_some_and(is_physician_role);
         let cue = cx.markup.blocks.iter().enumerate().find_map(|(bi, b)| {
+            if !physician_gate().triggered_in(cx, bi) && !b.text.contains("DO") {
+                return None;
+            }
             physician_cue()
                 .find(&b.text)
                 .map(|m| cx.markup.blocks[bi].source_range(m.range()))
@@ -134,17 +172,22 @@ impl Rule for MissingNotice {
         if terms.len() < 2 {
             return;
         }
-        let pack_notices: Vec<String> = cx
+        // The packs' own notice texts, matched case-insensitively without
+        // lowercasing every block.
+        let pack_notices: Vec<&str> = cx
             .checker
             .packs()
             .iter()
-            .filter_map(|p| p.notice.as_ref().map(|n| n.text.to_lowercase()))
+            .filter_map(|p| p.notice.as_ref().map(|n| n.text.as_str()))
+            .filter(|n| !n.is_empty())
             .collect();
-        if cx.markup.blocks.iter().any(|b| {
-            notice_present().is_match(&b.text) || {
-                let t = b.text.to_lowercase();
-                pack_notices.iter().any(|n| t.contains(n.as_str()))
-            }
+        let pack_notices = aho_corasick::AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .build(&pack_notices)
+            .ok();
+        if cx.markup.blocks.iter().enumerate().any(|(bi, b)| {
+            (notice_gate().triggered_in(cx, bi) && notice_present().is_match(&b.text))
+                || pack_notices.as_ref().is_some_and(|ac| ac.is_match(&b.text))
         }) {
             return;
         }

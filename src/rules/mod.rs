@@ -97,6 +97,8 @@ pub(crate) fn lexicons() -> Vec<&'static cues::Lexicon> {
         media_department_video::lexicon(),
         medical_advice_individual::lexicon(),
         medical_advice_notice::health(),
+        medical_advice_notice::physician_gate(),
+        medical_advice_notice::notice_gate(),
         on_behalf_speaking::lexicon(),
         professionalism_disparaging::lexicon(),
         professionalism_language::lexicon(),
