@@ -12,6 +12,7 @@
 //! cargo bench --bench lsp_roundtrip -- --sizes 10KB,100KB --edits 200 -- CMD ARGS...
 //! cargo bench --bench lsp_roundtrip -- --pause-ms 20   # requests 20 ms after the last publish
 //! cargo bench --bench lsp_roundtrip -- --full-sync      # whole text per keystroke, to any server
+//! cargo bench --bench lsp_roundtrip -- --configuration '{"harper-ls": {"maxFileLength": 2000000}}' -- harper-ls --stdio
 //! cargo bench --bench lsp_roundtrip -- --write-posts /tmp/posts 1000   # for `scrubs check`
 //! cargo bench --bench lsp_roundtrip -- --write-draft /tmp/100k.md 100000  # one draft, for profiling
 //! ```
@@ -87,7 +88,9 @@ fn read_msg(r: &mut impl BufRead) -> Option<Value> {
 }
 
 impl Server {
-    fn start(cmd: &[String]) -> Server {
+    /// Starts `cmd`; `configuration` answers every item of the server's
+    /// `workspace/configuration` requests.
+    fn start(cmd: &[String], configuration: Value) -> Server {
         let mut child = Command::new(&cmd[0])
             .args(&cmd[1..])
             .stdin(Stdio::piped())
@@ -109,7 +112,7 @@ impl Server {
                     (Some(m), Some(id)) => {
                         let result = if m == "workspace/configuration" {
                             let n = msg["params"]["items"].as_array().map_or(1, Vec::len);
-                            Value::Array(vec![Value::Null; n])
+                            Value::Array(vec![configuration.clone(); n])
                         } else {
                             Value::Null
                         };
@@ -262,6 +265,7 @@ fn main() {
     let mut edits = 200usize;
     let mut pause = Duration::ZERO;
     let mut full_sync = false;
+    let mut configuration = Value::Null;
     let mut cmd: Vec<String> = Vec::new();
     let mut i = 0;
     while i < args.len() {
@@ -280,6 +284,12 @@ fn main() {
             // Send the whole text per keystroke even to a server that syncs
             // incrementally (to compare with full-sync servers on equal input).
             "--full-sync" => full_sync = true,
+            // What to answer the server's `workspace/configuration` with
+            // (default null), e.g. '{"harper-ls": {"maxFileLength": 2000000}}'.
+            "--configuration" => {
+                i += 1;
+                configuration = serde_json::from_str(&args[i]).expect("--configuration JSON");
+            }
             "--pause-ms" => {
                 i += 1;
                 pause = Duration::from_millis(args[i].parse().expect("--pause-ms N"));
@@ -321,7 +331,7 @@ fn main() {
     println!("server: {}", cmd.join(" "));
 
     let started = Instant::now();
-    let mut server = Server::start(&cmd);
+    let mut server = Server::start(&cmd, configuration);
     let root = url(dir.path());
     let id = server.request(
         "initialize",
