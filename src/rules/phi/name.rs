@@ -149,6 +149,40 @@ impl Rule for Name {
 const MENDED: &str =
     "Replace the name with “the patient” and remove the details that identify them";
 
+/// The finding for the name at `name` (a range in the block's text) with
+/// its fix: “the patient” in its place, or with `mend` and a story left
+/// behind, the mended fix ([`super::mend`]).
+fn replaced(
+    cx: &Context,
+    block: usize,
+    prose: &Prose,
+    name: std::ops::Range<usize>,
+    mend: bool,
+) -> Finding {
+    let text = prose.text;
+    let new = if sentence_starts_at(prose, name.start) {
+        "The patient"
+    } else {
+        "the patient"
+    };
+    let mut f = finding(
+        cx,
+        block,
+        &META,
+        name.clone(),
+        format!("“{}” names a patient.", &text[name.clone()]),
+        "Replace the name with “the patient”",
+        vec![(name.clone(), new.to_string())],
+    );
+    if let Some(fix) = mend
+        .then(|| super::mend(cx, block, (name, new), MENDED))
+        .flatten()
+    {
+        f.fixes = vec![fix];
+    }
+    f
+}
+
 /// Names in block `block`. With `mend`, a name whose replacement by “the
 /// patient” would leave a story `phi/patient-story` flags gets the fix that
 /// also removes the story's details ([`super::mend`]) instead of the
@@ -176,27 +210,7 @@ pub(super) fn find(cx: &Context, block: usize, out: &mut Vec<Finding>, mend: boo
         {
             continue;
         }
-        let new = if sentence_starts_at(&prose, m.start()) {
-            "The patient"
-        } else {
-            "the patient"
-        };
-        let mut f = finding(
-            cx,
-            block,
-            &META,
-            m.range(),
-            format!("“{}” names a patient.", m.as_str()),
-            "Replace the name with “the patient”",
-            vec![(m.range(), new.to_string())],
-        );
-        if let Some(fix) = mend
-            .then(|| super::mend(cx, block, (m.range(), new), MENDED))
-            .flatten()
-        {
-            f.fixes = vec![fix];
-        }
-        out.push(f);
+        out.push(replaced(cx, block, &prose, m.range(), mend));
     }
     // A name glossed with an age: "Little Mateo (the 4yo with leukemia …)".
     for c in p.glossed.captures_iter(g.glossed.gated(cx, block)) {
@@ -209,27 +223,7 @@ pub(super) fn find(cx: &Context, block: usize, out: &mut Vec<Finding>, mend: boo
         {
             continue;
         }
-        let new = if sentence_starts_at(&prose, n.start()) {
-            "The patient"
-        } else {
-            "the patient"
-        };
-        let mut f = finding(
-            cx,
-            block,
-            &META,
-            n.range(),
-            format!("“{}” names a patient.", n.as_str()),
-            "Replace the name with “the patient”",
-            vec![(n.range(), new.to_string())],
-        );
-        if let Some(fix) = mend
-            .then(|| super::mend(cx, block, (n.range(), new), MENDED))
-            .flatten()
-        {
-            f.fixes = vec![fix];
-        }
-        out.push(f);
+        out.push(replaced(cx, block, &prose, n.range(), mend));
     }
     for c in p.named.captures_iter(g.named.gated(cx, block)) {
         let (Some(m), Some(n)) = (c.get(0), c.get(1)) else {
