@@ -26,6 +26,8 @@ pub struct Checker {
     /// The packs' and the writer's disclaimer wordings, compiled once
     /// ([`crate::rules::disclaimers::wordings`]).
     disclaimer_wordings: Option<regex::Regex>,
+    /// The packs' not-medical-advice notices, as one pattern.
+    notice_wordings: Option<regex::Regex>,
 }
 
 /// What one check of one text sees: the markup, the mentions and
@@ -179,8 +181,14 @@ impl Checker {
         let names = NameMatcher::new(&packs);
         let disclaimer_wordings =
             crate::rules::disclaimers::wordings(&packs, settings.disclaimer.text.as_deref());
+        let notice_wordings = crate::rules::disclaimers::any_of(
+            packs
+                .iter()
+                .filter_map(|p| p.notice.as_ref().map(|n| n.text.as_str())),
+        );
         Ok(Checker {
             disclaimer_wordings,
+            notice_wordings,
             settings,
             packs,
             configured,
@@ -208,6 +216,12 @@ impl Checker {
     /// pattern ([`crate::rules::disclaimers::wordings`]).
     pub fn disclaimer_wordings(&self) -> Option<&regex::Regex> {
         self.disclaimer_wordings.as_ref()
+    }
+
+    /// The packs' not-medical-advice notice texts, as one pattern
+    /// ([`crate::rules::disclaimers::any_of`]).
+    pub fn notice_wordings(&self) -> Option<&regex::Regex> {
+        self.notice_wordings.as_ref()
     }
 
     /// The institution-name matcher (strong and weak names of every pack),

@@ -86,15 +86,23 @@ pub(crate) fn words() -> &'static Lexicon {
 }
 
 /// The packs' disclaimer wordings (blog and short forms) and the writer's
-/// own, as one pattern: case-insensitive, any run of whitespace in a
-/// wording matching any run in the text (a wording wrapped over two lines
-/// still counts). `None` when there is no wording.
+/// own, as one pattern ([`any_of`]). `None` when there is no wording.
 pub fn wordings(packs: &[Pack], own: Option<&str>) -> Option<Regex> {
-    let mut alts: Vec<String> = packs
-        .iter()
-        .filter_map(|p| p.disclaimer.as_ref())
-        .flat_map(|d| [d.blog.as_str(), d.short.as_str()])
-        .chain(own)
+    any_of(
+        packs
+            .iter()
+            .filter_map(|p| p.disclaimer.as_ref())
+            .flat_map(|d| [d.blog.as_str(), d.short.as_str()])
+            .chain(own),
+    )
+}
+
+/// Fixed texts (a pack's disclaimer or notice, the writer's own) as one
+/// pattern, compiled once per checker: case-insensitive, any run of
+/// whitespace in a text matching any run in the document (a text wrapped
+/// over two lines still counts). `None` when there is no text.
+pub fn any_of<'a>(texts: impl Iterator<Item = &'a str>) -> Option<Regex> {
+    let mut alts: Vec<String> = texts
         .map(|w| {
             w.split_whitespace()
                 .map(regex::escape)

@@ -172,22 +172,11 @@ impl Rule for MissingNotice {
         if terms.len() < 2 {
             return;
         }
-        // The packs' own notice texts, matched case-insensitively without
-        // lowercasing every block.
-        let pack_notices: Vec<&str> = cx
-            .checker
-            .packs()
-            .iter()
-            .filter_map(|p| p.notice.as_ref().map(|n| n.text.as_str()))
-            .filter(|n| !n.is_empty())
-            .collect();
-        let pack_notices = aho_corasick::AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
-            .build(&pack_notices)
-            .ok();
+        // The packs' own notice texts: one pattern, compiled per checker.
+        let pack_notices = cx.checker.notice_wordings();
         if cx.markup.blocks.iter().enumerate().any(|(bi, b)| {
             (notice_gate().triggered_in(cx, bi) && notice_present().is_match(&b.text))
-                || pack_notices.as_ref().is_some_and(|ac| ac.is_match(&b.text))
+                || pack_notices.is_some_and(|re| re.is_match(&b.text))
         }) {
             return;
         }
