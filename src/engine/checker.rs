@@ -1,6 +1,6 @@
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use crate::config::{Level, Settings};
 use crate::engine::affiliation::{self, Affiliation, Mention, NameMatcher};
@@ -28,6 +28,9 @@ pub struct Checker {
     disclaimer_wordings: Option<regex::Regex>,
     /// The packs' not-medical-advice notices, as one pattern.
     notice_wordings: Option<regex::Regex>,
+    /// Per pack, its clauses as citations by guideline id, made once and
+    /// shared by every finding that cites them.
+    cited: Vec<HashMap<String, Arc<Citation>>>,
 }
 
 /// What one check of one text sees: the markup, the mentions and
@@ -186,7 +189,29 @@ impl Checker {
                 .iter()
                 .filter_map(|p| p.notice.as_ref().map(|n| n.text.as_str())),
         );
+        let cited = packs
+            .iter()
+            .map(|pack| {
+                pack.guidelines
+                    .iter()
+                    .map(|g| {
+                        let c = Citation {
+                            institution: pack.id.clone(),
+                            guideline: g.id.clone(),
+                            quote: g.quote.clone(),
+                            institution_name: pack.name.clone(),
+                            section: g.section.clone(),
+                            title: g.title.clone(),
+                            source: pack.source.title.clone(),
+                            url: pack.source.url.clone(),
+                        };
+                        (g.id.clone(), Arc::new(c))
+                    })
+                    .collect()
+            })
+            .collect();
         Ok(Checker {
+            cited,
             disclaimer_wordings,
             notice_wordings,
             settings,
@@ -491,16 +516,9 @@ impl Checker {
         for &i in &packs {
             let pack = &self.packs[i];
             for g in pack.citations_for(&f.rule, &category) {
-                f.citations.push(Citation {
-                    institution: pack.id.clone(),
-                    guideline: g.id.clone(),
-                    quote: g.quote.clone(),
-                    institution_name: pack.name.clone(),
-                    section: g.section.clone(),
-                    title: g.title.clone(),
-                    source: pack.source.title.clone(),
-                    url: pack.source.url.clone(),
-                });
+                if let Some(c) = self.cited[i].get(&g.id) {
+                    f.citations.push(Arc::clone(c));
+                }
             }
         }
         if cx.inferred && !f.citations.is_empty() {

@@ -128,7 +128,9 @@ pub struct Finding {
     /// Byte range in the text.
     pub range: Range<usize>,
     pub message: String,
-    pub citations: Vec<Citation>,
+    /// Shared with every other finding that cites the same clause: a
+    /// clause is a few kilobytes, and a long draft has thousands of findings.
+    pub citations: Vec<std::sync::Arc<Citation>>,
     pub fixes: Vec<Fix>,
     /// When the finding is about one institution (the one the writer named),
     /// only its clauses are cited. Pack id.
