@@ -36,7 +36,9 @@ static META: RuleMeta = RuleMeta {
     ],
 };
 
-const NAME: &str = r"[A-Z][a-z'’]+(?:-[A-Z][a-z'’]+)?";
+/// A capitalised name in the Latin script, accents included ("Okafor",
+/// "Núñez", "Nguyễn", "José" with a combining accent, "Smith-Jones").
+const NAME: &str = r"[\p{Lu}&&\p{Latin}][[\p{Ll}&&\p{Latin}]\p{Mn}'’]+(?:-[\p{Lu}&&\p{Latin}][[\p{Ll}&&\p{Latin}]\p{Mn}'’]+)?";
 
 struct Pats {
     titled: Regex,
