@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
-use regex::Regex;
+use regex::{Regex, RegexSet};
 
 use crate::engine::Context;
 use crate::markup::Block;
@@ -55,9 +55,9 @@ pub struct Lexicon {
     triggers: Vec<String>,
     prefilter: AhoCorasick,
     patterns: Vec<Regex>,
-    /// All the patterns as one alternation: one pass tells whether any
-    /// matches before each is run for its matches.
-    any: Option<Regex>,
+    /// All the patterns as one set: one pass over a block tells which of
+    /// them match at all, and only those are run for their matches.
+    any: Option<RegexSet>,
 }
 
 static NEXT_LEXICON: AtomicUsize = AtomicUsize::new(0);
@@ -79,13 +79,7 @@ impl Lexicon {
                 .iter()
                 .map(|p| crate::rules::regex(p.as_ref()))
                 .collect(),
-            any: (patterns.len() > 1).then(|| {
-                let alternation: Vec<String> = patterns
-                    .iter()
-                    .map(|p| format!("(?:{})", p.as_ref()))
-                    .collect();
-                crate::rules::regex(&alternation.join("|"))
-            }),
+            any: (patterns.len() > 1).then(|| crate::rules::regex_set(patterns)),
         }
     }
 
@@ -138,11 +132,15 @@ impl Lexicon {
 
     /// [`Lexicon::find`] once the trigger literals are known to occur.
     fn find_triggered(&self, text: &str) -> Vec<Range<usize>> {
-        if self.any.as_ref().is_some_and(|any| !any.is_match(text)) {
+        let which = self.any.as_ref().map(|any| any.matches(text));
+        if which.as_ref().is_some_and(|w| !w.matched_any()) {
             return Vec::new();
         }
         let mut out: Vec<Range<usize>> = Vec::new();
-        for re in &self.patterns {
+        for (i, re) in self.patterns.iter().enumerate() {
+            if which.as_ref().is_some_and(|w| !w.matched(i)) {
+                continue;
+            }
             for m in re.find_iter(text) {
                 if m.start() < m.end() {
                     out.push(m.range());
