@@ -25,9 +25,9 @@ pub struct Checker {
     rules: Vec<(&'static dyn Rule, Option<Severity>)>,
     /// The packs' and the writer's disclaimer wordings, compiled once
     /// ([`crate::rules::disclaimers::wordings`]).
-    disclaimer_wordings: Option<regex::Regex>,
+    disclaimer_wordings: Option<crate::rules::disclaimers::Wordings>,
     /// The packs' not-medical-advice notices, as one pattern.
-    notice_wordings: Option<regex::Regex>,
+    notice_wordings: Option<crate::rules::disclaimers::Wordings>,
     /// Per pack, its clauses as citations by guideline id, made once and
     /// shared by every finding that cites them.
     cited: Vec<HashMap<String, Arc<Citation>>>,
@@ -239,13 +239,13 @@ impl Checker {
 
     /// The disclaimer wordings of the packs and the settings, as one
     /// pattern ([`crate::rules::disclaimers::wordings`]).
-    pub fn disclaimer_wordings(&self) -> Option<&regex::Regex> {
+    pub fn disclaimer_wordings(&self) -> Option<&crate::rules::disclaimers::Wordings> {
         self.disclaimer_wordings.as_ref()
     }
 
     /// The packs' not-medical-advice notice texts, as one pattern
     /// ([`crate::rules::disclaimers::any_of`]).
-    pub fn notice_wordings(&self) -> Option<&regex::Regex> {
+    pub fn notice_wordings(&self) -> Option<&crate::rules::disclaimers::Wordings> {
         self.notice_wordings.as_ref()
     }
 

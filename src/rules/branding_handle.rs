@@ -4,7 +4,7 @@ use std::sync::OnceLock;
 use regex::Regex;
 
 use crate::engine::{Context, Finding, Rule, RuleMeta, Severity};
-use crate::rules::cues::{self, Guard};
+use crate::rules::cues::{self, Guard, Lexicon};
 
 /// `branding/name-in-handle`
 pub struct NameInHandle;
@@ -52,6 +52,13 @@ const PERSONAL: &[&str] = &[
     "tech", "medic", "surg", "peds", "icu", "er", "ed", "nights", "blog", "vlog", "jen", "jane",
     "john",
 ];
+
+/// [`TOKENS`] as a gate: the block's one trigger scan tells whether it
+/// holds any (ASCII case-insensitively, as a lowercased block would).
+pub(crate) fn tokens() -> &'static Lexicon {
+    static L: OnceLock<Lexicon> = OnceLock::new();
+    L.get_or_init(|| Lexicon::gate(TOKENS))
+}
 
 /// The institutions' own accounts and sites, lowercase, without `@`.
 const OFFICIAL: &[&str] = &[
@@ -175,8 +182,7 @@ impl Rule for NameInHandle {
         if !b.text.contains('@') && !b.text.contains('.') {
             return;
         }
-        let lower = b.text.to_ascii_lowercase();
-        if !TOKENS.iter().any(|t| lower.contains(t)) {
+        if !tokens().triggered_in(cx, block) {
             return;
         }
         for c in handle_re().captures_iter(&b.text) {

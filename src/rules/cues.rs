@@ -381,6 +381,47 @@ pub fn scan(
 /// hospital", "the clinic", "the university".
 pub const INSTITUTION: &str = r"(?:(?:the\s+)?(?-i:Mayo\s+Clinic|Mayo|Saint\s+Marys|Mass\s+General(?:\s+Brigham)?|Massachusetts\s+General(?:\s+Hospital)?|MGH|MGB|Memorial\s+Sloan[\s-]Kettering|Sloan[\s-]Kettering|MSKCC|MSK|University\s+of\s+Minnesota|UMN|U\s+of\s+M|M\s+Health\s+Fairview|(?:[A-Z][\w'’.&-]*\s+){1,4}(?:Clinic|Hospital|Health|Medical\s+Center|University|Institute|Cancer\s+Center|General))|the\s+(?:hospital|clinic|university|institution|health\s+system|medical\s+center|cancer\s+center|organi[sz]ation))";
 
+/// Literals one of which every match of [`INSTITUTION`] holds (ASCII
+/// case-insensitively), but for "U of M", whose spaces can be any white
+/// space: [`institution_possible`] looks for that one apart.
+const INSTITUTION_WORDS: &[&str] = &[
+    "mayo",
+    "saint",
+    "general",
+    "mgh",
+    "mgb",
+    "sloan",
+    "msk",
+    "universit",
+    "umn",
+    "fairview",
+    "clinic",
+    "hospital",
+    "health",
+    "medical",
+    "institut",
+    "cancer",
+    "organi",
+];
+
+/// The gate of [`INSTITUTION`], in the block's one trigger scan.
+pub(crate) fn institution_gate() -> &'static Lexicon {
+    static L: OnceLock<Lexicon> = OnceLock::new();
+    L.get_or_init(|| Lexicon::gate(INSTITUTION_WORDS))
+}
+
+/// Whether block `block` of `cx` can hold a match of [`INSTITUTION`]: a
+/// pattern that needs one is not worth running on a block that has none
+/// (most blocks of a long draft).
+pub fn institution_possible(cx: &Context, block: usize) -> bool {
+    institution_gate().triggered_in(cx, block) || u_of_m().is_match(&cx.markup.blocks[block].text)
+}
+
+fn u_of_m() -> &'static Regex {
+    static R: OnceLock<Regex> = OnceLock::new();
+    R.get_or_init(|| crate::rules::regex(r"U\s+of\s+M"))
+}
+
 /// The range of text to underline in the source for a block-text range.
 pub fn source(cx: &Context, block: usize, r: Range<usize>) -> Range<usize> {
     cx.markup.blocks[block].source_range(r)
@@ -397,6 +438,54 @@ mod tests {
         assert_eq!(&t[sentence(t, &(i..i + 3))], "Second one here!");
         let i = t.find("Third").unwrap();
         assert_eq!(&t[sentence(t, &(i..i + 5))], "Third?");
+    }
+
+    /// The gate lets through every form of institution name the pattern
+    /// knows, or the rules that need one would miss it.
+    #[test]
+    fn every_institution_form_passes_the_gate() {
+        let re = crate::rules::regex(&format!("(?i){INSTITUTION}"));
+        for t in [
+            "Mayo Clinic",
+            "Mayo",
+            "Saint Marys",
+            "Mass General Brigham",
+            "Massachusetts General Hospital",
+            "MGH",
+            "MGB",
+            "Memorial Sloan-Kettering",
+            "Sloan Kettering",
+            "MSKCC",
+            "MSK",
+            "University of Minnesota",
+            "UMN",
+            "U of M",
+            "U\tof\nM",
+            "M Health Fairview",
+            "St. Jude Children's Research Hospital",
+            "Hennepin Healthcare",
+            "Johns Hopkins Medical\nCenter",
+            "Scripps Institute",
+            "Dana-Farber Cancer Center",
+            "Tufts General",
+            "Lakeside Clinic",
+            "Northwestern University",
+            "the hospital",
+            "the clinic",
+            "the university",
+            "the institution",
+            "the health system",
+            "the medical center",
+            "the cancer center",
+            "the organisation",
+            "the organization",
+        ] {
+            assert!(re.is_match(t), "{t:?} is not an institution to the pattern");
+            assert!(
+                institution_gate().triggered(t) || u_of_m().is_match(t),
+                "{t:?} does not pass the gate"
+            );
+        }
     }
 
     #[test]

@@ -87,7 +87,7 @@ pub(crate) fn words() -> &'static Lexicon {
 
 /// The packs' disclaimer wordings (blog and short forms) and the writer's
 /// own, as one pattern ([`any_of`]). `None` when there is no wording.
-pub fn wordings(packs: &[Pack], own: Option<&str>) -> Option<Regex> {
+pub fn wordings(packs: &[Pack], own: Option<&str>) -> Option<Wordings> {
     any_of(
         packs
             .iter()
@@ -101,8 +101,10 @@ pub fn wordings(packs: &[Pack], own: Option<&str>) -> Option<Regex> {
 /// pattern, compiled once per checker: case-insensitive, any run of
 /// whitespace in a text matching any run in the document (a text wrapped
 /// over two lines still counts). `None` when there is no text.
-pub fn any_of<'a>(texts: impl Iterator<Item = &'a str>) -> Option<Regex> {
+pub fn any_of<'a>(texts: impl Iterator<Item = &'a str>) -> Option<Wordings> {
+    let texts: Vec<&str> = texts.collect();
     let mut alts: Vec<String> = texts
+        .iter()
         .map(|w| {
             w.split_whitespace()
                 .map(regex::escape)
@@ -116,7 +118,40 @@ pub fn any_of<'a>(texts: impl Iterator<Item = &'a str>) -> Option<Regex> {
     if alts.is_empty() {
         return None;
     }
-    Regex::new(&format!("(?i)(?:{})", alts.join("|"))).ok()
+    let re = Regex::new(&format!("(?i)(?:{})", alts.join("|"))).ok()?;
+    // Each text's longest ASCII word: any match holds one of them. A text
+    // without one (all accented, say) leaves the pattern ungated.
+    let words: Option<Vec<&str>> = texts
+        .iter()
+        .filter(|w| !w.trim().is_empty())
+        .map(|w| {
+            w.split_whitespace()
+                .filter(|t| t.bytes().all(|b| b.is_ascii_alphanumeric()))
+                .max_by_key(|t| t.len())
+        })
+        .collect();
+    let gate = words.and_then(|w| {
+        aho_corasick::AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .build(w)
+            .ok()
+    });
+    Some(Wordings { re, gate })
+}
+
+/// Fixed texts as one pattern ([`any_of`]), behind a literal gate: the
+/// pattern runs only on text that holds one word each match needs (a scan
+/// of a few literals, where the case-insensitive pattern is a DFA walk over
+/// every byte of every block).
+pub struct Wordings {
+    re: Regex,
+    gate: Option<aho_corasick::AhoCorasick>,
+}
+
+impl Wordings {
+    pub fn is_match(&self, text: &str) -> bool {
+        self.gate.as_ref().is_none_or(|g| g.is_match(text)) && self.re.is_match(text)
+    }
 }
 
 #[cfg(test)]

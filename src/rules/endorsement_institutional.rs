@@ -111,6 +111,10 @@ impl Rule for InstitutionalEndorsement {
     }
 
     fn check_block(&self, cx: &Context, block: usize, out: &mut Vec<Finding>) {
+        // Every pattern names the institution.
+        if !cues::institution_possible(cx, block) {
+            return;
+        }
         cues::scan(
             cx,
             block,

@@ -67,6 +67,14 @@ impl Rule for DepartmentVideo {
     }
 
     fn check_document(&self, cx: &Context, out: &mut Vec<Finding>) {
+        // The first department video, found by the blocks' trigger scan;
+        // only then is the whole draft read for an approval.
+        let Some((bi, m)) = (0..cx.markup.blocks.len()).find_map(|bi| {
+            let m = lexicon().matches(cx, bi, Guard::ALL).into_iter().next()?;
+            Some((bi, m))
+        }) else {
+            return;
+        };
         if cx
             .markup
             .blocks
@@ -75,15 +83,10 @@ impl Rule for DepartmentVideo {
         {
             return;
         }
-        for bi in 0..cx.markup.blocks.len() {
-            if let Some(m) = lexicon().matches(cx, bi, Guard::ALL).into_iter().next() {
-                out.push(Finding::new(
-                    &META,
-                    cues::source(cx, bi, m),
-                    "A department's video or account needs the approval of communications or marketing before it is posted.",
-                ));
-                return;
-            }
-        }
+        out.push(Finding::new(
+            &META,
+            cues::source(cx, bi, m),
+            "A department's video or account needs the approval of communications or marketing before it is posted.",
+        ));
     }
 }

@@ -89,7 +89,13 @@ impl Rule for SpeakingForInstitution {
             return;
         }
         let mut taken = Vec::new();
-        for c in rewrite().captures_iter(&b.text) {
+        // The rewrite's every form names the institution.
+        let rewrites = if cues::institution_possible(cx, block) {
+            rewrite().captures_iter(&b.text).collect()
+        } else {
+            Vec::new()
+        };
+        for c in rewrites {
             let (Some(m), Some(tail)) = (c.get(0), c.name("tail")) else {
                 continue;
             };

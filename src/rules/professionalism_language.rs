@@ -118,7 +118,7 @@ impl Rule for UnprofessionalLanguage {
 
     fn check_block(&self, cx: &Context, block: usize, out: &mut Vec<Finding>) {
         let b = &cx.markup.blocks[block];
-        for m in lexicon().find(&b.text) {
+        for m in lexicon().find_in(cx, block) {
             // A block quote of the policy holds none of this; a post that
             // teaches ("never post that you were drunk") is spared for the
             // intoxication and threat phrases, not for profanity.

@@ -125,17 +125,33 @@ fn gates() -> &'static [Option<Lexicon>] {
     })
 }
 
-/// The gates of [`gates`], for the one trigger scan per block.
+/// A digit: what every pattern but e-mail and URL needs (a gate, so the
+/// block's one trigger scan answers it for all the number rules).
+fn digit_gate() -> &'static Lexicon {
+    static G: OnceLock<Lexicon> = OnceLock::new();
+    G.get_or_init(|| Lexicon::gate(&["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]))
+}
+
+/// The gates of [`gates`] and the digit gate, for the one trigger scan per
+/// block.
 pub(crate) fn gate_lexicons() -> impl Iterator<Item = &'static Lexicon> {
-    gates().iter().flatten()
+    gates().iter().flatten().chain([digit_gate()])
 }
 
 /// Whether `text` has a digit, one of `seps`, and a digit, in a row (what
 /// a phone number, a bare SSN or an IP address cannot do without).
 fn digits_joined(text: &str, seps: &[u8]) -> bool {
-    text.as_bytes()
-        .windows(3)
-        .any(|w| w[0].is_ascii_digit() && seps.contains(&w[1]) && w[2].is_ascii_digit())
+    let b = text.as_bytes();
+    let joins = |i: usize| {
+        i > 0 && b[i - 1].is_ascii_digit() && b.get(i + 1).is_some_and(|c| c.is_ascii_digit())
+    };
+    match seps {
+        [a] => memchr::memchr_iter(*a, b).any(joins),
+        [a, c] => memchr::memchr2_iter(*a, *c, b).any(joins),
+        _ => b
+            .windows(3)
+            .any(|w| w[0].is_ascii_digit() && seps.contains(&w[1]) && w[2].is_ascii_digit()),
+    }
 }
 
 fn any(_: &str) -> bool {
@@ -321,7 +337,13 @@ impl Rule for Cued {
 
     fn check_block(&self, cx: &Context, block: usize, out: &mut Vec<Finding>) {
         let text = cx.markup.blocks[block].text.as_str();
-        if self.needs_digit && !text.bytes().any(|b| b.is_ascii_digit()) {
+        // The cheapest tests first: the block's trigger scan, then memchr.
+        if let (Some(gate), false) = (&gates()[self.pat], self.pat == 2) {
+            if !gate.triggered_in(cx, block) {
+                return;
+            }
+        }
+        if self.needs_digit && !digit_gate().triggered_in(cx, block) {
             return;
         }
         if self.pat == 1 && !text.contains('@') {
