@@ -9,6 +9,7 @@
 
 mod convert;
 pub mod document;
+mod memory;
 pub mod reframe;
 
 use std::collections::HashMap;
@@ -195,6 +196,10 @@ impl State {
 
 /// Work sent to the check thread.
 type Job = Box<dyn FnOnce() + Send>;
+
+/// Documents from this size on return the memory of each check to the
+/// system when it is published ([`memory::trim`]: about a millisecond).
+const TRIM_MIN_BYTES: usize = 256 * 1024;
 
 /// The server.
 pub struct Backend {
@@ -456,6 +461,11 @@ impl Backend {
             self.client
                 .publish_diagnostics(uri, diagnostics, Some(version))
                 .await;
+        }
+        // A long draft's check and publish freed megabytes: give them back
+        // (on the check thread, after the old findings it drops).
+        if rope.len_bytes() >= TRIM_MIN_BYTES {
+            let _ = self.checks.send(Box::new(memory::trim));
         }
     }
 
@@ -944,6 +954,7 @@ impl Backend {
 
 /// Runs the server on standard input and output until the client exits.
 pub fn run_stdio() {
+    memory::few_arenas();
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
