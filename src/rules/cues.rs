@@ -48,12 +48,19 @@ impl Guard {
     };
 }
 
-/// A rule's trigger literals and patterns, compiled once.
+/// A rule's trigger literals and patterns. The patterns are compiled once,
+/// on the first block that holds a trigger: a lexicon whose words a draft
+/// never uses costs its pattern texts, not their automata.
 pub struct Lexicon {
     /// This lexicon's number in the [`TriggerIndex`] (unique per process).
     id: usize,
     triggers: Vec<String>,
-    prefilter: AhoCorasick,
+    prefilter: OnceLock<AhoCorasick>,
+    sources: Vec<String>,
+    compiled: OnceLock<Compiled>,
+}
+
+struct Compiled {
     patterns: Vec<Regex>,
     /// All the patterns as one set: one pass over a block tells which of
     /// them match at all, and only those are run for their matches.
@@ -70,17 +77,21 @@ impl Lexicon {
         Lexicon {
             id: NEXT_LEXICON.fetch_add(1, Ordering::Relaxed),
             triggers: triggers.iter().map(|t| t.to_string()).collect(),
-            prefilter: AhoCorasickBuilder::new()
-                .ascii_case_insensitive(true)
-                .match_kind(MatchKind::LeftmostFirst)
-                .build(triggers)
-                .expect("built-in trigger literals"),
-            patterns: patterns
-                .iter()
-                .map(|p| crate::rules::regex(p.as_ref()))
-                .collect(),
-            any: (patterns.len() > 1).then(|| crate::rules::regex_set(patterns)),
+            prefilter: OnceLock::new(),
+            sources: patterns.iter().map(|p| p.as_ref().to_string()).collect(),
+            compiled: OnceLock::new(),
         }
+    }
+
+    fn compiled(&self) -> &Compiled {
+        self.compiled.get_or_init(|| Compiled {
+            patterns: self
+                .sources
+                .iter()
+                .map(|p| crate::rules::regex(p))
+                .collect(),
+            any: (self.sources.len() > 1).then(|| crate::rules::regex_set(&self.sources)),
+        })
     }
 
     /// A lexicon of trigger literals only: a gate that tells, from the
@@ -102,7 +113,15 @@ impl Lexicon {
 
     /// Whether `text` holds any trigger literal.
     pub fn triggered(&self, text: &str) -> bool {
-        self.prefilter.is_match(text)
+        self.prefilter
+            .get_or_init(|| {
+                AhoCorasickBuilder::new()
+                    .ascii_case_insensitive(true)
+                    .match_kind(MatchKind::LeftmostFirst)
+                    .build(&self.triggers)
+                    .expect("built-in trigger literals")
+            })
+            .is_match(text)
     }
 
     /// Whether block `block` of `cx` holds any trigger literal: answered
@@ -132,12 +151,13 @@ impl Lexicon {
 
     /// [`Lexicon::find`] once the trigger literals are known to occur.
     fn find_triggered(&self, text: &str) -> Vec<Range<usize>> {
-        let which = self.any.as_ref().map(|any| any.matches(text));
+        let c = self.compiled();
+        let which = c.any.as_ref().map(|any| any.matches(text));
         if which.as_ref().is_some_and(|w| !w.matched_any()) {
             return Vec::new();
         }
         let mut out: Vec<Range<usize>> = Vec::new();
-        for (i, re) in self.patterns.iter().enumerate() {
+        for (i, re) in c.patterns.iter().enumerate() {
             if which.as_ref().is_some_and(|w| !w.matched(i)) {
                 continue;
             }
@@ -485,6 +505,14 @@ mod tests {
                 institution_gate().triggered(t) || u_of_m().is_match(t),
                 "{t:?} does not pass the gate"
             );
+        }
+    }
+
+    /// Patterns compile on first use; every built-in one compiles.
+    #[test]
+    fn every_lexicon_compiles() {
+        for l in crate::rules::lexicons() {
+            assert_eq!(l.compiled().patterns.len(), l.sources.len());
         }
     }
 
