@@ -206,6 +206,7 @@ impl Checker {
             packs
                 .iter()
                 .filter_map(|p| p.notice.as_ref().map(|n| n.text.as_str())),
+            &[],
         );
         let cited = packs
             .iter()

@@ -197,9 +197,11 @@ impl State {
 /// Work sent to the check thread.
 type Job = Box<dyn FnOnce() + Send>;
 
-/// Documents from this size on return the memory of each check to the
-/// system when it is published ([`memory::trim`]: about a millisecond).
+/// Documents from this size on return the memory their checks freed to the
+/// system ([`memory::trim`]) once no long draft was published for
+/// [`TRIM_AFTER_IDLE`].
 const TRIM_MIN_BYTES: usize = 256 * 1024;
+const TRIM_AFTER_IDLE: std::time::Duration = std::time::Duration::from_millis(300);
 
 /// The server.
 pub struct Backend {
@@ -210,6 +212,8 @@ pub struct Backend {
     publish: tokio::sync::Mutex<()>,
     /// The one thread every check runs on (see [`Backend::on_check_thread`]).
     checks: std::sync::mpsc::Sender<Job>,
+    /// Publishes of long drafts so far: a trim waits for them to pause.
+    long_publishes: Arc<std::sync::atomic::AtomicU64>,
 }
 
 fn lock(state: &Mutex<State>) -> std::sync::MutexGuard<'_, State> {
@@ -235,6 +239,7 @@ impl Backend {
             state: Arc::new(Mutex::new(State::default())),
             publish: tokio::sync::Mutex::new(()),
             checks,
+            long_publishes: Arc::default(),
         }
     }
 
@@ -463,9 +468,18 @@ impl Backend {
                 .await;
         }
         // A long draft's check and publish freed megabytes: give them back
-        // (on the check thread, after the old findings it drops).
+        // once the writer pauses (a trim costs ~10 ms at 1 MB: not on every
+        // keystroke), on the check thread, after the old findings it drops.
         if rope.len_bytes() >= TRIM_MIN_BYTES {
-            let _ = self.checks.send(Box::new(memory::trim));
+            let n = self.long_publishes.fetch_add(1, Ordering::SeqCst) + 1;
+            let count = self.long_publishes.clone();
+            let checks = self.checks.clone();
+            tokio::spawn(async move {
+                tokio::time::sleep(TRIM_AFTER_IDLE).await;
+                if count.load(Ordering::SeqCst) == n {
+                    let _ = checks.send(Box::new(memory::trim));
+                }
+            });
         }
     }
 

@@ -111,6 +111,11 @@ impl Lexicon {
         }
     }
 
+    /// The trigger literals, one of which every match holds.
+    pub fn triggers(&self) -> &[String] {
+        &self.triggers
+    }
+
     /// Whether `text` holds any trigger literal.
     pub fn triggered(&self, text: &str) -> bool {
         self.prefilter

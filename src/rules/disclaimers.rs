@@ -49,8 +49,9 @@ pub fn has_disclaimer(cx: &Context) -> bool {
     let needed = words();
     let own = cx.checker.disclaimer_wordings();
     cx.markup.blocks.iter().enumerate().any(|(i, b)| {
-        (needed.triggered_in(cx, i) && set.is_match(&b.text))
-            || own.is_some_and(|re| re.is_match(&b.text))
+        let triggered = needed.triggered_in(cx, i);
+        (triggered && set.is_match(&b.text))
+            || own.is_some_and(|re| (triggered || !re.implied) && re.is_match(&b.text))
     })
 }
 
@@ -88,20 +89,30 @@ pub(crate) fn words() -> &'static Lexicon {
 /// The packs' disclaimer wordings (blog and short forms) and the writer's
 /// own, as one pattern ([`any_of`]). `None` when there is no wording.
 pub fn wordings(packs: &[Pack], own: Option<&str>) -> Option<Wordings> {
-    any_of(
+    let needed = words().triggers();
+    let mut w = any_of(
         packs
             .iter()
             .filter_map(|p| p.disclaimer.as_ref())
             .flat_map(|d| [d.blog.as_str(), d.short.as_str()])
             .chain(own),
-    )
+        needed,
+    )?;
+    // When each text's gate word holds one of the disclaimer forms' needed
+    // words ("expressed", "views"), a block the trigger scan found none of
+    // those in holds no wording either.
+    w.implied = w.gate.is_some()
+        && w.words
+            .iter()
+            .all(|g| needed.iter().any(|t| g.contains(t.as_str())));
+    Some(w)
 }
 
 /// Fixed texts (a pack's disclaimer or notice, the writer's own) as one
 /// pattern, compiled once per checker: case-insensitive, any run of
 /// whitespace in a text matching any run in the document (a text wrapped
 /// over two lines still counts). `None` when there is no text.
-pub fn any_of<'a>(texts: impl Iterator<Item = &'a str>) -> Option<Wordings> {
+pub fn any_of<'a>(texts: impl Iterator<Item = &'a str>, prefer: &[String]) -> Option<Wordings> {
     let texts: Vec<&str> = texts.collect();
     let mut alts: Vec<String> = texts
         .iter()
@@ -119,24 +130,39 @@ pub fn any_of<'a>(texts: impl Iterator<Item = &'a str>) -> Option<Wordings> {
         return None;
     }
     let re = Regex::new(&format!("(?i)(?:{})", alts.join("|"))).ok()?;
-    // Each text's longest ASCII word: any match holds one of them. A text
-    // without one (all accented, say) leaves the pattern ungated.
+    // One run of ASCII letters and digits of each text: any match holds
+    // one of them. A run holding one of `prefer` is chosen first, else the
+    // longest. A text without one (all accented, say) leaves the pattern
+    // ungated.
     let words: Option<Vec<&str>> = texts
         .iter()
         .filter(|w| !w.trim().is_empty())
         .map(|w| {
-            w.split_whitespace()
-                .filter(|t| t.bytes().all(|b| b.is_ascii_alphanumeric()))
-                .max_by_key(|t| t.len())
+            w.split(|c: char| !c.is_ascii_alphanumeric())
+                .filter(|t| !t.is_empty())
+                .max_by_key(|t| {
+                    let lower = t.to_ascii_lowercase();
+                    (prefer.iter().any(|p| lower.contains(p.as_str())), t.len())
+                })
         })
         .collect();
-    let gate = words.and_then(|w| {
+    let gate = words.as_ref().and_then(|w| {
         aho_corasick::AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
             .build(w)
             .ok()
     });
-    Some(Wordings { re, gate })
+    let words = words
+        .unwrap_or_default()
+        .iter()
+        .map(|w| w.to_ascii_lowercase())
+        .collect();
+    Some(Wordings {
+        re,
+        gate,
+        words,
+        implied: false,
+    })
 }
 
 /// Fixed texts as one pattern ([`any_of`]), behind a literal gate: the
@@ -146,6 +172,11 @@ pub fn any_of<'a>(texts: impl Iterator<Item = &'a str>) -> Option<Wordings> {
 pub struct Wordings {
     re: Regex,
     gate: Option<aho_corasick::AhoCorasick>,
+    /// The gate's words, lowercase.
+    words: Vec<String>,
+    /// Whether a block with no trigger of [`words`] holds no match (set by
+    /// [`wordings`]).
+    implied: bool,
 }
 
 impl Wordings {
@@ -203,6 +234,32 @@ mod tests {
             assert!(super::words().triggered(t), "{t}");
             assert!(has(t), "{t}");
         }
+    }
+
+    /// The packs' wordings hold a needed word, so the trigger scan gates
+    /// them too; a writer's own wording that holds none is still read.
+    #[test]
+    fn own_wordings_are_found_with_or_without_a_needed_word() {
+        let c = Checker::default_checker();
+        assert!(c.disclaimer_wordings().is_some_and(|w| w.implied));
+        let settings = crate::config::Settings::from_toml(
+            "scrubs.toml",
+            "[disclaimer]\ntext = \"Private account; not affiliated with anyone.\"\n",
+        )
+        .unwrap();
+        let c = Checker::new(settings, Vec::new()).unwrap();
+        assert!(c.disclaimer_wordings().is_some_and(|w| !w.implied));
+        let text = "As a nurse at Mayo Clinic I love nights.\n\nPrivate account; not\naffiliated with anyone.\n";
+        let found = c.check(text, Format::Markdown);
+        assert!(
+            !found.iter().any(|f| f.rule == "disclaimer/missing"),
+            "{found:#?}"
+        );
+        let without = c.check(
+            "As a nurse at Mayo Clinic I love nights.\n",
+            Format::Markdown,
+        );
+        assert!(without.iter().any(|f| f.rule == "disclaimer/missing"));
     }
 
     #[test]
