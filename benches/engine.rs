@@ -46,6 +46,23 @@ fn check(c: &mut Criterion) {
     g.finish();
 }
 
+/// The whole check on one thread, as the language server runs it (it keeps
+/// the helper thread off to save its memory; see `use_helper_thread`).
+fn check_one_thread(c: &mut Criterion) {
+    let checker = Checker::default_checker();
+    scrubs::engine::use_helper_thread(false);
+    let mut g = c.benchmark_group("check-one-thread");
+    for &(name, size) in SIZES {
+        let text = markdown(size);
+        g.throughput(Throughput::Bytes(text.len() as u64));
+        g.bench_with_input(BenchmarkId::from_parameter(name), &text, |b, t| {
+            b.iter(|| checker.check(black_box(t), Format::Markdown))
+        });
+    }
+    g.finish();
+    scrubs::engine::use_helper_thread(true);
+}
+
 /// A check after a one-character edit, with the block cache warm: what the
 /// language server does per keystroke.
 fn recheck_after_keystroke(c: &mut Criterion) {
@@ -140,6 +157,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = markup_extract, check, recheck_after_keystroke, per_category, per_rule
+    targets = markup_extract, check, check_one_thread, recheck_after_keystroke, per_category, per_rule
 }
 criterion_main!(benches);

@@ -13,7 +13,7 @@ pub mod fixall;
 pub mod suppress;
 
 pub use cache::Cache;
-pub use checker::{Checker, Context};
+pub use checker::{use_helper_thread, Checker, Context, SPLIT_MIN_BYTES};
 pub use finding::{Citation, Edit, Finding, Fix, Part, Severity};
 
 /// The most bytes of one document that are checked (1 MiB: some two hundred

@@ -969,6 +969,7 @@ impl Backend {
 /// Runs the server on standard input and output until the client exits.
 pub fn run_stdio() {
     memory::few_arenas();
+    crate::engine::use_helper_thread(false);
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

@@ -51,7 +51,7 @@ pub fn has_disclaimer(cx: &Context) -> bool {
     cx.markup.blocks.iter().enumerate().any(|(i, b)| {
         let triggered = needed.triggered_in(cx, i);
         (triggered && set.is_match(&b.text))
-            || own.is_some_and(|re| (triggered || !re.implied) && re.is_match(&b.text))
+            || own.is_some_and(|re| (triggered || !re.implied()) && re.is_match(&b.text))
     })
 }
 
@@ -90,22 +90,14 @@ pub(crate) fn words() -> &'static Lexicon {
 /// own, as one pattern ([`any_of`]). `None` when there is no wording.
 pub fn wordings(packs: &[Pack], own: Option<&str>) -> Option<Wordings> {
     let needed = words().triggers();
-    let mut w = any_of(
+    any_of(
         packs
             .iter()
             .filter_map(|p| p.disclaimer.as_ref())
             .flat_map(|d| [d.blog.as_str(), d.short.as_str()])
             .chain(own),
         needed,
-    )?;
-    // When each text's gate word holds one of the disclaimer forms' needed
-    // words ("expressed", "views"), a block the trigger scan found none of
-    // those in holds no wording either.
-    w.implied = w.gate.is_some()
-        && w.words
-            .iter()
-            .all(|g| needed.iter().any(|t| g.contains(t.as_str())));
-    Some(w)
+    )
 }
 
 /// Fixed texts (a pack's disclaimer or notice, the writer's own) as one
@@ -152,17 +144,16 @@ pub fn any_of<'a>(texts: impl Iterator<Item = &'a str>, prefer: &[String]) -> Op
             .build(w)
             .ok()
     });
-    let words = words
-        .unwrap_or_default()
-        .iter()
-        .map(|w| w.to_ascii_lowercase())
-        .collect();
-    Some(Wordings {
-        re,
-        gate,
-        words,
-        implied: false,
-    })
+    // When every text's gate word holds one of `prefer` (the needed words
+    // of a rule's own pattern, in the block's trigger scan), a block where
+    // the scan found none of those holds no text either.
+    let implied = gate.is_some()
+        && !prefer.is_empty()
+        && words.unwrap_or_default().iter().all(|w| {
+            let w = w.to_ascii_lowercase();
+            prefer.iter().any(|t| w.contains(t.as_str()))
+        });
+    Some(Wordings { re, gate, implied })
 }
 
 /// Fixed texts as one pattern ([`any_of`]), behind a literal gate: the
@@ -172,14 +163,18 @@ pub fn any_of<'a>(texts: impl Iterator<Item = &'a str>, prefer: &[String]) -> Op
 pub struct Wordings {
     re: Regex,
     gate: Option<aho_corasick::AhoCorasick>,
-    /// The gate's words, lowercase.
-    words: Vec<String>,
-    /// Whether a block with no trigger of [`words`] holds no match (set by
-    /// [`wordings`]).
+    /// Whether a block with no trigger of the `prefer` words given to
+    /// [`any_of`] holds no match.
     implied: bool,
 }
 
 impl Wordings {
+    /// Whether a match needs a trigger of the lexicon whose words were
+    /// given to [`any_of`] (so its scan can skip the block).
+    pub fn implied(&self) -> bool {
+        self.implied
+    }
+
     pub fn is_match(&self, text: &str) -> bool {
         self.gate.as_ref().is_none_or(|g| g.is_match(text)) && self.re.is_match(text)
     }
@@ -242,6 +237,7 @@ mod tests {
     fn own_wordings_are_found_with_or_without_a_needed_word() {
         let c = Checker::default_checker();
         assert!(c.disclaimer_wordings().is_some_and(|w| w.implied));
+        assert!(c.notice_wordings().is_some_and(|w| w.implied));
         let settings = crate::config::Settings::from_toml(
             "scrubs.toml",
             "[disclaimer]\ntext = \"Private account; not affiliated with anyone.\"\n",

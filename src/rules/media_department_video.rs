@@ -61,6 +61,24 @@ fn approved() -> &'static Regex {
     })
 }
 
+/// What every form of [`approved`] holds, as a gate of the block's one
+/// trigger scan.
+pub(crate) fn approval_gate() -> &'static Lexicon {
+    static G: OnceLock<Lexicon> = OnceLock::new();
+    G.get_or_init(|| {
+        Lexicon::gate(&[
+            "approv",
+            "signed",
+            "sign-off",
+            "cleared",
+            "permission",
+            "marketing",
+            "comm",
+            "public",
+        ])
+    })
+}
+
 impl Rule for DepartmentVideo {
     fn meta(&self) -> &'static RuleMeta {
         &META
@@ -79,7 +97,8 @@ impl Rule for DepartmentVideo {
             .markup
             .blocks
             .iter()
-            .any(|b| approved().is_match(&b.text))
+            .enumerate()
+            .any(|(i, b)| approval_gate().triggered_in(cx, i) && approved().is_match(&b.text))
         {
             return;
         }

@@ -15,7 +15,7 @@ mod endorsement_institutional;
 mod media_clinical_photo;
 mod media_department_video;
 mod medical_advice_individual;
-mod medical_advice_notice;
+pub(crate) mod medical_advice_notice;
 mod on_behalf_speaking;
 mod phi;
 pub mod placement;
@@ -134,6 +134,8 @@ pub(crate) fn lexicons() -> Vec<&'static cues::Lexicon> {
         &geography.zip,
         &geography.town,
         &geography.county,
+        phi::age::word_gate(),
+        media_department_video::approval_gate(),
     ];
     all.extend(phi::numbers::gate_lexicons());
     all

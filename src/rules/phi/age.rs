@@ -5,6 +5,7 @@ use std::sync::OnceLock;
 use regex::Regex;
 
 use crate::engine::{Context, Finding, Rule, RuleMeta, Severity};
+use crate::rules::cues::Lexicon;
 use crate::rules::phi::{finding, re, Prose};
 
 pub struct AgeOver89;
@@ -59,6 +60,13 @@ fn pats() -> &'static Pats {
     })
 }
 
+/// What the `words` pattern needs ("nonagenarian", "centenarian",
+/// "ninety-three"), as a gate of the block's one trigger scan.
+pub(crate) fn word_gate() -> &'static Lexicon {
+    static G: OnceLock<Lexicon> = OnceLock::new();
+    G.get_or_init(|| Lexicon::gate(&["narian", "ninety"]))
+}
+
 impl Rule for AgeOver89 {
     fn meta(&self) -> &'static RuleMeta {
         &META
@@ -66,12 +74,13 @@ impl Rule for AgeOver89 {
 
     fn check_block(&self, cx: &Context, block: usize, out: &mut Vec<Finding>) {
         let text = cx.markup.blocks[block].text.as_str();
-        let p = pats();
-        let lower_has = |w: &str| text.to_ascii_lowercase().contains(w);
-        let digit = text.bytes().any(|b| b.is_ascii_digit());
-        if !digit && !lower_has("narian") && !lower_has("ninety") {
+        // From the block's one trigger scan: a digit, or an age in words.
+        let digit = crate::rules::phi::numbers::digit_gate().triggered_in(cx, block);
+        let worded = word_gate().triggered_in(cx, block);
+        if !digit && !worded {
             return;
         }
+        let p = pats();
         let prose = Prose::of(cx, block);
         let mut seen: Vec<std::ops::Range<usize>> = Vec::new();
         let mut push = |age: std::ops::Range<usize>, edit: std::ops::Range<usize>, new: String| {
@@ -131,8 +140,10 @@ impl Rule for AgeOver89 {
                 push(m.range(), n.range(), "90-plus".into());
             }
         }
-        for m in p.words.find_iter(text) {
-            push(m.range(), m.range(), "person over 90".into());
+        if worded {
+            for m in p.words.find_iter(text) {
+                push(m.range(), m.range(), "person over 90".into());
+            }
         }
     }
 }

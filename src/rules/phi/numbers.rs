@@ -127,7 +127,7 @@ fn gates() -> &'static [Option<Lexicon>] {
 
 /// A digit: what every pattern but e-mail and URL needs (a gate, so the
 /// block's one trigger scan answers it for all the number rules).
-fn digit_gate() -> &'static Lexicon {
+pub(crate) fn digit_gate() -> &'static Lexicon {
     static G: OnceLock<Lexicon> = OnceLock::new();
     G.get_or_init(|| Lexicon::gate(&["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]))
 }
