@@ -34,8 +34,13 @@ fn markup_extract(c: &mut Criterion) {
 
 /// The whole check, no cache: what `scrubs check` does per file.
 fn check(c: &mut Criterion) {
+    whole_checks(c, "check");
+}
+
+/// The whole check of each size, as criterion group `group`.
+fn whole_checks(c: &mut Criterion, group: &str) {
     let checker = Checker::default_checker();
-    let mut g = c.benchmark_group("check");
+    let mut g = c.benchmark_group(group);
     for &(name, size) in SIZES {
         let text = markdown(size);
         g.throughput(Throughput::Bytes(text.len() as u64));
@@ -49,17 +54,8 @@ fn check(c: &mut Criterion) {
 /// The whole check on one thread, as the language server runs it (it keeps
 /// the helper thread off to save its memory; see `use_helper_thread`).
 fn check_one_thread(c: &mut Criterion) {
-    let checker = Checker::default_checker();
     scrubs::engine::use_helper_thread(false);
-    let mut g = c.benchmark_group("check-one-thread");
-    for &(name, size) in SIZES {
-        let text = markdown(size);
-        g.throughput(Throughput::Bytes(text.len() as u64));
-        g.bench_with_input(BenchmarkId::from_parameter(name), &text, |b, t| {
-            b.iter(|| checker.check(black_box(t), Format::Markdown))
-        });
-    }
-    g.finish();
+    whole_checks(c, "check-one-thread");
     scrubs::engine::use_helper_thread(true);
 }
 
