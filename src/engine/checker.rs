@@ -60,6 +60,9 @@ pub struct Checker {
     /// Per pack, its clauses as citations by guideline id, made once and
     /// shared by every finding that cites them.
     cited: Vec<HashMap<String, Arc<Citation>>>,
+    /// Per pack, what it cites for each built-in rule ([`Pack::citations_for`]
+    /// looked up once here, not for every finding).
+    cited_by_rule: Vec<HashMap<&'static str, Vec<Arc<Citation>>>>,
 }
 
 /// What one check of one text sees: the markup, the mentions and
@@ -240,8 +243,27 @@ impl Checker {
                     .collect()
             })
             .collect();
+        let cited_by_rule = packs
+            .iter()
+            .zip(&cited)
+            .map(|(pack, by_id): (&Pack, &HashMap<String, Arc<Citation>>)| {
+                crate::rules::all()
+                    .iter()
+                    .map(|r| {
+                        let m = r.meta();
+                        let cites = pack
+                            .citations_for(m.id, m.category())
+                            .iter()
+                            .filter_map(|g| by_id.get(&g.id).cloned())
+                            .collect();
+                        (m.id, cites)
+                    })
+                    .collect()
+            })
+            .collect();
         Ok(Checker {
             cited,
+            cited_by_rule,
             disclaimer_wordings,
             notice_wordings,
             settings,
@@ -565,13 +587,17 @@ impl Checker {
         let start = crate::position::floor_char_boundary(cx.text, f.range.start.min(len));
         let end = crate::position::floor_char_boundary(cx.text, f.range.end.min(len)).max(start);
         f.range = start..end;
-        let packs: Vec<usize> = match f
+        let one;
+        let packs: &[usize] = match f
             .institution
             .as_deref()
             .and_then(|id| self.packs.iter().position(|p| p.id == id))
         {
-            Some(i) if cx.active.contains(&i) || cx.inferred => vec![i],
-            _ => cx.active.clone(),
+            Some(i) if cx.active.contains(&i) || cx.inferred => {
+                one = [i];
+                &one
+            }
+            _ => &cx.active,
         };
         f.severity = match level {
             Some(s) => s,
@@ -581,10 +607,13 @@ impl Checker {
                 .max()
                 .unwrap_or(f.severity),
         };
-        let category = f.category().to_string();
-        for &i in &packs {
-            let pack = &self.packs[i];
-            for g in pack.citations_for(&f.rule, &category) {
+        for &i in packs {
+            if let Some(cites) = self.cited_by_rule[i].get(f.rule.as_str()) {
+                f.citations.extend(cites.iter().cloned());
+                continue;
+            }
+            let category = f.category().to_string();
+            for g in self.packs[i].citations_for(&f.rule, &category) {
                 if let Some(c) = self.cited[i].get(&g.id) {
                     f.citations.push(Arc::clone(c));
                 }
