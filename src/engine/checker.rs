@@ -57,12 +57,10 @@ pub struct Checker {
     disclaimer_wordings: Option<crate::rules::disclaimers::Wordings>,
     /// The packs' not-medical-advice notices, as one pattern.
     notice_wordings: Option<crate::rules::disclaimers::Wordings>,
-    /// Per pack, its clauses as citations by guideline id, made once and
-    /// shared by every finding that cites them.
-    cited: Vec<HashMap<String, Arc<Citation>>>,
-    /// Per pack, what it cites for each built-in rule ([`Pack::citations_for`]
-    /// looked up once here, not for every finding).
-    cited_by_rule: Vec<HashMap<&'static str, Vec<Arc<Citation>>>>,
+    /// Per pack, what it cites for each rule ([`Pack::citations_for`],
+    /// looked up once here, not for every finding): each clause made once
+    /// and shared by every finding that cites it.
+    cited: Vec<HashMap<&'static str, Vec<Arc<Citation>>>>,
 }
 
 /// What one check of one text sees: the markup, the mentions and
@@ -225,7 +223,8 @@ impl Checker {
         let cited = packs
             .iter()
             .map(|pack| {
-                pack.guidelines
+                let clause: HashMap<&str, Arc<Citation>> = pack
+                    .guidelines
                     .iter()
                     .map(|g| {
                         let c = Citation {
@@ -238,15 +237,9 @@ impl Checker {
                             source: pack.source.title.clone(),
                             url: pack.source.url.clone(),
                         };
-                        (g.id.clone(), Arc::new(c))
+                        (g.id.as_str(), Arc::new(c))
                     })
-                    .collect()
-            })
-            .collect();
-        let cited_by_rule = packs
-            .iter()
-            .zip(&cited)
-            .map(|(pack, by_id): (&Pack, &HashMap<String, Arc<Citation>>)| {
+                    .collect();
                 crate::rules::all()
                     .iter()
                     .map(|r| {
@@ -254,7 +247,7 @@ impl Checker {
                         let cites = pack
                             .citations_for(m.id, m.category())
                             .iter()
-                            .filter_map(|g| by_id.get(&g.id).cloned())
+                            .filter_map(|g| clause.get(g.id.as_str()).cloned())
                             .collect();
                         (m.id, cites)
                     })
@@ -263,7 +256,6 @@ impl Checker {
             .collect();
         Ok(Checker {
             cited,
-            cited_by_rule,
             disclaimer_wordings,
             notice_wordings,
             settings,
@@ -607,16 +599,10 @@ impl Checker {
                 .max()
                 .unwrap_or(f.severity),
         };
+        // Every finding here comes from a rule of `crate::rules::all()`.
         for &i in packs {
-            if let Some(cites) = self.cited_by_rule[i].get(f.rule.as_str()) {
+            if let Some(cites) = self.cited[i].get(f.rule.as_str()) {
                 f.citations.extend(cites.iter().cloned());
-                continue;
-            }
-            let category = f.category().to_string();
-            for g in self.packs[i].citations_for(&f.rule, &category) {
-                if let Some(c) = self.cited[i].get(&g.id) {
-                    f.citations.push(Arc::clone(c));
-                }
             }
         }
         if cx.inferred && !f.citations.is_empty() {
