@@ -218,7 +218,7 @@ impl Checker {
             packs
                 .iter()
                 .filter_map(|p| p.notice.as_ref().map(|n| n.text.as_str())),
-            crate::rules::medical_advice_notice::notice_gate().triggers(),
+            Some(crate::rules::medical_advice_notice::notice_gate()),
         );
         let cited = packs
             .iter()
@@ -515,11 +515,17 @@ impl Checker {
         slots: &mut [Vec<Finding>],
     ) {
         let blocks = &cx.markup.blocks;
-        let todo: usize = (0..blocks.len())
-            .filter(|&b| !hits[b])
-            .map(|b| blocks[b].text.len())
-            .sum();
-        if todo >= SPLIT_MIN_BYTES && HELPER.load(std::sync::atomic::Ordering::Relaxed) {
+        // Measured only when the helper may be used (not in the server,
+        // where every keystroke would pay for it).
+        let todo: usize = if HELPER.load(std::sync::atomic::Ordering::Relaxed) {
+            (0..blocks.len())
+                .filter(|&b| !hits[b])
+                .map(|b| blocks[b].text.len())
+                .sum()
+        } else {
+            0
+        };
+        if todo >= SPLIT_MIN_BYTES {
             if let Some(pool) = helper() {
                 let mut acc = 0;
                 let mid = (0..blocks.len())

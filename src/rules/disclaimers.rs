@@ -49,9 +49,8 @@ pub fn has_disclaimer(cx: &Context) -> bool {
     let needed = words();
     let own = cx.checker.disclaimer_wordings();
     cx.markup.blocks.iter().enumerate().any(|(i, b)| {
-        let triggered = needed.triggered_in(cx, i);
-        (triggered && set.is_match(&b.text))
-            || own.is_some_and(|re| (triggered || !re.implied()) && re.is_match(&b.text))
+        (needed.triggered_in(cx, i) && set.is_match(&b.text))
+            || own.is_some_and(|w| w.is_match_in(cx, i))
     })
 }
 
@@ -89,14 +88,13 @@ pub(crate) fn words() -> &'static Lexicon {
 /// The packs' disclaimer wordings (blog and short forms) and the writer's
 /// own, as one pattern ([`any_of`]). `None` when there is no wording.
 pub fn wordings(packs: &[Pack], own: Option<&str>) -> Option<Wordings> {
-    let needed = words().triggers();
     any_of(
         packs
             .iter()
             .filter_map(|p| p.disclaimer.as_ref())
             .flat_map(|d| [d.blog.as_str(), d.short.as_str()])
             .chain(own),
-        needed,
+        Some(words()),
     )
 }
 
@@ -104,7 +102,14 @@ pub fn wordings(packs: &[Pack], own: Option<&str>) -> Option<Wordings> {
 /// pattern, compiled once per checker: case-insensitive, any run of
 /// whitespace in a text matching any run in the document (a text wrapped
 /// over two lines still counts). `None` when there is no text.
-pub fn any_of<'a>(texts: impl Iterator<Item = &'a str>, prefer: &[String]) -> Option<Wordings> {
+/// `needed`: the gate lexicon of the rule's own pattern for the same texts;
+/// when each text holds one of its words, the block's trigger scan answers
+/// for the wordings too.
+pub fn any_of<'a>(
+    texts: impl Iterator<Item = &'a str>,
+    needed: Option<&'static Lexicon>,
+) -> Option<Wordings> {
+    let prefer = needed.map_or(&[] as &[String], |l| l.triggers());
     let texts: Vec<&str> = texts.collect();
     let mut alts: Vec<String> = texts
         .iter()
@@ -148,12 +153,15 @@ pub fn any_of<'a>(texts: impl Iterator<Item = &'a str>, prefer: &[String]) -> Op
     // of a rule's own pattern, in the block's trigger scan), a block where
     // the scan found none of those holds no text either.
     let implied = gate.is_some()
-        && !prefer.is_empty()
         && words.unwrap_or_default().iter().all(|w| {
             let w = w.to_ascii_lowercase();
             prefer.iter().any(|t| w.contains(t.as_str()))
         });
-    Some(Wordings { re, gate, implied })
+    Some(Wordings {
+        re,
+        gate,
+        implied_by: needed.filter(|_| implied),
+    })
 }
 
 /// Fixed texts as one pattern ([`any_of`]), behind a literal gate: the
@@ -163,20 +171,25 @@ pub fn any_of<'a>(texts: impl Iterator<Item = &'a str>, prefer: &[String]) -> Op
 pub struct Wordings {
     re: Regex,
     gate: Option<aho_corasick::AhoCorasick>,
-    /// Whether a block with no trigger of the `prefer` words given to
-    /// [`any_of`] holds no match.
-    implied: bool,
+    /// The lexicon a match needs a trigger of (the `needed` given to
+    /// [`any_of`], when every text holds one of its words).
+    implied_by: Option<&'static Lexicon>,
 }
 
 impl Wordings {
-    /// Whether a match needs a trigger of the lexicon whose words were
-    /// given to [`any_of`] (so its scan can skip the block).
+    /// Whether a match needs a trigger of the lexicon given to [`any_of`]
+    /// (so the block's trigger scan can skip a block without one).
     pub fn implied(&self) -> bool {
-        self.implied
+        self.implied_by.is_some()
     }
 
-    pub fn is_match(&self, text: &str) -> bool {
-        self.gate.as_ref().is_none_or(|g| g.is_match(text)) && self.re.is_match(text)
+    /// Whether block `block` of `cx` holds one of the texts: its trigger
+    /// scan first, then the gate words, then the pattern.
+    pub fn is_match_in(&self, cx: &Context, block: usize) -> bool {
+        let text = &cx.markup.blocks[block].text;
+        self.implied_by.is_none_or(|l| l.triggered_in(cx, block))
+            && self.gate.as_ref().is_none_or(|g| g.is_match(text))
+            && self.re.is_match(text)
     }
 }
 
@@ -236,15 +249,15 @@ mod tests {
     #[test]
     fn own_wordings_are_found_with_or_without_a_needed_word() {
         let c = Checker::default_checker();
-        assert!(c.disclaimer_wordings().is_some_and(|w| w.implied));
-        assert!(c.notice_wordings().is_some_and(|w| w.implied));
+        assert!(c.disclaimer_wordings().is_some_and(|w| w.implied()));
+        assert!(c.notice_wordings().is_some_and(|w| w.implied()));
         let settings = crate::config::Settings::from_toml(
             "scrubs.toml",
             "[disclaimer]\ntext = \"Private account; not affiliated with anyone.\"\n",
         )
         .unwrap();
         let c = Checker::new(settings, Vec::new()).unwrap();
-        assert!(c.disclaimer_wordings().is_some_and(|w| !w.implied));
+        assert!(c.disclaimer_wordings().is_some_and(|w| !w.implied()));
         let text = "As a nurse at Mayo Clinic I love nights.\n\nPrivate account; not\naffiliated with anyone.\n";
         let found = c.check(text, Format::Markdown);
         assert!(

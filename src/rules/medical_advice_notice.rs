@@ -175,10 +175,8 @@ impl Rule for MissingNotice {
         // The packs' own notice texts: one pattern, compiled per checker.
         let pack_notices = cx.checker.notice_wordings();
         if cx.markup.blocks.iter().enumerate().any(|(bi, b)| {
-            let triggered = notice_gate().triggered_in(cx, bi);
-            (triggered && notice_present().is_match(&b.text))
-                || pack_notices
-                    .is_some_and(|re| (triggered || !re.implied()) && re.is_match(&b.text))
+            (notice_gate().triggered_in(cx, bi) && notice_present().is_match(&b.text))
+                || pack_notices.is_some_and(|w| w.is_match_in(cx, bi))
         }) {
             return;
         }
