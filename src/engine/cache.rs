@@ -126,13 +126,22 @@ impl Cache {
     }
 }
 
-/// `f` with every range moved by `by`.
+/// `f` with every range moved by `by`: its own, its fixes' edits, and the
+/// other findings' redactions inside its fixes (`Part`s, matched by range
+/// when a finding is suppressed).
 fn shifted(f: &Finding, by: impl Fn(usize) -> usize) -> Finding {
     let mut f = f.clone();
-    f.range = by(f.range.start)..by(f.range.end);
+    let mv = |r: &mut Range<usize>| *r = by(r.start)..by(r.end);
+    mv(&mut f.range);
     for fix in &mut f.fixes {
         for e in &mut fix.edits {
-            e.range = by(e.range.start)..by(e.range.end);
+            mv(&mut e.range);
+        }
+        for part in &mut fix.parts {
+            mv(&mut part.range);
+            for e in &mut part.edits {
+                mv(&mut e.range);
+            }
         }
     }
     f
@@ -249,6 +258,30 @@ mod tests {
         let shift = b.len() - a.len();
         assert_eq!(first[0].range.start + shift, second[0].range.start);
         assert_eq!(&b[second[0].range.clone()], "jane.doe@mayo.edu");
+    }
+
+    /// A name whose fix also redacts the paragraph's other identifiers
+    /// (each a `Part` of the fix, by range) moves whole: the parts with it.
+    #[test]
+    fn a_mended_fix_moves_with_its_block() {
+        let checker = Checker::default_checker();
+        let mut cache = Cache::new();
+        let a = &format!(
+            "{}\n\n{}",
+            include_str!("../../examples/night-shift.md"),
+            include_str!("../../examples/the-crossword.md")
+        );
+        let first = checker.check_cached(a, Format::Markdown, &mut cache);
+        assert!(
+            first
+                .iter()
+                .any(|f| f.fixes.iter().any(|x| !x.parts.is_empty())),
+            "the draft should hold a mended name"
+        );
+        let b = a.replacen("\n\n", "\n\nA new paragraph near the top.\n\n", 1);
+        let second = checker.check_cached(&b, Format::Markdown, &mut cache);
+        assert!(cache.last_stats().0 > 0, "blocks were reused");
+        assert_eq!(second, checker.check(&b, Format::Markdown));
     }
 
     /// A cache keeps only the blocks of the last check.
