@@ -4,7 +4,9 @@
 //! `textDocument/publishDiagnostics`, the latency of a request sent while a
 //! check runs (a hover, or a code action for a server without hovers), the
 //! time from start to the `initialize` result, and the server's memory
-//! (VmRSS one idle second after the edits, and the peak VmHWM, from /proc).
+//! (VmRSS one idle second after the edits, and the peak VmHWM, from /proc),
+//! then the latency of five edits each sent after a second's pause (a server
+//! that gives memory back when idle pays for it on the next keystroke).
 //!
 //! ```text
 //! cargo bench --bench lsp_roundtrip                       # scrubs lsp (this build)
@@ -36,6 +38,9 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 
 const TIMEOUT: Duration = Duration::from_secs(10);
+/// Edits sent each after a pause of a second (the first right after the
+/// memory reading, itself a second after the last edit).
+const PAUSED_EDITS: usize = 5;
 const OPEN_TIMEOUT: Duration = Duration::from_secs(60);
 
 enum Event {
@@ -385,9 +390,9 @@ fn main() {
     );
 
     println!(
-        "\n| size | bytes | open → first publish (ms) | edits answered | p50 (ms) | p99 (ms) | max (ms) | request during check p50 / max (ms) | diagnostics | RSS 1 s after the edits / peak (MB) |"
+        "\n| size | bytes | open → first publish (ms) | edits answered | p50 (ms) | p99 (ms) | max (ms) | request during check p50 / max (ms) | diagnostics | RSS 1 s after the edits / peak (MB) | edit after a 1 s pause p50 / max (ms) |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|");
     for size in sizes.split(',') {
         let mut text = scrubs::bench_support::markdown(parse_size(size));
         let path = dir.path().join(format!("draft-{}.md", size.trim()));
@@ -482,6 +487,24 @@ fn main() {
         // a second with nothing to do (it may give memory back when idle).
         std::thread::sleep(Duration::from_secs(1));
         let rss_open = server.rss_kb("VmRSS:").unwrap_or(0);
+        // The first keystroke after the writer pauses: a server that gives
+        // memory back when idle may pay for it here (scrubs compiles again
+        // the rules the edited paragraph needs).
+        let mut paused = Vec::new();
+        for k in 0..PAUSED_EDITS {
+            if k > 0 {
+                std::thread::sleep(Duration::from_secs(1));
+            }
+            version += 1;
+            server.drain();
+            let body = change(&mut text, version, edits + 20 + k);
+            let t = Instant::now();
+            server.write(&body);
+            if let Some((at, _)) = server.publish(&uri, version, TIMEOUT) {
+                paused.push(ms(at - t));
+            }
+        }
+        paused.sort_by(f64::total_cmp);
         server.notify(
             "textDocument/didClose",
             json!({"textDocument": {"uri": uri}}),
@@ -489,7 +512,7 @@ fn main() {
         lat.sort_by(f64::total_cmp);
         req.sort_by(f64::total_cmp);
         println!(
-            "| {} | {} | {} | {}/{} | {:.2} | {:.2} | {:.2} | {:.2} / {:.2} | {} | {:.1} / {:.1} |",
+            "| {} | {} | {} | {}/{} | {:.2} | {:.2} | {:.2} | {:.2} / {:.2} | {} | {:.1} / {:.1} | {:.2} / {:.2} |",
             size.trim(),
             text.len(),
             open.map_or("timeout".to_string(), |v| format!("{v:.1}")),
@@ -503,6 +526,8 @@ fn main() {
             count,
             rss_open as f64 / 1024.0,
             server.rss_kb("VmHWM:").unwrap_or(0) as f64 / 1024.0,
+            percentile(&paused, 50.0),
+            paused.last().copied().unwrap_or(f64::NAN),
         );
     }
     let id = server.request("shutdown", Value::Null);

@@ -468,3 +468,62 @@ fn url_of(p: &std::path::Path) -> String {
     let p = p.canonicalize().unwrap();
     format!("file://{}", p.display())
 }
+
+/// When the writer of a long draft pauses, the server gives back the rules'
+/// compiled patterns (and their memory); the next edit is checked as well as
+/// ever: the new sentence is flagged, and every earlier finding is still
+/// there, moved down by the inserted line.
+#[test]
+fn an_edit_after_the_server_gave_memory_back_is_checked_in_full() {
+    let mut c = Client::start();
+    c.initialize(json!({}), json!({}));
+    let uri = "file:///tmp/scrubs-test/long-pause.md";
+    let mut text = String::from(
+        "As a nurse at Mayo Clinic, I write this.\n\nWrite to me at jane.doe@mayo.edu.\n\nMrs. Okafor in room 512 is 97 and does the crossword in pen.\n\n",
+    );
+    while text.len() < 300_000 {
+        text.push_str("Night shift again, the ward is quiet and the coffee is cold.\n\n");
+    }
+    c.open(uri, "markdown", &text);
+    let before = c.diagnostics(uri, 1);
+    let codes = |ds: &[serde_json::Value]| {
+        let mut v: Vec<String> = ds
+            .iter()
+            .map(|d| d["code"].as_str().unwrap_or("").to_string())
+            .collect();
+        v.sort();
+        v
+    };
+    assert!(
+        codes(&before).iter().any(|c| c == "phi/name"),
+        "{:?}",
+        codes(&before)
+    );
+    assert!(!codes(&before)
+        .iter()
+        .any(|c| c == "on-behalf/speaking-for-institution"));
+
+    // Longer than the server waits before it gives memory back.
+    std::thread::sleep(std::time::Duration::from_millis(1200));
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 2},
+               "contentChanges": [{"range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}},
+                                   "text": "Here at Mayo Clinic we have the best nurses in the country.\n\n"}]}),
+    );
+    let after = c.diagnostics(uri, 2);
+    let mut expected = codes(&before);
+    expected.push("on-behalf/speaking-for-institution".to_string());
+    expected.sort();
+    assert_eq!(codes(&after), expected);
+    for d in &before {
+        let moved = after.iter().any(|a| {
+            a["code"] == d["code"]
+                && a["range"]["start"]["line"].as_i64()
+                    == d["range"]["start"]["line"].as_i64().map(|l| l + 2)
+                && a["range"]["start"]["character"] == d["range"]["start"]["character"]
+        });
+        assert!(moved, "{d} is still found, two lines down");
+    }
+    assert!(c.shutdown().success());
+}

@@ -13,7 +13,6 @@
 //! what the writer wrote.
 
 use std::ops::Range;
-use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::Regex;
@@ -127,6 +126,7 @@ fn caps_match(name: &str, found: &str) -> bool {
 
 const ROLES: &str = r"(?:nurse[ -]practitioner|physician[ -]assistant|pharmacy[ -]tech(?:nician)?|social[ -]worker|team[ -]member|medical[ -]student|med[ -]student|nursing[ -]student|pharmacy[ -]student|grad(?:uate)?[ -]student|nurse|physician|doctor|surgeon|resident|intern|fellow|attending|hospitalist|intensivist|pharmacist|student|trainee|therapist|technician|tech|technologist|scientist|researcher|professor|faculty(?:[ -]member)?|instructor|lecturer|employee|staffer|staff[ -]member|volunteer|chaplain|dietitian|dietician|paramedic|midwife|anesthesiologist|anaesthetist|radiologist|oncologist|pediatrician|paediatrician|cardiologist|neurologist|psychiatrist|psychologist|counselou?r|educator|manager|director|coordinator|administrator|aide|scribe|sonographer|radiographer|phlebotomist|hygienist|dentist|postdoc|clinician|provider|medic|(?-i:RN|NP|MD|DO|PA|PA-C|CNA|LPN|APRN|CRNA|PharmD|DNP|PhD|RRT|CRNP|EMT|BSN|MSN))";
 
+#[derive(Clone)]
 struct Cues {
     /// Role + preposition right before the name: "nurse at ".
     role_prep: Regex,
@@ -148,33 +148,34 @@ struct Cues {
     noun: Regex,
 }
 
-fn cues() -> &'static Cues {
-    static CUES: OnceLock<Cues> = OnceLock::new();
-    CUES.get_or_init(|| {
-        let modifiers = r"(?:[\p{L}\p{N}/&'’-]+\s+){0,3}";
-        let fp = r"(?:as|i['’]?m|i\s+am|i\s+was|i['’]ve\s+been|i\s+have\s+been|i\s+work\s+as|i\s+became|being)";
-        let build = crate::rules::regex;
-        Cues {
-            role_prep: build(&format!(
-                r"(?i)\b(?:one\s+of\s+the\s+{ROLES}s|{ROLES})\s*(?:at|@|with|for|from|in|on)\s+(?:the\s+)?\z|(?i)\b{ROLES}\s*(?:\||·|•|,|–|—)\s*\z"
-            )),
-            first_person: build(&format!(
-                r"(?i)\b{fp}\s+(?:(?:now|currently|also|still|just|proudly|a\s+former)\s+)?(?:an?|the|one\s+of\s+the|one\s+of|former)\s+{modifiers}\z"
-            )),
-            line_start: build(&format!(r"(?:\A|[\n|•·])\s*(?:[-*+]\s+)?{modifiers}\z")),
-            role_after: build(&format!(r"(?i)\A[\s-]*{ROLES}\b")),
-            here_after: build(r"(?i)\A\s+here\b"),
-            verb: build(
-                r"(?i)\b(?:(?:work|works|worked|working|practi[cs]e|practi[cs]es|practi[cs]ed|practi[cs]ing|train|trained|training|stud(?:y|ied|ying)|rotat(?:e|ed|ing)|volunteer(?:s|ed|ing)?|intern(?:ed|ing)?|teach|teaching|taught|employed|on\s+staff|precept(?:ing|ed)?)\s+(?:here\s+)?(?:at|for|with|in|on|@)|(?:work|works|worked|working|start(?:s|ed|ing)?|join(?:s|ed|ing)?|began|begin|beginning|rotat(?:e|ed|ing)|stud(?:y|ied|ying)|train(?:ed|ing)?)(?:\s+[\p{L}\p{N}&'’-]+){1,5}?\s+(?:at|@|for)|(?:join(?:s|ed|ing)?|hired\s+by|employed\s+by|matched\s+(?:at|to|into)|accepted\s+(?:a\s+|an\s+)?(?:job|position|offer)\s+(?:at|with|from)))\s+(?:the\s+)?\z",
-            ),
-            subject: build(
-                r"(?i)(?:\A|[.!?\n:;•|]|\b(?:i|i['’]m|i\s+am|i['’]ve|i\s+have|i\s+had|i\s+was|i['’]ll|i\s+will|i['’]d|we|we['’]re|we\s+are|we['’]ve|i['’]ve\s+been|i\s+have\s+been|i\s+will\s+be|i['’]ll\s+be|proud\s+to|excited\s+to|happy\s+to|thrilled\s+to|honou?red\s+to|grateful\s+to|lucky\s+to|get\s+to))(?:\s*\b(?:just|now|currently|recently|proudly|also|still|finally|officially|happily|have|had|been|be|am|gonna|going\s+to|get\s+to|got\s+to|used\s+to|will|soon)\b)*\s*\z",
-            ),
-            noun: build(
-                r"(?i)\b(?:my|our)\s+(?:[\p{L}-]+\s+){0,2}?(?:job|residency|fellowship|internship|rotation|shifts?|unit|team|floor|department|lab|program|programme|clinic|colleagues|coworkers|co-workers|workplace|employer|externship|practicum|placement|preceptor|clinicals|ward)\s*(?:here\s+)?(?:at|@|in|with|,)\s*(?:the\s+)?\z",
-            ),
-        }
-    })
+fn cues() -> std::sync::Arc<Cues> {
+    static CUES: crate::rules::compiled::Reloadable<Cues> =
+        crate::rules::compiled::Reloadable::kept(|| {
+            let modifiers = r"(?:[\p{L}\p{N}/&'’-]+\s+){0,3}";
+            let fp = r"(?:as|i['’]?m|i\s+am|i\s+was|i['’]ve\s+been|i\s+have\s+been|i\s+work\s+as|i\s+became|being)";
+            let build = crate::rules::regex;
+            Cues {
+                role_prep: build(&format!(
+                    r"(?i)\b(?:one\s+of\s+the\s+{ROLES}s|{ROLES})\s*(?:at|@|with|for|from|in|on)\s+(?:the\s+)?\z|(?i)\b{ROLES}\s*(?:\||·|•|,|–|—)\s*\z"
+                )),
+                first_person: build(&format!(
+                    r"(?i)\b{fp}\s+(?:(?:now|currently|also|still|just|proudly|a\s+former)\s+)?(?:an?|the|one\s+of\s+the|one\s+of|former)\s+{modifiers}\z"
+                )),
+                line_start: build(&format!(r"(?:\A|[\n|•·])\s*(?:[-*+]\s+)?{modifiers}\z")),
+                role_after: build(&format!(r"(?i)\A[\s-]*{ROLES}\b")),
+                here_after: build(r"(?i)\A\s+here\b"),
+                verb: build(
+                    r"(?i)\b(?:(?:work|works|worked|working|practi[cs]e|practi[cs]es|practi[cs]ed|practi[cs]ing|train|trained|training|stud(?:y|ied|ying)|rotat(?:e|ed|ing)|volunteer(?:s|ed|ing)?|intern(?:ed|ing)?|teach|teaching|taught|employed|on\s+staff|precept(?:ing|ed)?)\s+(?:here\s+)?(?:at|for|with|in|on|@)|(?:work|works|worked|working|start(?:s|ed|ing)?|join(?:s|ed|ing)?|began|begin|beginning|rotat(?:e|ed|ing)|stud(?:y|ied|ying)|train(?:ed|ing)?)(?:\s+[\p{L}\p{N}&'’-]+){1,5}?\s+(?:at|@|for)|(?:join(?:s|ed|ing)?|hired\s+by|employed\s+by|matched\s+(?:at|to|into)|accepted\s+(?:a\s+|an\s+)?(?:job|position|offer)\s+(?:at|with|from)))\s+(?:the\s+)?\z",
+                ),
+                subject: build(
+                    r"(?i)(?:\A|[.!?\n:;•|]|\b(?:i|i['’]m|i\s+am|i['’]ve|i\s+have|i\s+had|i\s+was|i['’]ll|i\s+will|i['’]d|we|we['’]re|we\s+are|we['’]ve|i['’]ve\s+been|i\s+have\s+been|i\s+will\s+be|i['’]ll\s+be|proud\s+to|excited\s+to|happy\s+to|thrilled\s+to|honou?red\s+to|grateful\s+to|lucky\s+to|get\s+to))(?:\s*\b(?:just|now|currently|recently|proudly|also|still|finally|officially|happily|have|had|been|be|am|gonna|going\s+to|get\s+to|got\s+to|used\s+to|will|soon)\b)*\s*\z",
+                ),
+                noun: build(
+                    r"(?i)\b(?:my|our)\s+(?:[\p{L}-]+\s+){0,2}?(?:job|residency|fellowship|internship|rotation|shifts?|unit|team|floor|department|lab|program|programme|clinic|colleagues|coworkers|co-workers|workplace|employer|externship|practicum|placement|preceptor|clinicals|ward)\s*(?:here\s+)?(?:at|@|in|with|,)\s*(?:the\s+)?\z",
+                ),
+            }
+        });
+    CUES.get()
 }
 
 /// How far back from a name a cue may start, in bytes.

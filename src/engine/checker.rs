@@ -658,4 +658,48 @@ mod tests {
         assert!(count > 100, "the draft should have findings throughout");
         assert_eq!(split, one);
     }
+
+    /// The server drops the rules' compiled patterns when a long draft's
+    /// writer pauses; the next check (an edit, re-checked with the cache)
+    /// compiles what it needs again and finds what a fresh check finds.
+    #[test]
+    fn checks_after_the_compiled_rules_are_released_find_the_same() {
+        // The example drafts (patient privacy) and generated prose (the
+        // phrase rules).
+        let text = format!(
+            "{}\n\n{}\n\n{}",
+            include_str!("../../examples/night-shift.md"),
+            include_str!("../../examples/the-crossword.md"),
+            crate::bench_support::markdown(30_000)
+        );
+        let post = text.as_str();
+        let checker = Checker::default_checker();
+        let before = checker.check(post, Format::Markdown);
+        let rules: std::collections::BTreeSet<&str> =
+            before.iter().map(|f| f.rule.as_str()).collect();
+        assert!(rules.len() >= 14, "many rules should fire: {rules:?}");
+        let mut cache = crate::engine::Cache::default();
+        assert_eq!(
+            checker.check_cached(post, Format::Markdown, &mut cache),
+            before
+        );
+
+        crate::rules::compiled::release_all();
+        assert_eq!(checker.check(post, Format::Markdown), before);
+
+        crate::rules::compiled::release_all();
+        let edited = post.replacen(
+            "\n\n",
+            "\n\nHere at Mayo Clinic we have the best nurses in the country.\n\n",
+            1,
+        );
+        let after = checker.check_cached(&edited, Format::Markdown, &mut cache);
+        assert_eq!(after, checker.check(&edited, Format::Markdown));
+        assert!(
+            after.len() > before.len(),
+            "the new sentence is flagged too: {} vs {}",
+            after.len(),
+            before.len()
+        );
+    }
 }

@@ -27,3 +27,12 @@ pub fn trim() {
         libc::malloc_trim(0);
     }
 }
+
+/// What the server gives back when the writer of a long draft pauses: the
+/// rules' compiled patterns and their search caches (compiled again, for
+/// the lexicons a later edit needs, on the next check), then every arena's
+/// free pages.
+pub fn release() {
+    crate::rules::compiled::release_all();
+    trim();
+}

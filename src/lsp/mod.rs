@@ -477,7 +477,7 @@ impl Backend {
             tokio::spawn(async move {
                 tokio::time::sleep(TRIM_AFTER_IDLE).await;
                 if count.load(Ordering::SeqCst) == n {
-                    let _ = checks.send(Box::new(memory::trim));
+                    let _ = checks.send(Box::new(memory::release));
                 }
             });
         }

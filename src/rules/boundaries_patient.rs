@@ -54,11 +54,15 @@ pub(crate) fn lexicon() -> &'static Lexicon {
 }
 
 /// The writer turned the request down.
-fn declined() -> &'static Regex {
-    static R: OnceLock<Regex> = OnceLock::new();
-    R.get_or_init(|| {
-        crate::rules::regex(r"(?i)\b(?:declined|ignored|deleted|rejected|blocked|turned\s+(?:it\s+)?down|said\s+no|didn['’]t\s+accept|did\s+not\s+accept|unfollowed|removed)\b")
-    })
+fn declined() -> std::sync::Arc<Regex> {
+    static R: crate::rules::compiled::Reloadable<Regex> = crate::rules::compiled::Reloadable::new(
+        || {
+            crate::rules::regex(
+                r"(?i)\b(?:declined|ignored|deleted|rejected|blocked|turned\s+(?:it\s+)?down|said\s+no|didn['’]t\s+accept|did\s+not\s+accept|unfollowed|removed)\b",
+            )
+        },
+    );
+    R.get()
 }
 
 impl Rule for PatientConnection {
@@ -67,7 +71,7 @@ impl Rule for PatientConnection {
     }
 
     fn check_block(&self, cx: &Context, block: usize, out: &mut Vec<Finding>) {
-        for m in lexicon().matches_unless(cx, block, Guard::ALL, declined()) {
+        for m in lexicon().matches_unless(cx, block, Guard::ALL, &declined()) {
             out.push(Finding::new(
                 &META,
                 cues::source(cx, block, m),

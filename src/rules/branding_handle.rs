@@ -91,18 +91,26 @@ const OFFICIAL: &[&str] = &[
     "newsnetwork.mayoclinic.org",
 ];
 
-fn handle_re() -> &'static Regex {
-    static R: OnceLock<Regex> = OnceLock::new();
-    R.get_or_init(|| {
-        crate::rules::regex(r"(?i)(?:^|[^\w@.])@([A-Za-z0-9_.]{3,30})\b|\b((?:https?://)?(?:[a-z0-9-]+\.)+(?:com|org|net|io|blog|me|co|edu|us|page|site)\b(?:/\S*)?)")
-    })
+fn handle_re() -> std::sync::Arc<Regex> {
+    static R: crate::rules::compiled::Reloadable<Regex> = crate::rules::compiled::Reloadable::new(
+        || {
+            crate::rules::regex(
+                r"(?i)(?:^|[^\w@.])@([A-Za-z0-9_.]{3,30})\b|\b((?:https?://)?(?:[a-z0-9-]+\.)+(?:com|org|net|io|blog|me|co|edu|us|page|site)\b(?:/\S*)?)",
+            )
+        },
+    );
+    R.get()
 }
 
-fn owned_re() -> &'static Regex {
-    static R: OnceLock<Regex> = OnceLock::new();
-    R.get_or_init(|| {
-        crate::rules::regex(r"(?i)\b(?:my|mine|follow\s+me|find\s+me|I['’]?m|I\s+am|me\s+(?:at|on)|new\s+post|new\s+video|check\s+out\s+my|subscribe|join\s+me)\b")
-    })
+fn owned_re() -> std::sync::Arc<Regex> {
+    static R: crate::rules::compiled::Reloadable<Regex> = crate::rules::compiled::Reloadable::new(
+        || {
+            crate::rules::regex(
+                r"(?i)\b(?:my|mine|follow\s+me|find\s+me|I['’]?m|I\s+am|me\s+(?:at|on)|new\s+post|new\s+video|check\s+out\s+my|subscribe|join\s+me)\b",
+            )
+        },
+    );
+    R.get()
 }
 
 /// Whether `name` (a handle or host label, lowercase) carries an

@@ -12,7 +12,7 @@
 
 use std::ops::Range;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::{Regex, RegexSet};
@@ -57,9 +57,13 @@ pub struct Lexicon {
     triggers: Vec<String>,
     prefilter: OnceLock<AhoCorasick>,
     sources: Vec<String>,
-    compiled: OnceLock<Compiled>,
+    /// Compiled on the first triggered block; given back by
+    /// [`crate::rules::compiled::release_all`] (the server, once a long
+    /// draft's writer pauses) and compiled again when next needed.
+    compiled: crate::rules::compiled::Slot<Compiled>,
 }
 
+#[derive(Clone)]
 struct Compiled {
     patterns: Vec<Regex>,
     /// All the patterns as one set: one pass over a block tells which of
@@ -79,12 +83,12 @@ impl Lexicon {
             triggers: triggers.iter().map(|t| t.to_string()).collect(),
             prefilter: OnceLock::new(),
             sources: patterns.iter().map(|p| p.as_ref().to_string()).collect(),
-            compiled: OnceLock::new(),
+            compiled: crate::rules::compiled::Slot::new(false),
         }
     }
 
-    fn compiled(&self) -> &Compiled {
-        self.compiled.get_or_init(|| Compiled {
+    fn compiled(&self) -> Arc<Compiled> {
+        self.compiled.get_or_build(|| Compiled {
             patterns: self
                 .sources
                 .iter()
@@ -313,6 +317,7 @@ pub fn sentence(text: &str, r: &Range<usize>) -> Range<usize> {
     start..end
 }
 
+#[derive(Clone)]
 struct GuardRes {
     negation: Regex,
     hypothetical: Regex,
@@ -323,28 +328,29 @@ struct GuardRes {
     idiom: Regex,
 }
 
-fn guard_res() -> &'static GuardRes {
-    static G: OnceLock<GuardRes> = OnceLock::new();
-    G.get_or_init(|| {
-        let b = crate::rules::regex;
-        GuardRes {
-            negation: b(
-                r"(?i)\b(?:never|not|no|nobody|no\s+one|don['’]?t|do\s+not|didn['’]?t|did\s+not|won['’]?t|wouldn['’]?t|shouldn['’]?t|can['’]?t|cannot|mustn['’]?t|isn['’]?t|aren['’]?t|wasn['’]?t|avoid(?:s|ed|ing)?|refuse[ds]?|stop\s+people\s+from|without|instead\s+of|rather\s+than)\b",
-            ),
-            hypothetical: b(
-                r"(?i)\b(?:if|unless|would|what\s+if|imagine|suppose|supposing|hypothetically|whether|in\s+case|let['’]?s\s+say|pretend)\b",
-            ),
-            question: b(
-                r"(?i)^\W*(?:should|can|could|is|are|do|does|did|would|what|how|why|when|may|anyone|has|have)\b",
-            ),
-            idiom: b(
-                r"(?i)\b(?:(?:can['’]?t|cannot|couldn['’]?t)\s+(?:believe|wait|stop|help|even|say\s+(?:much|more|a\s+lot))|not\s+(?:gonna|going\s+to)\s+lie|no\s+(?:joke|lie|kidding|cap)|not\s+only|no\s+sleep|not\s+even\s+kidding)\b",
-            ),
-            teaching: b(
-                r"(?i)\b(?:polic(?:y|ies)|(?:social[\s-]media|our|hospital|employer|HIPAA)\s+guidelines?|per\s+(?:the\s+)?guidelines?|the\s+guidelines?\s+(?:says?|asks?|forbids?|requires?|tells?)|rule\s+of\s+thumb|reminder|PSA|pro[\s-]tip|tips?:|best\s+practices?|code\s+of\s+conduct|compliance|orientation|training\s+(?:module|slide)|the\s+rules?\s+(?:say|says|is|are)|our\s+rules?|boundar(?:y|ies)|professionalism|etiquette|hipaa|red\s+flags?|examples?\s+of|things\s+not\s+to|what\s+not\s+to)\b",
-            ),
-        }
-    })
+fn guard_res() -> std::sync::Arc<GuardRes> {
+    static G: crate::rules::compiled::Reloadable<GuardRes> =
+        crate::rules::compiled::Reloadable::kept(|| {
+            let b = crate::rules::regex;
+            GuardRes {
+                negation: b(
+                    r"(?i)\b(?:never|not|no|nobody|no\s+one|don['’]?t|do\s+not|didn['’]?t|did\s+not|won['’]?t|wouldn['’]?t|shouldn['’]?t|can['’]?t|cannot|mustn['’]?t|isn['’]?t|aren['’]?t|wasn['’]?t|avoid(?:s|ed|ing)?|refuse[ds]?|stop\s+people\s+from|without|instead\s+of|rather\s+than)\b",
+                ),
+                hypothetical: b(
+                    r"(?i)\b(?:if|unless|would|what\s+if|imagine|suppose|supposing|hypothetically|whether|in\s+case|let['’]?s\s+say|pretend)\b",
+                ),
+                question: b(
+                    r"(?i)^\W*(?:should|can|could|is|are|do|does|did|would|what|how|why|when|may|anyone|has|have)\b",
+                ),
+                idiom: b(
+                    r"(?i)\b(?:(?:can['’]?t|cannot|couldn['’]?t)\s+(?:believe|wait|stop|help|even|say\s+(?:much|more|a\s+lot))|not\s+(?:gonna|going\s+to)\s+lie|no\s+(?:joke|lie|kidding|cap)|not\s+only|no\s+sleep|not\s+even\s+kidding)\b",
+                ),
+                teaching: b(
+                    r"(?i)\b(?:polic(?:y|ies)|(?:social[\s-]media|our|hospital|employer|HIPAA)\s+guidelines?|per\s+(?:the\s+)?guidelines?|the\s+guidelines?\s+(?:says?|asks?|forbids?|requires?|tells?)|rule\s+of\s+thumb|reminder|PSA|pro[\s-]tip|tips?:|best\s+practices?|code\s+of\s+conduct|compliance|orientation|training\s+(?:module|slide)|the\s+rules?\s+(?:say|says|is|are)|our\s+rules?|boundar(?:y|ies)|professionalism|etiquette|hipaa|red\s+flags?|examples?\s+of|things\s+not\s+to|what\s+not\s+to)\b",
+                ),
+            }
+        });
+    G.get()
 }
 
 /// Whether the match `m` (range in the block's text) is negated,
@@ -442,9 +448,10 @@ pub fn institution_possible(cx: &Context, block: usize) -> bool {
     institution_gate().triggered_in(cx, block) || u_of_m().is_match(&cx.markup.blocks[block].text)
 }
 
-fn u_of_m() -> &'static Regex {
-    static R: OnceLock<Regex> = OnceLock::new();
-    R.get_or_init(|| crate::rules::regex(r"U\s+of\s+M"))
+fn u_of_m() -> std::sync::Arc<Regex> {
+    static R: crate::rules::compiled::Reloadable<Regex> =
+        crate::rules::compiled::Reloadable::new(|| crate::rules::regex(r"U\s+of\s+M"));
+    R.get()
 }
 
 /// The range of text to underline in the source for a block-text range.

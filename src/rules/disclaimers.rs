@@ -11,34 +11,36 @@ use crate::rules::cues::Lexicon;
 /// The known forms, as one alternation (searched as one regex: a third of
 /// the cost of the same patterns as a `RegexSet`, which has to track every
 /// pattern at once).
-fn patterns() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        let forms = [
-            // "The views expressed on this blog are my own", "views here are mine"
-            r"(?i)\b(?:views?|opinions?|thoughts?|posts?|tweets?|words?|takes?|content|statements?)\s+(?:expressed\s+|shared\s+|posted\s+)?(?:(?:here|on\s+this\s+\w+|in\s+this\s+\w+|on\s+here|on\s+my\s+\w+)\s+)?(?:are|is)\s+(?:all\s+|solely\s+|entirely\s+|strictly\s+|only\s+)?(?:my\s+own|mine|personal|my\s+personal)\b",
-            // "all views my own", "Views my own", "Tweets are my own", "opinions mine"
-            r"(?i)\b(?:views?|opinions?|thoughts?|tweets?|posts?|takes?)\s+(?:are\s+)?(?:all\s+)?(?:my\s+own|mine)\b",
-            // "my opinions, nobody else's", "my own views, not my employer's", "my views only"
-            r"(?i)\bmy\s+(?:own\s+)?(?:views?|opinions?|thoughts?|takes?)(?:\s+only\b|\s+alone\b|,?\s+(?:and\s+)?(?:not|nobody\s+else['’]s|no\s+one\s+else['’]s|no-one\s+else['’]s))",
-            // "what I write is my own view, not my employer's"
-            r"(?i)\b(?:is|are)\s+my\s+own\s+(?:views?|opinions?)\b",
-            // "do not reflect the views of my employer", "doesn't represent my employer"
-            r"(?i)\b(?:do|does)(?:\s+not|n['’]t)\s+(?:necessarily\s+)?(?:reflect|represent)\s+(?:the\s+(?:views?|opinions?|positions?)\s+of\s+)?(?:my\s+(?:employers?|workplace|institution|hospital|university|school)|the\s+(?:hospital|institution|university)|any\s+(?:employer|institution|organi[sz]ation))",
-            r"(?i)\bnot\s+(?:the\s+views?|those|the\s+opinions?|the\s+position)\s+of\s+my\s+(?:employers?|workplace|institution|hospital|university)",
-            r"(?i)\bnot\s+my\s+employer['’]s\b",
-            // "speaking for myself", "not on behalf of"
-            r"(?i)\bspeaking\s+(?:only\s+)?(?:for|as)\s+myself\b",
-            r"(?i)\bI\s+(?:do\s+not|don['’]t)\s+speak\s+(?:for|on\s+behalf\s+of)\s+(?:my\s+employer|the\s+(?:hospital|university|institution))",
-            // MSK: "this is my personal opinion which may not reflect their views"
-            r"(?i)\bmy\s+personal\s+opinions?\s+(?:which|that|and)\s+(?:may|might|do|does)\s+not\b",
-            r"(?i)\b(?:this\s+is|it['’]s|it\s+is|these\s+are)\s+(?:just\s+|only\s+)?my\s+personal\s+(?:opinions?|views?)\b",
-            // "Opinions expressed are solely my own"
-            r"(?i)\bexpressed\s+(?:here\s+)?(?:are|is)\s+(?:solely\s+|entirely\s+)?(?:my\s+own|mine)\b",
-        ];
-        let alternation: Vec<String> = forms.iter().map(|p| format!("(?:{p})")).collect();
-        crate::rules::regex(&alternation.join("|"))
-    })
+fn patterns() -> std::sync::Arc<Regex> {
+    static RE: crate::rules::compiled::Reloadable<Regex> = crate::rules::compiled::Reloadable::new(
+        || {
+            let forms = [
+                // "The views expressed on this blog are my own", "views here are mine"
+                r"(?i)\b(?:views?|opinions?|thoughts?|posts?|tweets?|words?|takes?|content|statements?)\s+(?:expressed\s+|shared\s+|posted\s+)?(?:(?:here|on\s+this\s+\w+|in\s+this\s+\w+|on\s+here|on\s+my\s+\w+)\s+)?(?:are|is)\s+(?:all\s+|solely\s+|entirely\s+|strictly\s+|only\s+)?(?:my\s+own|mine|personal|my\s+personal)\b",
+                // "all views my own", "Views my own", "Tweets are my own", "opinions mine"
+                r"(?i)\b(?:views?|opinions?|thoughts?|tweets?|posts?|takes?)\s+(?:are\s+)?(?:all\s+)?(?:my\s+own|mine)\b",
+                // "my opinions, nobody else's", "my own views, not my employer's", "my views only"
+                r"(?i)\bmy\s+(?:own\s+)?(?:views?|opinions?|thoughts?|takes?)(?:\s+only\b|\s+alone\b|,?\s+(?:and\s+)?(?:not|nobody\s+else['’]s|no\s+one\s+else['’]s|no-one\s+else['’]s))",
+                // "what I write is my own view, not my employer's"
+                r"(?i)\b(?:is|are)\s+my\s+own\s+(?:views?|opinions?)\b",
+                // "do not reflect the views of my employer", "doesn't represent my employer"
+                r"(?i)\b(?:do|does)(?:\s+not|n['’]t)\s+(?:necessarily\s+)?(?:reflect|represent)\s+(?:the\s+(?:views?|opinions?|positions?)\s+of\s+)?(?:my\s+(?:employers?|workplace|institution|hospital|university|school)|the\s+(?:hospital|institution|university)|any\s+(?:employer|institution|organi[sz]ation))",
+                r"(?i)\bnot\s+(?:the\s+views?|those|the\s+opinions?|the\s+position)\s+of\s+my\s+(?:employers?|workplace|institution|hospital|university)",
+                r"(?i)\bnot\s+my\s+employer['’]s\b",
+                // "speaking for myself", "not on behalf of"
+                r"(?i)\bspeaking\s+(?:only\s+)?(?:for|as)\s+myself\b",
+                r"(?i)\bI\s+(?:do\s+not|don['’]t)\s+speak\s+(?:for|on\s+behalf\s+of)\s+(?:my\s+employer|the\s+(?:hospital|university|institution))",
+                // MSK: "this is my personal opinion which may not reflect their views"
+                r"(?i)\bmy\s+personal\s+opinions?\s+(?:which|that|and)\s+(?:may|might|do|does)\s+not\b",
+                r"(?i)\b(?:this\s+is|it['’]s|it\s+is|these\s+are)\s+(?:just\s+|only\s+)?my\s+personal\s+(?:opinions?|views?)\b",
+                // "Opinions expressed are solely my own"
+                r"(?i)\bexpressed\s+(?:here\s+)?(?:are|is)\s+(?:solely\s+|entirely\s+)?(?:my\s+own|mine)\b",
+            ];
+            let alternation: Vec<String> = forms.iter().map(|p| format!("(?:{p})")).collect();
+            crate::rules::regex(&alternation.join("|"))
+        },
+    );
+    RE.get()
 }
 
 /// Whether the prose of the document holds a disclaimer: one of the known

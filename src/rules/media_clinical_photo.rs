@@ -52,13 +52,14 @@ const AREA: &str = r"(?:cath(?:eterization)?\s+lab|(?-i:ICU|MICU|SICU|CVICU|PICU
 
 /// An image whose alt text or file name places it in a clinical area or
 /// shows a patient, specimen or cadaver.
-fn image_re() -> &'static regex::Regex {
-    static R: OnceLock<regex::Regex> = OnceLock::new();
-    R.get_or_init(|| {
-        crate::rules::regex(&format!(
-            r"(?i)(?:\b(?:in|at|from|inside)\s+(?:the\s+|our\s+|my\s+)?(?:\w+\s+)?{AREA}\b|\b(?:patient|cadaver|specimen|tumou?r|x-?ray)s?\b|(?:^|[/_-])(?-i:icu|or|ed|er|nicu|picu|cathlab|trauma-?bay|breakroom|nurses-?station)(?:[_.-]|$))"
-        ))
-    })
+fn image_re() -> std::sync::Arc<regex::Regex> {
+    static R: crate::rules::compiled::Reloadable<regex::Regex> =
+        crate::rules::compiled::Reloadable::new(|| {
+            crate::rules::regex(&format!(
+                r"(?i)(?:\b(?:in|at|from|inside)\s+(?:the\s+|our\s+|my\s+)?(?:\w+\s+)?{AREA}\b|\b(?:patient|cadaver|specimen|tumou?r|x-?ray)s?\b|(?:^|[/_-])(?-i:icu|or|ed|er|nicu|picu|cathlab|trauma-?bay|breakroom|nurses-?station)(?:[_.-]|$))"
+            ))
+        });
+    R.get()
 }
 
 pub(crate) fn lexicon() -> &'static Lexicon {

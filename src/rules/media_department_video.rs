@@ -54,11 +54,15 @@ pub(crate) fn lexicon() -> &'static Lexicon {
     })
 }
 
-fn approved() -> &'static Regex {
-    static R: OnceLock<Regex> = OnceLock::new();
-    R.get_or_init(|| {
-        crate::rules::regex(r"(?i)\b(?:approved|approval|signed\s+off|sign-off|cleared\s+(?:it\s+)?with|with\s+permission|marketing|communications|comms\s+team|public\s+affairs)\b")
-    })
+fn approved() -> std::sync::Arc<Regex> {
+    static R: crate::rules::compiled::Reloadable<Regex> = crate::rules::compiled::Reloadable::new(
+        || {
+            crate::rules::regex(
+                r"(?i)\b(?:approved|approval|signed\s+off|sign-off|cleared\s+(?:it\s+)?with|with\s+permission|marketing|communications|comms\s+team|public\s+affairs)\b",
+            )
+        },
+    );
+    R.get()
 }
 
 /// What every form of [`approved`] holds, as a gate of the block's one

@@ -94,11 +94,15 @@ pub(crate) fn lexicon() -> &'static Lexicon {
 
 /// A sentence that sends the reader to their own clinician is education,
 /// not advice.
-fn refers() -> &'static Regex {
-    static R: OnceLock<Regex> = OnceLock::new();
-    R.get_or_init(|| {
-        crate::rules::regex(r"(?i)\b(?:talk(?:ing)?\s+(?:to|with)|ask(?:ing)?|check(?:ing)?\s+with|consult(?:ing)?|call(?:ing)?|see(?:ing)?)\s+(?:your|a)\s+(?:own\s+)?(?:doctor|doc|physician|pharmacist|clinician|provider|care\s+team|nurse|GP|PCP|endocrinologist)\b|\bwithout\s+(?:talking|checking|asking)\b|\bseek\s+(?:medical\s+)?care\b|\bcall\s+911\b")
-    })
+fn refers() -> std::sync::Arc<Regex> {
+    static R: crate::rules::compiled::Reloadable<Regex> = crate::rules::compiled::Reloadable::new(
+        || {
+            crate::rules::regex(
+                r"(?i)\b(?:talk(?:ing)?\s+(?:to|with)|ask(?:ing)?|check(?:ing)?\s+with|consult(?:ing)?|call(?:ing)?|see(?:ing)?)\s+(?:your|a)\s+(?:own\s+)?(?:doctor|doc|physician|pharmacist|clinician|provider|care\s+team|nurse|GP|PCP|endocrinologist)\b|\bwithout\s+(?:talking|checking|asking)\b|\bseek\s+(?:medical\s+)?care\b|\bcall\s+911\b",
+            )
+        },
+    );
+    R.get()
 }
 
 impl Rule for IndividualAdvice {
@@ -108,7 +112,7 @@ impl Rule for IndividualAdvice {
 
     fn check_block(&self, cx: &Context, block: usize, out: &mut Vec<Finding>) {
         let b = &cx.markup.blocks[block];
-        for m in lexicon().matches_unless(cx, block, Guard::ALL, refers()) {
+        for m in lexicon().matches_unless(cx, block, Guard::ALL, &refers()) {
             // Trim trailing spaces from the underline.
             let end = m.start + b.text[m.clone()].trim_end().len();
             let start = m.start

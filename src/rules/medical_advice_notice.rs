@@ -29,13 +29,17 @@ static META: RuleMeta = RuleMeta {
     ],
 };
 
-fn physician_cue() -> &'static Regex {
-    static R: OnceLock<Regex> = OnceLock::new();
-    R.get_or_init(|| {
-        let who = r"(?:physician|doctor|doc|MD|internist|surgeon|oncologist|cardiologist|pediatrician|paediatrician|psychiatrist|dermatologist|neurologist|radiologist|anesthesiologist|endocrinologist|gastroenterologist|hospitalist|family\s+medicine\s+doc|OB-?GYN)";
-        // "as a physician", "I'm a cardiologist", "…, MD", "cardiologist here".
-        crate::rules::regex(&format!(r"(?i)\b(?:as\s+an?|I['’]m\s+an?|I\s+am\s+an?|I\s+work\s+as\s+an?)\s+(?:[\w-]+\s+){{0,3}}?{who}\b|(?-i:,\s*(?:MD|M\.D\.|DO)\b)|(?:\A|[,.!?:;—–\n])\s*(?:(?:board-certified|pediatric|peds|ER|ED|emergency|family|retired|practicing|practising|interventional|heart|cancer|breast|trauma)\s+)?{who}\s+here\b"))
-    })
+fn physician_cue() -> std::sync::Arc<Regex> {
+    static R: crate::rules::compiled::Reloadable<Regex> = crate::rules::compiled::Reloadable::new(
+        || {
+            let who = r"(?:physician|doctor|doc|MD|internist|surgeon|oncologist|cardiologist|pediatrician|paediatrician|psychiatrist|dermatologist|neurologist|radiologist|anesthesiologist|endocrinologist|gastroenterologist|hospitalist|family\s+medicine\s+doc|OB-?GYN)";
+            // "as a physician", "I'm a cardiologist", "…, MD", "cardiologist here".
+            crate::rules::regex(&format!(
+                r"(?i)\b(?:as\s+an?|I['’]m\s+an?|I\s+am\s+an?|I\s+work\s+as\s+an?)\s+(?:[\w-]+\s+){{0,3}}?{who}\b|(?-i:,\s*(?:MD|M\.D\.|DO)\b)|(?:\A|[,.!?:;—–\n])\s*(?:(?:board-certified|pediatric|peds|ER|ED|emergency|family|retired|practicing|practising|interventional|heart|cancer|breast|trauma)\s+)?{who}\s+here\b"
+            ))
+        },
+    );
+    R.get()
 }
 
 /// Literals every "as a physician" cue holds, but for `, DO` (checked apart,
@@ -118,11 +122,15 @@ pub(crate) fn health() -> &'static Lexicon {
     })
 }
 
-fn notice_present() -> &'static Regex {
-    static R: OnceLock<Regex> = OnceLock::new();
-    R.get_or_init(|| {
-        crate::rules::regex(r"(?i)\b(?:not\s+(?:intended\s+(?:as|to\s+be)\s+|meant\s+(?:as|to\s+be)\s+)?(?:medical|clinical)\s+advice|n[o']t\s+medical\s+advice|does\s+not\s+constitute\s+(?:medical\s+)?advice|for\s+(?:general\s+)?(?:informational|information|educational|education)\s+purposes(?:\s+only)?|#notmedicaladvice|#nma|no\s+doctor[-\s]patient\s+relationship)")
-    })
+fn notice_present() -> std::sync::Arc<Regex> {
+    static R: crate::rules::compiled::Reloadable<Regex> = crate::rules::compiled::Reloadable::new(
+        || {
+            crate::rules::regex(
+                r"(?i)\b(?:not\s+(?:intended\s+(?:as|to\s+be)\s+|meant\s+(?:as|to\s+be)\s+)?(?:medical|clinical)\s+advice|n[o']t\s+medical\s+advice|does\s+not\s+constitute\s+(?:medical\s+)?advice|for\s+(?:general\s+)?(?:informational|information|educational|education)\s+purposes(?:\s+only)?|#notmedicaladvice|#nma|no\s+doctor[-\s]patient\s+relationship)",
+            )
+        },
+    );
+    R.get()
 }
 
 fn is_physician_role(role: &str) -> bool {

@@ -5,6 +5,7 @@ mod boundaries_patient;
 mod boundaries_supervisor;
 mod branding_handle;
 mod branding_logo;
+pub mod compiled;
 mod confidential_unreleased;
 pub mod context;
 pub mod cues;

@@ -67,14 +67,16 @@ pub(crate) fn lexicon() -> &'static Lexicon {
 
 /// "here at MSK we", "we at Mayo Clinic", sentence-initial "At MGH, we",
 /// with what follows "we" so the rewrite can agree with "I".
-fn rewrite() -> &'static Regex {
-    static R: OnceLock<Regex> = OnceLock::new();
-    R.get_or_init(|| {
-        let i = INSTITUTION;
-        crate::rules::regex(&format!(
-            r"(?i)(?:\bhere\s+at\s+{i},?\s+we|\bwe\s+(?:here\s+)?at\s+{i},?|(?:^|[.!?]\s+)at\s+{i},\s+we)(?P<tail>\s+are\b|\s+were\b|['’]re\b|['’]ve\b|['’]ll\b|['’]d\b|\s+(?:think|believe|feel|know|recommend|decided|have|will|want|support|oppose|stand|do|don['’]t|take|agree|hope|encourage|urge|expect|plan|value|care|love|see|say|refuse|reject)\b)"
-        ))
-    })
+fn rewrite() -> std::sync::Arc<Regex> {
+    static R: crate::rules::compiled::Reloadable<Regex> = crate::rules::compiled::Reloadable::new(
+        || {
+            let i = INSTITUTION;
+            crate::rules::regex(&format!(
+                r"(?i)(?:\bhere\s+at\s+{i},?\s+we|\bwe\s+(?:here\s+)?at\s+{i},?|(?:^|[.!?]\s+)at\s+{i},\s+we)(?P<tail>\s+are\b|\s+were\b|['’]re\b|['’]ve\b|['’]ll\b|['’]d\b|\s+(?:think|believe|feel|know|recommend|decided|have|will|want|support|oppose|stand|do|don['’]t|take|agree|hope|encourage|urge|expect|plan|value|care|love|see|say|refuse|reject)\b)"
+            ))
+        },
+    );
+    R.get()
 }
 
 impl Rule for SpeakingForInstitution {

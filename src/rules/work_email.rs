@@ -1,5 +1,3 @@
-use std::sync::OnceLock;
-
 use regex::Regex;
 
 use crate::engine::{Context, Edit, Finding, Fix, Rule, RuleMeta, Severity};
@@ -28,13 +26,14 @@ static META: RuleMeta = RuleMeta {
     ],
 };
 
-fn email() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        crate::rules::regex(
-            r"(?i)\b[a-z0-9][a-z0-9._%+-]*@((?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,})\b",
-        )
-    })
+fn email() -> std::sync::Arc<Regex> {
+    static RE: crate::rules::compiled::Reloadable<Regex> =
+        crate::rules::compiled::Reloadable::new(|| {
+            crate::rules::regex(
+                r"(?i)\b[a-z0-9][a-z0-9._%+-]*@((?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,})\b",
+            )
+        });
+    RE.get()
 }
 
 impl Rule for InstitutionalAddress {

@@ -71,11 +71,15 @@ pub(crate) fn lexicon() -> &'static Lexicon {
 }
 
 /// Off duty: a break, lunch, after the shift.
-fn off_duty() -> &'static Regex {
-    static R: OnceLock<Regex> = OnceLock::new();
-    R.get_or_init(|| {
-        crate::rules::regex(r"(?i)\b(?:on\s+(?:my|a|our)\s+(?:\w+\s+)?break|lunch|after\s+(?:my\s+|the\s+)?(?:shift|work|rounds)|post-?shift|day\s+off|off\s+duty|at\s+home)\b")
-    })
+fn off_duty() -> std::sync::Arc<Regex> {
+    static R: crate::rules::compiled::Reloadable<Regex> = crate::rules::compiled::Reloadable::new(
+        || {
+            crate::rules::regex(
+                r"(?i)\b(?:on\s+(?:my|a|our)\s+(?:\w+\s+)?break|lunch|after\s+(?:my\s+|the\s+)?(?:shift|work|rounds)|post-?shift|day\s+off|off\s+duty|at\s+home)\b",
+            )
+        },
+    );
+    R.get()
 }
 
 impl Rule for DuringDuties {
@@ -84,7 +88,7 @@ impl Rule for DuringDuties {
     }
 
     fn check_block(&self, cx: &Context, block: usize, out: &mut Vec<Finding>) {
-        for m in lexicon().matches_unless(cx, block, Guard::ALL, off_duty()) {
+        for m in lexicon().matches_unless(cx, block, Guard::ALL, &off_duty()) {
             out.push(Finding::new(
                 &META,
                 cues::source(cx, block, m),

@@ -35,6 +35,7 @@ static META: RuleMeta = RuleMeta {
     ],
 };
 
+#[derive(Clone)]
 struct Pats {
     years: Regex,
     aged: Regex,
@@ -45,19 +46,23 @@ struct Pats {
 
 const N: &str = r"(9\d|1[01]\d)";
 
-fn pats() -> &'static Pats {
-    static P: OnceLock<Pats> = OnceLock::new();
-    P.get_or_init(|| Pats {
-        years: re(&format!(
-            r"(?i)\b{N}(\s*-?\s*(?:years?|yrs?|y)\s*-?\s*(?:old|o\b|/o\b|\.o\.)|\s*(?:years?|yrs?)\s+of\s+age)"
-        )),
-        aged: re(&format!(r"(?i)\b(?:aged?|age:)\s+{N}\b")),
-        is: re(&format!(
-            r"(?i)\b(?:she|he|they|who|patient|pt)(?:\s+(?:in|on)\s+(?:room|bed|bay)?\s*\w{{1,4}})?\s*(?:is|was|['’]s|turned|turns|just\s+turned|will\s+be)\s+{N}\b"
-        )),
-        sex: re(&format!(r"\b{N}\s?(?:M|F|yo[MF])\b")),
-        words: re(r"(?i)\b(?:super)?(?:nonagenarian|centenarian)s?\b|\bninety-(?:one|two|three|four|five|six|seven|eight|nine)[- ]years?[- ]old\b"),
-    })
+fn pats() -> std::sync::Arc<Pats> {
+    static P: crate::rules::compiled::Reloadable<Pats> = crate::rules::compiled::Reloadable::kept(
+        || Pats {
+            years: re(&format!(
+                r"(?i)\b{N}(\s*-?\s*(?:years?|yrs?|y)\s*-?\s*(?:old|o\b|/o\b|\.o\.)|\s*(?:years?|yrs?)\s+of\s+age)"
+            )),
+            aged: re(&format!(r"(?i)\b(?:aged?|age:)\s+{N}\b")),
+            is: re(&format!(
+                r"(?i)\b(?:she|he|they|who|patient|pt)(?:\s+(?:in|on)\s+(?:room|bed|bay)?\s*\w{{1,4}})?\s*(?:is|was|['’]s|turned|turns|just\s+turned|will\s+be)\s+{N}\b"
+            )),
+            sex: re(&format!(r"\b{N}\s?(?:M|F|yo[MF])\b")),
+            words: re(
+                r"(?i)\b(?:super)?(?:nonagenarian|centenarian)s?\b|\bninety-(?:one|two|three|four|five|six|seven|eight|nine)[- ]years?[- ]old\b",
+            ),
+        },
+    );
+    P.get()
 }
 
 /// What the `words` pattern needs ("nonagenarian", "centenarian",

@@ -1,7 +1,5 @@
 //! `phi/date`: a date more specific than the year, tied to a patient.
 
-use std::sync::OnceLock;
-
 use regex::Regex;
 
 use crate::engine::{Context, Finding, Rule, RuleMeta, Severity};
@@ -37,19 +35,24 @@ static META: RuleMeta = RuleMeta {
 
 const MONTH: &str = r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)";
 
+#[derive(Clone)]
 struct Pats {
     cue: Regex,
     date: Regex,
 }
 
-fn pats() -> &'static Pats {
-    static P: OnceLock<Pats> = OnceLock::new();
-    P.get_or_init(|| Pats {
-        cue: re(r"(?i)\b(?:born|DOB|D\.O\.B\.|date of birth|birthday|admitted|admit date|admission date|discharged|discharge date|CABG|procedure|operation|transplant|amputation|operated on|had surgery|surgery|died|passed away|date of death|DOD|expired|delivered|coded|transferred|presented|came in|brought in)\b\s*[:#]?\s*"),
-        date: re(&format!(
-            r"\A(?:(?i:on|in)\s+)?(?:(?:(?i:mon|tues|wednes|thurs|fri|satur|sun)day),?\s+)?(?:(?P<num>(?:0?[1-9]|1[0-2])[/.-](?:0?[1-9]|[12]\d|3[01]))(?:[/.-](?P<ny>(?:19|20)\d\d|\d\d))?\b|(?P<iso>(?P<iy>(?:19|20)\d\d)-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01]))\b|(?:the\s+)?(?:\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH}\.?(?:,?\s+(?P<y1>(?:19|20)\d\d))?)\b|{MONTH}\.?(?:\s+\d{{1,2}}(?:st|nd|rd|th)?)?(?:,?\s+(?P<y2>(?:19|20)\d\d))?\b)"
-        )),
-    })
+fn pats() -> std::sync::Arc<Pats> {
+    static P: crate::rules::compiled::Reloadable<Pats> = crate::rules::compiled::Reloadable::kept(
+        || Pats {
+            cue: re(
+                r"(?i)\b(?:born|DOB|D\.O\.B\.|date of birth|birthday|admitted|admit date|admission date|discharged|discharge date|CABG|procedure|operation|transplant|amputation|operated on|had surgery|surgery|died|passed away|date of death|DOD|expired|delivered|coded|transferred|presented|came in|brought in)\b\s*[:#]?\s*",
+            ),
+            date: re(&format!(
+                r"\A(?:(?i:on|in)\s+)?(?:(?:(?i:mon|tues|wednes|thurs|fri|satur|sun)day),?\s+)?(?:(?P<num>(?:0?[1-9]|1[0-2])[/.-](?:0?[1-9]|[12]\d|3[01]))(?:[/.-](?P<ny>(?:19|20)\d\d|\d\d))?\b|(?P<iso>(?P<iy>(?:19|20)\d\d)-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01]))\b|(?:the\s+)?(?:\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH}\.?(?:,?\s+(?P<y1>(?:19|20)\d\d))?)\b|{MONTH}\.?(?:\s+\d{{1,2}}(?:st|nd|rd|th)?)?(?:,?\s+(?P<y2>(?:19|20)\d\d))?\b)"
+            )),
+        },
+    );
+    P.get()
 }
 
 /// Sentences about events, not patients.

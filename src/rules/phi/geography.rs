@@ -32,6 +32,7 @@ static META: RuleMeta = RuleMeta {
     ],
 };
 
+#[derive(Clone)]
 struct Pats {
     street: Regex,
     zip: Regex,
@@ -39,14 +40,22 @@ struct Pats {
     county: Regex,
 }
 
-fn pats() -> &'static Pats {
-    static P: OnceLock<Pats> = OnceLock::new();
-    P.get_or_init(|| Pats {
-        street: re(r"\b\d{1,5}\s+(?:[NSEW]\.?\s+)?(?:[A-Z][a-z]+\s+){1,3}(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Circle|Cir|Highway|Hwy|Parkway|Pkwy)\b\.?"),
-        zip: re(r"(?i)\b(?:zip(?:\s*code)?|postal\s+code)\s*[:#]?\s*(?:is\s+|of\s+)?(\d{5}(?:-\d{4})?)\b"),
-        town: re(r"\b(?:from|lives in|living in|lived in|resident of|home in|out of|transferred from|native of)\s+((?:[A-Z][a-z]+[\s-]){0,2}[A-Z][a-z]+)\b"),
-        county: re(r"\b((?:[A-Z][a-z]+\s){1,2}(?:County|Parish|Township))\b"),
-    })
+fn pats() -> std::sync::Arc<Pats> {
+    static P: crate::rules::compiled::Reloadable<Pats> = crate::rules::compiled::Reloadable::kept(
+        || Pats {
+            street: re(
+                r"\b\d{1,5}\s+(?:[NSEW]\.?\s+)?(?:[A-Z][a-z]+\s+){1,3}(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Circle|Cir|Highway|Hwy|Parkway|Pkwy)\b\.?",
+            ),
+            zip: re(
+                r"(?i)\b(?:zip(?:\s*code)?|postal\s+code)\s*[:#]?\s*(?:is\s+|of\s+)?(\d{5}(?:-\d{4})?)\b",
+            ),
+            town: re(
+                r"\b(?:from|lives in|living in|lived in|resident of|home in|out of|transferred from|native of)\s+((?:[A-Z][a-z]+[\s-]){0,2}[A-Z][a-z]+)\b",
+            ),
+            county: re(r"\b((?:[A-Z][a-z]+\s){1,2}(?:County|Parish|Township))\b"),
+        },
+    );
+    P.get()
 }
 
 /// Literals one of which every match of a pattern of [`pats`] holds (the

@@ -40,6 +40,7 @@ static META: RuleMeta = RuleMeta {
 /// "Núñez", "Nguyễn", "José" with a combining accent, "Smith-Jones").
 const NAME: &str = r"[\p{Lu}&&\p{Latin}][[\p{Ll}&&\p{Latin}]\p{Mn}'’]+(?:-[\p{Lu}&&\p{Latin}][[\p{Ll}&&\p{Latin}]\p{Mn}'’]+)?";
 
+#[derive(Clone)]
 struct Pats {
     titled: Regex,
     glossed: Regex,
@@ -48,23 +49,25 @@ struct Pats {
     initials: Regex,
 }
 
-fn pats() -> &'static Pats {
-    static P: OnceLock<Pats> = OnceLock::new();
-    P.get_or_init(|| Pats {
-        titled: re(&format!(
-            r"\b(?:(?:Mrs|Mr|Ms|Mx|Miss|Mister)\.?\s+({NAME})|(?:mrs|mr|ms)\.\s+([a-z][a-z'’]{{2,}}(?:-[a-z'’]+)?\b))"
-        )),
-        glossed: re(&format!(
-            r"\b((?:(?:Little|Baby|Sweet)\s+)?{NAME})\s*(?:\(\s*|,\s+)(?:the|a|our)\s+\d{{1,3}}\s*-?\s*(?:yo|y/o|y\.o\.|years?[- ]old|mo|months?[- ]old)\s+(?:with|w/)\s"
-        )),
-        named: re(&format!(
-            r"\b(?i:patient|pt|resident|client|lady|gentleman|man|woman|guy|girl|boy|kid|baby|infant|toddler|teen|teenager|veteran)\b(?:\s+[a-z]+){{0,3}}?\s+((?i:named|called)\s+{NAME}(?:\s+{NAME})?)"
-        )),
-        relative: re(&format!(
-            r"\b(?i:her|his|their|the patient['’]s|pt['’]s|patient['’]s)\s+(?i:son|daughter|wife|husband|mother|father|mom|dad|sister|brother|granddaughter|grandson|niece|nephew|partner|fianc[ée]e?|boyfriend|girlfriend|grandmother|grandfather|aunt|uncle|cousin)(\s*,?\s+)({NAME})"
-        )),
-        initials: re(r"\b(?i:pt|patient|resident)\s+([A-Z]\.\s?[A-Z]\.(?:\s?[A-Z]\.)?)"),
-    })
+fn pats() -> std::sync::Arc<Pats> {
+    static P: crate::rules::compiled::Reloadable<Pats> = crate::rules::compiled::Reloadable::kept(
+        || Pats {
+            titled: re(&format!(
+                r"\b(?:(?:Mrs|Mr|Ms|Mx|Miss|Mister)\.?\s+({NAME})|(?:mrs|mr|ms)\.\s+([a-z][a-z'’]{{2,}}(?:-[a-z'’]+)?\b))"
+            )),
+            glossed: re(&format!(
+                r"\b((?:(?:Little|Baby|Sweet)\s+)?{NAME})\s*(?:\(\s*|,\s+)(?:the|a|our)\s+\d{{1,3}}\s*-?\s*(?:yo|y/o|y\.o\.|years?[- ]old|mo|months?[- ]old)\s+(?:with|w/)\s"
+            )),
+            named: re(&format!(
+                r"\b(?i:patient|pt|resident|client|lady|gentleman|man|woman|guy|girl|boy|kid|baby|infant|toddler|teen|teenager|veteran)\b(?:\s+[a-z]+){{0,3}}?\s+((?i:named|called)\s+{NAME}(?:\s+{NAME})?)"
+            )),
+            relative: re(&format!(
+                r"\b(?i:her|his|their|the patient['’]s|pt['’]s|patient['’]s)\s+(?i:son|daughter|wife|husband|mother|father|mom|dad|sister|brother|granddaughter|grandson|niece|nephew|partner|fianc[ée]e?|boyfriend|girlfriend|grandmother|grandfather|aunt|uncle|cousin)(\s*,?\s+)({NAME})"
+            )),
+            initials: re(r"\b(?i:pt|patient|resident)\s+([A-Z]\.\s?[A-Z]\.(?:\s?[A-Z]\.)?)"),
+        },
+    );
+    P.get()
 }
 
 /// For each pattern of [`pats`], literals one of which its every match

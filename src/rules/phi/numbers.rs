@@ -40,30 +40,47 @@ pub struct Cued {
     what: &'static str,
 }
 
-fn pats() -> &'static [Regex] {
-    static P: OnceLock<Vec<Regex>> = OnceLock::new();
-    P.get_or_init(|| {
-        vec![
-            // 0 phone
-            re(r"(?:\+?1[-. ]?)?(?:\(\d{3}\)\s?|\b\d{3}[-. ])\d{3}[-.]\d{4}\b"),
-            // 1 e-mail
-            re(r"(?i)\b[a-z0-9][a-z0-9._%+-]*@((?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,})\b"),
-            // 2 ssn
-            re(r"(?i)(?:\b(?:SSN|SS#|social security(?:\s+(?:number|no\.?|#))?)\s*[:#]?\s*(?:is\s+|was\s+)?(\d{3}-?\d{2}-?\d{4})\b)|\b(\d{3}-\d{2}-\d{4})\b"),
-            // 3 record numbers
-            re(r"(?i)\b(?:MRN|med(?:ical)?\.?\s*rec(?:ord)?s?\.?\s*(?:number|no\.?|#)?|chart\s*(?:number|no\.?|#)|acct\.?\s*(?:number|no\.?|#)?|account\s*(?:number|no\.?|#)|member\s*(?:id|number|no\.?|#)|policy\s*(?:number|no\.?|#)|health\s*plan\s*(?:id|number|no\.?|#)|medicaid\s*(?:id|number|no\.?|#)|medicare\s*(?:id|number|no\.?|#)|insurance\s*(?:id|number|no\.?|#)|subscriber\s*(?:id|number|#)|encounter\s*(?:number|no\.?|#)|FIN|CSN)\s*[:#]?\s*(?:is\s+|was\s+|of\s+)?([A-Z0-9][A-Z0-9-]{3,})\b"),
-            // 4 ip
-            re(r"\b((?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d))\b"),
-            // 5 url to a personal page
-            re(r"(?i)\b((?:https?://)?(?:www\.)?(?:gofundme\.com|caringbridge\.org|facebook\.com|fb\.com|instagram\.com|tiktok\.com|twitter\.com|x\.com|legacy\.com|mealtrain\.com|givesendgo\.com|youtube\.com|youtu\.be|linkedin\.com)/[^\s<>()\]]+)"),
-            // 6 plate
-            re(r"(?i)\b(?:licen[cs]e\s+plate|plate(?:\s*(?:number|no\.?|#))?)\s*[:#]?\s*(?:is\s+|was\s+|of\s+|reading\s+|reads\s+)?([A-Z0-9]{1,4}[- ]?[A-Z0-9]{1,4})\b"),
-            // 7 device serial
-            re(r"(?:\b(?i:serial\s*(?:number|no\.?|#)|device\s*(?:id|identifier)|UDI|IMEI)|\bS/N|\bSN\b)\s*[:#]?\s*(?i:is\s+|was\s+)?([A-Za-z0-9][A-Za-z0-9-]{4,})\b"),
-            // 8 licence / certificate
-            re(r"(?i)\b(?:driver['’]?s?\s*licen[cs]e(?:\s*(?:number|no\.?|#))?|DL\s*#|licen[cs]e\s*(?:number|no\.?|#)|certificate\s*(?:number|no\.?|#)|passport(?:\s*(?:number|no\.?|#))?)\s*[:#]?\s*(?:is\s+|was\s+)?([A-Z0-9][A-Z0-9-]{4,})\b"),
-        ]
-    })
+fn pats() -> std::sync::Arc<Vec<Regex>> {
+    static P: crate::rules::compiled::Reloadable<Vec<Regex>> =
+        crate::rules::compiled::Reloadable::new(|| {
+            vec![
+                // 0 phone
+                re(r"(?:\+?1[-. ]?)?(?:\(\d{3}\)\s?|\b\d{3}[-. ])\d{3}[-.]\d{4}\b"),
+                // 1 e-mail
+                re(
+                    r"(?i)\b[a-z0-9][a-z0-9._%+-]*@((?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,})\b",
+                ),
+                // 2 ssn
+                re(
+                    r"(?i)(?:\b(?:SSN|SS#|social security(?:\s+(?:number|no\.?|#))?)\s*[:#]?\s*(?:is\s+|was\s+)?(\d{3}-?\d{2}-?\d{4})\b)|\b(\d{3}-\d{2}-\d{4})\b",
+                ),
+                // 3 record numbers
+                re(
+                    r"(?i)\b(?:MRN|med(?:ical)?\.?\s*rec(?:ord)?s?\.?\s*(?:number|no\.?|#)?|chart\s*(?:number|no\.?|#)|acct\.?\s*(?:number|no\.?|#)?|account\s*(?:number|no\.?|#)|member\s*(?:id|number|no\.?|#)|policy\s*(?:number|no\.?|#)|health\s*plan\s*(?:id|number|no\.?|#)|medicaid\s*(?:id|number|no\.?|#)|medicare\s*(?:id|number|no\.?|#)|insurance\s*(?:id|number|no\.?|#)|subscriber\s*(?:id|number|#)|encounter\s*(?:number|no\.?|#)|FIN|CSN)\s*[:#]?\s*(?:is\s+|was\s+|of\s+)?([A-Z0-9][A-Z0-9-]{3,})\b",
+                ),
+                // 4 ip
+                re(
+                    r"\b((?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d))\b",
+                ),
+                // 5 url to a personal page
+                re(
+                    r"(?i)\b((?:https?://)?(?:www\.)?(?:gofundme\.com|caringbridge\.org|facebook\.com|fb\.com|instagram\.com|tiktok\.com|twitter\.com|x\.com|legacy\.com|mealtrain\.com|givesendgo\.com|youtube\.com|youtu\.be|linkedin\.com)/[^\s<>()\]]+)",
+                ),
+                // 6 plate
+                re(
+                    r"(?i)\b(?:licen[cs]e\s+plate|plate(?:\s*(?:number|no\.?|#))?)\s*[:#]?\s*(?:is\s+|was\s+|of\s+|reading\s+|reads\s+)?([A-Z0-9]{1,4}[- ]?[A-Z0-9]{1,4})\b",
+                ),
+                // 7 device serial
+                re(
+                    r"(?:\b(?i:serial\s*(?:number|no\.?|#)|device\s*(?:id|identifier)|UDI|IMEI)|\bS/N|\bSN\b)\s*[:#]?\s*(?i:is\s+|was\s+)?([A-Za-z0-9][A-Za-z0-9-]{4,})\b",
+                ),
+                // 8 licence / certificate
+                re(
+                    r"(?i)\b(?:driver['’]?s?\s*licen[cs]e(?:\s*(?:number|no\.?|#))?|DL\s*#|licen[cs]e\s*(?:number|no\.?|#)|certificate\s*(?:number|no\.?|#)|passport(?:\s*(?:number|no\.?|#))?)\s*[:#]?\s*(?:is\s+|was\s+)?([A-Z0-9][A-Z0-9-]{4,})\b",
+                ),
+            ]
+        });
+    P.get()
 }
 
 /// For each pattern of [`pats`] that needs a cue word, the literals one of

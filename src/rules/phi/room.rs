@@ -36,18 +36,26 @@ static META: RuleMeta = RuleMeta {
 /// A person and a bare bed number: "mrs. delacroix in 14B", "the gomer in 12".
 /// After a titled name only a bed label with a letter counts: the authors'
 /// corpus leaves "Mr. Abernathy in 14" to `phi/name` alone.
-fn bare() -> &'static Regex {
-    static P: OnceLock<Regex> = OnceLock::new();
-    P.get_or_init(|| {
-        re(r"(?i)\b(?:(?:mrs|mr|ms|miss)\.?\s+[a-z][a-z'’-]+\s+in\s+(\d{1,3}[a-z])|(?:lady|gentleman|man|woman|guy|gomer|patient|pt|kid|girl|boy|baby|grandma|grandpa|sir)\s+in\s+(\d{1,3}[a-z]?))\b")
-    })
+fn bare() -> std::sync::Arc<Regex> {
+    static P: crate::rules::compiled::Reloadable<Regex> = crate::rules::compiled::Reloadable::new(
+        || {
+            re(
+                r"(?i)\b(?:(?:mrs|mr|ms|miss)\.?\s+[a-z][a-z'’-]+\s+in\s+(\d{1,3}[a-z])|(?:lady|gentleman|man|woman|guy|gomer|patient|pt|kid|girl|boy|baby|grandma|grandpa|sir)\s+in\s+(\d{1,3}[a-z]?))\b",
+            )
+        },
+    );
+    P.get()
 }
 
-fn pat() -> &'static Regex {
-    static P: OnceLock<Regex> = OnceLock::new();
-    P.get_or_init(|| {
-        re(r"(?i)\b(room|rm\.?|bay|bed|bedspace|pod|cubicle|stretcher|isolette|crib|exam room|trauma bay)\s*(?:#|no\.?|number)?\s*(\d{1,4}[a-z]?|[a-z]\d{1,3})\b")
-    })
+fn pat() -> std::sync::Arc<Regex> {
+    static P: crate::rules::compiled::Reloadable<Regex> = crate::rules::compiled::Reloadable::new(
+        || {
+            re(
+                r"(?i)\b(room|rm\.?|bay|bed|bedspace|pod|cubicle|stretcher|isolette|crib|exam room|trauma bay)\s*(?:#|no\.?|number)?\s*(\d{1,4}[a-z]?|[a-z]\d{1,3})\b",
+            )
+        },
+    );
+    P.get()
 }
 
 const NOT_PATIENT_ROOMS: &[&str] = &[

@@ -2,7 +2,6 @@
 //! them recognisable.
 
 use std::ops::Range;
-use std::sync::OnceLock;
 
 use regex::Regex;
 
@@ -39,6 +38,7 @@ static META: RuleMeta = RuleMeta {
     ],
 };
 
+#[derive(Clone)]
 struct Pats {
     opening: Regex,
     quasi: Vec<(&'static str, Regex)>,
@@ -46,23 +46,61 @@ struct Pats {
 
 const PERSON: &str = r"(?:patient|pt|client|resident|cadaver|donor|research\s+(?:subject|participant)|study\s+(?:subject|participant)|lady|gentleman|man|woman|guy|kid|baby|girl|boy|teen|toddler|infant|grandma|grandpa|veteran|mom|dad)";
 
-fn pats() -> &'static Pats {
-    static P: OnceLock<Pats> = OnceLock::new();
-    P.get_or_init(|| Pats {
-        opening: re(&format!(
-            r"(?i)\b(?:(?:my|our|this|that)\s+(?:[a-z-]+\s+){{0,2}}?(?:patient|pt|client|cadaver|donor|research\s+(?:subject|participant)|study\s+(?:subject|participant))\b|one\s+of\s+(?:my|our)\s+(?:[a-z-]+\s+)?(?:patients|pts|clients|residents)\b|(?:a|one)\s+(?:[a-z-]+\s+){{0,2}}?(?:patient|pt)\s+(?:I|we)\s+(?:saw|had|treated|cared\s+for|admitted|discharged|met|took\s+care\s+of|looked\s+after|coded|triaged|intubated|lost|delivered)\b|(?:(?:I|we)\s+)?(?:had|have|got|admitted|discharged|treated|saw|coded|lost|intubated|delivered)\s+(?:a|an|this|the)\s+(?:[a-z0-9-]+\s+){{0,3}}?{PERSON}\b|the\s+(?:[a-z-]+\s+){{0,2}}?{PERSON}\s+(?:in|from|on)\s+(?:bay|bed|room|rm|pod|the\s+ICU|the\s+ER|the\s+ED|trauma)\b|the\s+(?:[a-z0-9-]+\s+){{0,2}}?{PERSON}\s+(?:in|on|from)\s+(?:our|my|the)\s+(?:[a-z-]+\s+)?(?:floor|unit|ward|wing)\b|(?:the|that|this)\s+\d{{1,3}}[- ]?(?:year|yr|month|week|day)s?[- ]old\b|a\s+\d{{1,3}}[- ]?(?:year|yr|month|week|day)s?[- ]old\s+(?:with|w/)\s+(?:new[- ]onset\s+|a\s+|an\s+)?[a-z]|(?:research|study)\s+(?:subject|participant)\s+(?:#|no\.?\s*|number\s+)\d+|the\s+(?:[a-z-]+\s+)?(?:driver|passenger|victim|pedestrian|cyclist|biker|hiker|shooter|swimmer)\s+(?:was|is)\s+(?:in|on)\s+(?:our|my|the)\s+(?:trauma\s+bay|ICU|ER|ED|OR|unit|floor|resus)\b|the\s+(?:[a-z-]+\s+){{0,2}}?{PERSON}\s+(?:we|I)\s+(?:coded|lost|intubated|admitted|treated|saw|delivered|resuscitated|discharged)\b)"
-        )),
-        quasi: vec![
-            ("a time", re(r"(?i)\b(?:(?:during|on|over|at)\s+)?(?:(?:this|last|yesterday['’]s|tonight['’]s|last\s+night['’]s)\s+)?(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day(?:['’]s)?|today|tonight|yesterday|this\s+(?:morning|afternoon|evening|week|weekend)|last\s+(?:night|week|weekend|month|shift)|night\s+shift|day\s+shift|christmas(?:\s+(?:eve|day))?|thanksgiving|new\s+year['’]s(?:\s+eve)?|easter|halloween)(?:\s+(?:night|morning|evening|afternoon))?(?:\s+shift)?\b")),
-            ("a rotation", re(r"(?i)\bon\s+(?:my|our)\s+(?:[a-z-]+\s+){0,2}?rotation(?:\s+last\s+(?:week|month))?\b")),
-            ("a place", re(r"(?i)\b(?:in|on|at|to|from)\s+(?:the\s+|our\s+|my\s+)?(?:(?-i:ICU|MICU|SICU|CVICU|NICU|PICU|ER|ED|OR|PACU|L&D)|labor\s+and\s+delivery|trauma\s+bay|step-?down|med-?surg|burn\s+unit|psych\s+ward|nursing\s+home|\d+(?:st|nd|rd|th)\s+floor|[a-z]+\s+unit)\b")),
-            ("a town", re(r"\b(?:from|in|near)\s+(?:[A-Z][a-z]+\s)?[A-Z][a-z]+\b")),
-            ("a study number", re(r"(?i)\b(?:subject|participant)\s+(?:#|no\.?\s*|number\s+)\d+")),
-            ("an age", re(r"(?i)\b(?:\d{1,3}[- ](?:year|yr|month|week|day)s?[- ]old|\d{1,3}\s?(?:yo|y/o|y\.o\.))\b")),
-            ("a rare condition", re(r"(?i)\b(?:(?:the\s+)?rarest|(?:a\s+)?rare(?:\s+[a-z]+)?|one[- ]in[- ]a[- ]million|first\s+case|never\s+seen\s+before|textbook\s+case|conjoined\s+twins|quintuplets|sextuplets|octuplets|progeria|harlequin\s+ichthyosis|leprosy|ebola|rabies)\b")),
-            ("an event", re(r"(?i)\b(?:after|from|in|during)\s+(?:the|that|this|last\s+night['’]s|yesterday['’]s)\s+(?:[a-z-]+\s+){0,2}?(?:tornado|hurricane|flood|fire|crash|wreck|pile-?up|shooting|explosion|storm|accident|earthquake|derailment|collapse|stabbing|attack)(?:\s+(?:in|on|at)\s+(?-i:[A-Z])[\w-]+(?:\s+(?-i:[A-Z])[\w-]+)?)?")),
-        ],
-    })
+fn pats() -> std::sync::Arc<Pats> {
+    static P: crate::rules::compiled::Reloadable<Pats> = crate::rules::compiled::Reloadable::kept(
+        || Pats {
+            opening: re(&format!(
+                r"(?i)\b(?:(?:my|our|this|that)\s+(?:[a-z-]+\s+){{0,2}}?(?:patient|pt|client|cadaver|donor|research\s+(?:subject|participant)|study\s+(?:subject|participant))\b|one\s+of\s+(?:my|our)\s+(?:[a-z-]+\s+)?(?:patients|pts|clients|residents)\b|(?:a|one)\s+(?:[a-z-]+\s+){{0,2}}?(?:patient|pt)\s+(?:I|we)\s+(?:saw|had|treated|cared\s+for|admitted|discharged|met|took\s+care\s+of|looked\s+after|coded|triaged|intubated|lost|delivered)\b|(?:(?:I|we)\s+)?(?:had|have|got|admitted|discharged|treated|saw|coded|lost|intubated|delivered)\s+(?:a|an|this|the)\s+(?:[a-z0-9-]+\s+){{0,3}}?{PERSON}\b|the\s+(?:[a-z-]+\s+){{0,2}}?{PERSON}\s+(?:in|from|on)\s+(?:bay|bed|room|rm|pod|the\s+ICU|the\s+ER|the\s+ED|trauma)\b|the\s+(?:[a-z0-9-]+\s+){{0,2}}?{PERSON}\s+(?:in|on|from)\s+(?:our|my|the)\s+(?:[a-z-]+\s+)?(?:floor|unit|ward|wing)\b|(?:the|that|this)\s+\d{{1,3}}[- ]?(?:year|yr|month|week|day)s?[- ]old\b|a\s+\d{{1,3}}[- ]?(?:year|yr|month|week|day)s?[- ]old\s+(?:with|w/)\s+(?:new[- ]onset\s+|a\s+|an\s+)?[a-z]|(?:research|study)\s+(?:subject|participant)\s+(?:#|no\.?\s*|number\s+)\d+|the\s+(?:[a-z-]+\s+)?(?:driver|passenger|victim|pedestrian|cyclist|biker|hiker|shooter|swimmer)\s+(?:was|is)\s+(?:in|on)\s+(?:our|my|the)\s+(?:trauma\s+bay|ICU|ER|ED|OR|unit|floor|resus)\b|the\s+(?:[a-z-]+\s+){{0,2}}?{PERSON}\s+(?:we|I)\s+(?:coded|lost|intubated|admitted|treated|saw|delivered|resuscitated|discharged)\b)"
+            )),
+            quasi: vec![
+                (
+                    "a time",
+                    re(
+                        r"(?i)\b(?:(?:during|on|over|at)\s+)?(?:(?:this|last|yesterday['’]s|tonight['’]s|last\s+night['’]s)\s+)?(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day(?:['’]s)?|today|tonight|yesterday|this\s+(?:morning|afternoon|evening|week|weekend)|last\s+(?:night|week|weekend|month|shift)|night\s+shift|day\s+shift|christmas(?:\s+(?:eve|day))?|thanksgiving|new\s+year['’]s(?:\s+eve)?|easter|halloween)(?:\s+(?:night|morning|evening|afternoon))?(?:\s+shift)?\b",
+                    ),
+                ),
+                (
+                    "a rotation",
+                    re(
+                        r"(?i)\bon\s+(?:my|our)\s+(?:[a-z-]+\s+){0,2}?rotation(?:\s+last\s+(?:week|month))?\b",
+                    ),
+                ),
+                (
+                    "a place",
+                    re(
+                        r"(?i)\b(?:in|on|at|to|from)\s+(?:the\s+|our\s+|my\s+)?(?:(?-i:ICU|MICU|SICU|CVICU|NICU|PICU|ER|ED|OR|PACU|L&D)|labor\s+and\s+delivery|trauma\s+bay|step-?down|med-?surg|burn\s+unit|psych\s+ward|nursing\s+home|\d+(?:st|nd|rd|th)\s+floor|[a-z]+\s+unit)\b",
+                    ),
+                ),
+                (
+                    "a town",
+                    re(r"\b(?:from|in|near)\s+(?:[A-Z][a-z]+\s)?[A-Z][a-z]+\b"),
+                ),
+                (
+                    "a study number",
+                    re(r"(?i)\b(?:subject|participant)\s+(?:#|no\.?\s*|number\s+)\d+"),
+                ),
+                (
+                    "an age",
+                    re(
+                        r"(?i)\b(?:\d{1,3}[- ](?:year|yr|month|week|day)s?[- ]old|\d{1,3}\s?(?:yo|y/o|y\.o\.))\b",
+                    ),
+                ),
+                (
+                    "a rare condition",
+                    re(
+                        r"(?i)\b(?:(?:the\s+)?rarest|(?:a\s+)?rare(?:\s+[a-z]+)?|one[- ]in[- ]a[- ]million|first\s+case|never\s+seen\s+before|textbook\s+case|conjoined\s+twins|quintuplets|sextuplets|octuplets|progeria|harlequin\s+ichthyosis|leprosy|ebola|rabies)\b",
+                    ),
+                ),
+                (
+                    "an event",
+                    re(
+                        r"(?i)\b(?:after|from|in|during)\s+(?:the|that|this|last\s+night['’]s|yesterday['’]s)\s+(?:[a-z-]+\s+){0,2}?(?:tornado|hurricane|flood|fire|crash|wreck|pile-?up|shooting|explosion|storm|accident|earthquake|derailment|collapse|stabbing|attack)(?:\s+(?:in|on|at)\s+(?-i:[A-Z])[\w-]+(?:\s+(?-i:[A-Z])[\w-]+)?)?",
+                    ),
+                ),
+            ],
+        },
+    );
+    P.get()
 }
 
 impl Rule for PatientStory {
