@@ -151,7 +151,7 @@ struct Cues {
 fn cues() -> std::sync::Arc<Cues> {
     static CUES: crate::rules::compiled::Reloadable<Cues> =
         crate::rules::compiled::Reloadable::kept(|| {
-            let modifiers = r"(?:[\p{L}\p{N}/&'’-]+\s+){0,3}";
+            let modifiers = r"(?:[\w/&'’-]+\s+){0,3}";
             let fp = r"(?:as|i['’]?m|i\s+am|i\s+was|i['’]ve\s+been|i\s+have\s+been|i\s+work\s+as|i\s+became|being)";
             let build = crate::rules::regex;
             Cues {
@@ -165,13 +165,13 @@ fn cues() -> std::sync::Arc<Cues> {
                 role_after: build(&format!(r"(?i)\A[\s-]*{ROLES}\b")),
                 here_after: build(r"(?i)\A\s+here\b"),
                 verb: build(
-                    r"(?i)\b(?:(?:work|works|worked|working|practi[cs]e|practi[cs]es|practi[cs]ed|practi[cs]ing|train|trained|training|stud(?:y|ied|ying)|rotat(?:e|ed|ing)|volunteer(?:s|ed|ing)?|intern(?:ed|ing)?|teach|teaching|taught|employed|on\s+staff|precept(?:ing|ed)?)\s+(?:here\s+)?(?:at|for|with|in|on|@)|(?:work|works|worked|working|start(?:s|ed|ing)?|join(?:s|ed|ing)?|began|begin|beginning|rotat(?:e|ed|ing)|stud(?:y|ied|ying)|train(?:ed|ing)?)(?:\s+[\p{L}\p{N}&'’-]+){1,5}?\s+(?:at|@|for)|(?:join(?:s|ed|ing)?|hired\s+by|employed\s+by|matched\s+(?:at|to|into)|accepted\s+(?:a\s+|an\s+)?(?:job|position|offer)\s+(?:at|with|from)))\s+(?:the\s+)?\z",
+                    r"(?i)\b(?:(?:work|works|worked|working|practi[cs]e|practi[cs]es|practi[cs]ed|practi[cs]ing|train|trained|training|stud(?:y|ied|ying)|rotat(?:e|ed|ing)|volunteer(?:s|ed|ing)?|intern(?:ed|ing)?|teach|teaching|taught|employed|on\s+staff|precept(?:ing|ed)?)\s+(?:here\s+)?(?:at|for|with|in|on|@)|(?:work|works|worked|working|start(?:s|ed|ing)?|join(?:s|ed|ing)?|began|begin|beginning|rotat(?:e|ed|ing)|stud(?:y|ied|ying)|train(?:ed|ing)?)(?:\s+[\w&'’-]+){1,5}?\s+(?:at|@|for)|(?:join(?:s|ed|ing)?|hired\s+by|employed\s+by|matched\s+(?:at|to|into)|accepted\s+(?:a\s+|an\s+)?(?:job|position|offer)\s+(?:at|with|from)))\s+(?:the\s+)?\z",
                 ),
                 subject: build(
                     r"(?i)(?:\A|[.!?\n:;•|]|\b(?:i|i['’]m|i\s+am|i['’]ve|i\s+have|i\s+had|i\s+was|i['’]ll|i\s+will|i['’]d|we|we['’]re|we\s+are|we['’]ve|i['’]ve\s+been|i\s+have\s+been|i\s+will\s+be|i['’]ll\s+be|proud\s+to|excited\s+to|happy\s+to|thrilled\s+to|honou?red\s+to|grateful\s+to|lucky\s+to|get\s+to))(?:\s*\b(?:just|now|currently|recently|proudly|also|still|finally|officially|happily|have|had|been|be|am|gonna|going\s+to|get\s+to|got\s+to|used\s+to|will|soon)\b)*\s*\z",
                 ),
                 noun: build(
-                    r"(?i)\b(?:my|our)\s+(?:[\p{L}-]+\s+){0,2}?(?:job|residency|fellowship|internship|rotation|shifts?|unit|team|floor|department|lab|program|programme|clinic|colleagues|coworkers|co-workers|workplace|employer|externship|practicum|placement|preceptor|clinicals|ward)\s*(?:here\s+)?(?:at|@|in|with|,)\s*(?:the\s+)?\z",
+                    r"(?i)\b(?:my|our)\s+(?:[\w-]+\s+){0,2}?(?:job|residency|fellowship|internship|rotation|shifts?|unit|team|floor|department|lab|program|programme|clinic|colleagues|coworkers|co-workers|workplace|employer|externship|practicum|placement|preceptor|clinicals|ward)\s*(?:here\s+)?(?:at|@|in|with|,)\s*(?:the\s+)?\z",
                 ),
             }
         });
@@ -319,4 +319,28 @@ fn skip_non_word(text: &str, from: usize, to: usize) -> usize {
         .find(|(_, c)| c.is_alphanumeric())
         .map(|(i, _)| from + i)
         .unwrap_or(from)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::engine::Checker;
+    use crate::markup::Format;
+
+    /// The words between "As a" and the institution are Latin-script words
+    /// ([`crate::rules::WORD`]), accented ones included.
+    #[test]
+    fn an_affiliation_with_accented_words_is_found() {
+        let checker = Checker::default_checker();
+        for text in [
+            "As a bilingüe night-shift nurse at Mayo Clinic, I love my job.\n",
+            "My première rotation at Mayo Clinic taught me a lot.\n",
+            "I worked nights on the café team at Mayo Clinic.\n",
+        ] {
+            let found = checker.check(text, Format::Markdown);
+            assert!(
+                found.iter().any(|f| f.rule == "disclaimer/missing"),
+                "{text}: {found:?}"
+            );
+        }
+    }
 }
