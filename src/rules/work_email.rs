@@ -145,8 +145,8 @@ fn finding(
     .with_fix(Fix {
         title: "Remove the work e-mail address".into(),
         edits: vec![Edit {
+            new_text: keep_apart(cx.text, &removal).into(),
             range: removal,
-            new_text: String::new(),
         }],
         safe: true,
         preferred: true,
@@ -154,4 +154,18 @@ fn finding(
     });
     f.institution = pack.map(|i| cx.pack(i).id.clone());
     f
+}
+
+/// What replaces a removed address: nothing, or a space when the text on
+/// either side ends and starts with the same Markdown delimiter (`` ` ``,
+/// `*`, `_`, `~`), which would otherwise join into one longer run and close
+/// or open a code span or emphasis elsewhere ("`code\n`a@mayo.edu`" must not
+/// become "`code\n``").
+fn keep_apart(text: &str, removal: &std::ops::Range<usize>) -> &'static str {
+    let before = text[..removal.start].chars().next_back();
+    let after = text[removal.end..].chars().next();
+    match (before, after) {
+        (Some(b), Some(a)) if b == a && matches!(a, '`' | '*' | '_' | '~') => " ",
+        _ => "",
+    }
 }
