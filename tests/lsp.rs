@@ -504,7 +504,7 @@ fn an_edit_after_the_server_gave_memory_back_is_checked_in_full() {
         .any(|c| c == "on-behalf/speaking-for-institution"));
 
     // Longer than the server waits before it gives memory back.
-    std::thread::sleep(std::time::Duration::from_millis(1200));
+    std::thread::sleep(std::time::Duration::from_millis(2600));
     c.notify(
         "textDocument/didChange",
         json!({"textDocument": {"uri": uri, "version": 2},

@@ -199,9 +199,14 @@ type Job = Box<dyn FnOnce() + Send>;
 
 /// Documents from this size on return the memory their checks freed to the
 /// system ([`memory::trim`]) once no long draft was published for
-/// [`TRIM_AFTER_IDLE`].
+/// [`TRIM_AFTER_IDLE`], and the rules' compiled matchers too
+/// ([`memory::release`]) once none was for [`RELEASE_AFTER_IDLE`].
 const TRIM_MIN_BYTES: usize = 256 * 1024;
 const TRIM_AFTER_IDLE: std::time::Duration = std::time::Duration::from_millis(300);
+/// Longer than the pauses between words: the keystroke after a release
+/// compiles the matchers it needs again (tens of milliseconds at 1 MB), so
+/// only the first keystroke after the writer stopped to think pays that.
+const RELEASE_AFTER_IDLE: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// The server.
 pub struct Backend {
@@ -469,13 +474,20 @@ impl Backend {
         }
         // A long draft's check and publish freed megabytes: give them back
         // once the writer pauses (a trim costs ~10 ms at 1 MB: not on every
-        // keystroke), on the check thread, after the old findings it drops.
+        // keystroke), and the rules' compiled matchers once the writer has
+        // stopped for longer; on the check thread (never during a check),
+        // after the old findings it drops.
         if rope.len_bytes() >= TRIM_MIN_BYTES {
             let n = self.long_publishes.fetch_add(1, Ordering::SeqCst) + 1;
             let count = self.long_publishes.clone();
             let checks = self.checks.clone();
             tokio::spawn(async move {
                 tokio::time::sleep(TRIM_AFTER_IDLE).await;
+                if count.load(Ordering::SeqCst) != n {
+                    return;
+                }
+                let _ = checks.send(Box::new(memory::trim));
+                tokio::time::sleep(RELEASE_AFTER_IDLE - TRIM_AFTER_IDLE).await;
                 if count.load(Ordering::SeqCst) == n {
                     let _ = checks.send(Box::new(memory::release));
                 }
