@@ -1,5 +1,6 @@
-//! Giving memory back to the system between checks (glibc's allocator; on
-//! other systems these do nothing).
+//! Giving memory back to the system between checks: the rules' compiled
+//! matchers ([`release`], everywhere) and the allocator's free pages (glibc
+//! only; on other systems [`few_arenas`] and [`trim`] do nothing).
 //!
 //! A long draft's check and its publish allocate tens of megabytes for a
 //! moment (the markup, the findings, the diagnostics as JSON). glibc keeps
