@@ -141,17 +141,23 @@ fn finding(
         &META,
         range,
         format!("This is a {owner} e-mail address; use a personal address in personal posts."),
-    )
-    .with_fix(Fix {
-        title: "Remove the work e-mail address".into(),
-        edits: vec![Edit {
-            new_text: keep_apart(cx.text, &removal).into(),
-            range: removal,
-        }],
-        safe: true,
-        preferred: true,
-        parts: Vec::new(),
-    });
+    );
+    // What would be left at the start of the line could begin a block of
+    // its own (an HTML block, a heading, a quote, a code fence, a numbered
+    // item) and change what the rest of the paragraph is: no automatic fix
+    // there; the writer mends it by hand.
+    if !(line_start && starts_block(&cx.text[removal.end..])) {
+        f = f.with_fix(Fix {
+            title: "Remove the work e-mail address".into(),
+            edits: vec![Edit {
+                new_text: keep_apart(cx.text, &removal).into(),
+                range: removal,
+            }],
+            safe: true,
+            preferred: true,
+            parts: Vec::new(),
+        });
+    }
     f.institution = pack.map(|i| cx.pack(i).id.clone());
     f
 }
@@ -168,4 +174,13 @@ fn keep_apart(text: &str, removal: &std::ops::Range<usize>) -> &'static str {
         (Some(b), Some(a)) if b == a && matches!(a, '`' | '*' | '_' | '~') => " ",
         _ => "",
     }
+}
+
+/// Whether a line starting with `rest` could open a Markdown block other
+/// than a paragraph.
+fn starts_block(rest: &str) -> bool {
+    let line = rest.trim_start_matches([' ', '\t']);
+    let digits = line.len() - line.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    line.starts_with(['<', '#', '>', '=', '~', '`'])
+        || (digits > 0 && line[digits..].starts_with(['.', ')']))
 }
