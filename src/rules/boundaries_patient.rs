@@ -55,12 +55,8 @@ pub(crate) fn lexicon() -> &'static Lexicon {
 
 /// The writer turned the request down.
 fn declined() -> std::sync::Arc<Regex> {
-    static R: crate::rules::compiled::Reloadable<Regex> = crate::rules::compiled::Reloadable::new(
-        || {
-            crate::rules::regex(
-                r"(?i)\b(?:declined|ignored|deleted|rejected|blocked|turned\s+(?:it\s+)?down|said\s+no|didn['’]t\s+accept|did\s+not\s+accept|unfollowed|removed)\b",
-            )
-        },
+    static R: crate::rules::compiled::LazyRegex = crate::rules::compiled::LazyRegex::new(
+        r"(?i)\b(?:declined|ignored|deleted|rejected|blocked|turned\s+(?:it\s+)?down|said\s+no|didn['’]t\s+accept|did\s+not\s+accept|unfollowed|removed)\b",
     );
     R.get()
 }

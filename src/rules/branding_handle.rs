@@ -92,23 +92,15 @@ const OFFICIAL: &[&str] = &[
 ];
 
 fn handle_re() -> std::sync::Arc<Regex> {
-    static R: crate::rules::compiled::Reloadable<Regex> = crate::rules::compiled::Reloadable::new(
-        || {
-            crate::rules::regex(
-                r"(?i)(?:^|[^\w@.])@([A-Za-z0-9_.]{3,30})\b|\b((?:https?://)?(?:[a-z0-9-]+\.)+(?:com|org|net|io|blog|me|co|edu|us|page|site)\b(?:/\S*)?)",
-            )
-        },
+    static R: crate::rules::compiled::LazyRegex = crate::rules::compiled::LazyRegex::new(
+        r"(?i)(?:^|[^\w@.])@([A-Za-z0-9_.]{3,30})\b|\b((?:https?://)?(?:[a-z0-9-]+\.)+(?:com|org|net|io|blog|me|co|edu|us|page|site)\b(?:/\S*)?)",
     );
     R.get()
 }
 
 fn owned_re() -> std::sync::Arc<Regex> {
-    static R: crate::rules::compiled::Reloadable<Regex> = crate::rules::compiled::Reloadable::new(
-        || {
-            crate::rules::regex(
-                r"(?i)\b(?:my|mine|follow\s+me|find\s+me|I['’]?m|I\s+am|me\s+(?:at|on)|new\s+post|new\s+video|check\s+out\s+my|subscribe|join\s+me)\b",
-            )
-        },
+    static R: crate::rules::compiled::LazyRegex = crate::rules::compiled::LazyRegex::new(
+        r"(?i)\b(?:my|mine|follow\s+me|find\s+me|I['’]?m|I\s+am|me\s+(?:at|on)|new\s+post|new\s+video|check\s+out\s+my|subscribe|join\s+me)\b",
     );
     R.get()
 }

@@ -4,8 +4,8 @@
 //! rules hold once a long draft has been checked (about 35 MB with a 1 MB
 //! draft: the automata, and the lazy DFA states each regex cached while it
 //! searched the whole draft). They are built on first use, as with a
-//! `OnceLock`, but held in a [`Slot`] (a [`Reloadable`] static, or a
-//! [`crate::rules::cues::Lexicon`]'s patterns), so that [`release_all`] can
+//! `OnceLock`, but held in a [`Slot`] (a [`LazyRegex`] or [`Reloadable`]
+//! static, or a [`crate::rules::cues::Lexicon`]'s patterns), so that [`release_all`] can
 //! give them back when the writer of a long draft pauses:
 //!
 //! - most are dropped, and built again by the next check that needs them
@@ -138,6 +138,30 @@ impl<T: Clone + Send + Sync + 'static> Reloadable<T> {
         self.slot
             .get_or_init(|| Slot::new(self.keep))
             .get_or_build(self.init)
+    }
+}
+
+/// One built-in pattern ([`crate::rules::regex`]), compiled on first use and
+/// again after a [`release_all`] that dropped it: `static R: LazyRegex =
+/// LazyRegex::new(r"…");`.
+pub struct LazyRegex {
+    slot: OnceLock<Slot<regex::Regex>>,
+    pattern: &'static str,
+}
+
+impl LazyRegex {
+    pub const fn new(pattern: &'static str) -> Self {
+        LazyRegex {
+            slot: OnceLock::new(),
+            pattern,
+        }
+    }
+
+    /// The compiled pattern.
+    pub fn get(&self) -> Arc<regex::Regex> {
+        self.slot
+            .get_or_init(|| Slot::new(false))
+            .get_or_build(|| crate::rules::regex(self.pattern))
     }
 }
 

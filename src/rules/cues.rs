@@ -449,8 +449,8 @@ pub fn institution_possible(cx: &Context, block: usize) -> bool {
 }
 
 fn u_of_m() -> std::sync::Arc<Regex> {
-    static R: crate::rules::compiled::Reloadable<Regex> =
-        crate::rules::compiled::Reloadable::new(|| crate::rules::regex(r"U\s+of\s+M"));
+    static R: crate::rules::compiled::LazyRegex =
+        crate::rules::compiled::LazyRegex::new(r"U\s+of\s+M");
     R.get()
 }
 

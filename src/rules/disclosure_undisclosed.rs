@@ -23,47 +23,31 @@ static META: RuleMeta = RuleMeta {
 };
 
 fn praise() -> std::sync::Arc<Regex> {
-    static R: crate::rules::compiled::Reloadable<Regex> = crate::rules::compiled::Reloadable::new(
-        || {
-            crate::rules::regex(
-                r"(?i)\b(?:world[\s-]class|the\s+best|best\s+in|top[\s-](?:ranked|notch|tier)|number\s+one|#1|amazing|incredible|outstanding|excellent|leading|renowned|cutting[\s-]edge|state[\s-]of[\s-]the[\s-]art|ask\s+(?:to\s+be\s+referred|for\s+a\s+referral|your\s+doctor\s+for\s+a\s+referral)|get\s+(?:yourself\s+)?referred|go\s+(?:to|see)|choose|highly\s+recommend|recommend|can['’]t\s+say\s+enough|lucky\s+to\s+have|the\s+place\s+to\s+go|breakthrough|new\s+(?:center|centre|clinic|program|tower|building|trial|treatment)|is\s+hiring|now\s+hiring|apply|sign\s+up|enrolling|book\s+(?:an?\s+)?appointment|make\s+an\s+appointment)",
-            )
-        },
+    static R: crate::rules::compiled::LazyRegex = crate::rules::compiled::LazyRegex::new(
+        r"(?i)\b(?:world[\s-]class|the\s+best|best\s+in|top[\s-](?:ranked|notch|tier)|number\s+one|#1|amazing|incredible|outstanding|excellent|leading|renowned|cutting[\s-]edge|state[\s-]of[\s-]the[\s-]art|ask\s+(?:to\s+be\s+referred|for\s+a\s+referral|your\s+doctor\s+for\s+a\s+referral)|get\s+(?:yourself\s+)?referred|go\s+(?:to|see)|choose|highly\s+recommend|recommend|can['’]t\s+say\s+enough|lucky\s+to\s+have|the\s+place\s+to\s+go|breakthrough|new\s+(?:center|centre|clinic|program|tower|building|trial|treatment)|is\s+hiring|now\s+hiring|apply|sign\s+up|enrolling|book\s+(?:an?\s+)?appointment|make\s+an\s+appointment)",
     );
     R.get()
 }
 
 /// The writer hints at working there without saying in what role.
 fn employment_hint() -> std::sync::Arc<Regex> {
-    static R: crate::rules::compiled::Reloadable<Regex> = crate::rules::compiled::Reloadable::new(
-        || {
-            crate::rules::regex(
-                r"(?i)\b(?:my\s+(?:employer|workplace|place\s+of\s+work|hospital)|where\s+I\s+work|I\s+work\s+there|our\s+hospital)\b",
-            )
-        },
+    static R: crate::rules::compiled::LazyRegex = crate::rules::compiled::LazyRegex::new(
+        r"(?i)\b(?:my\s+(?:employer|workplace|place\s+of\s+work|hospital)|where\s+I\s+work|I\s+work\s+there|our\s+hospital)\b",
     );
     R.get()
 }
 
 /// The writer says what they do: "as a nurse", "I'm an oncologist".
 fn role_stated() -> std::sync::Arc<Regex> {
-    static R: crate::rules::compiled::Reloadable<Regex> = crate::rules::compiled::Reloadable::new(
-        || {
-            crate::rules::regex(
-                r"(?i)\b(?:as\s+an?|I['’]?m\s+an?|I\s+am\s+an?|I\s+work\s+as\s+an?)\s+(?:[\w-]+\s+){0,3}?(?:nurse|physician|doctor|surgeon|resident|fellow|intern|pharmacist|therapist|tech|technician|technologist|scientist|researcher|professor|student|manager|director|chaplain|dietitian|NP|RN|MD|PA|CNA|LPN|volunteer|employee|[a-z]+ologist|[a-z]+iatrist|[a-z]+ician)\b",
-            )
-        },
+    static R: crate::rules::compiled::LazyRegex = crate::rules::compiled::LazyRegex::new(
+        r"(?i)\b(?:as\s+an?|I['’]?m\s+an?|I\s+am\s+an?|I\s+work\s+as\s+an?)\s+(?:[\w-]+\s+){0,3}?(?:nurse|physician|doctor|surgeon|resident|fellow|intern|pharmacist|therapist|tech|technician|technologist|scientist|researcher|professor|student|manager|director|chaplain|dietitian|NP|RN|MD|PA|CNA|LPN|volunteer|employee|[a-z]+ologist|[a-z]+iatrist|[a-z]+ician)\b",
     );
     R.get()
 }
 
 fn disclosed() -> std::sync::Arc<Regex> {
-    static R: crate::rules::compiled::Reloadable<Regex> = crate::rules::compiled::Reloadable::new(
-        || {
-            crate::rules::regex(
-                r"(?i)\b(?:I\s+work\s+(?:there|here)|where\s+I\s+work|my\s+(?:employer|workplace|place\s+of\s+work|hospital|colleagues|coworkers|co-workers)|full\s+disclosure|disclosure:|I['’]m\s+(?:an?\s+)?(?:\w+\s+){0,3}there|I\s+am\s+(?:an?\s+)?(?:\w+\s+){0,3}there|I['’]m\s+on\s+staff|employee\s+here|I\s+(?:work|worked|trained)\s+(?:at|for)\b)",
-            )
-        },
+    static R: crate::rules::compiled::LazyRegex = crate::rules::compiled::LazyRegex::new(
+        r"(?i)\b(?:I\s+work\s+(?:there|here)|where\s+I\s+work|my\s+(?:employer|workplace|place\s+of\s+work|hospital|colleagues|coworkers|co-workers)|full\s+disclosure|disclosure:|I['’]m\s+(?:an?\s+)?(?:\w+\s+){0,3}there|I\s+am\s+(?:an?\s+)?(?:\w+\s+){0,3}there|I['’]m\s+on\s+staff|employee\s+here|I\s+(?:work|worked|trained)\s+(?:at|for)\b)",
     );
     R.get()
 }

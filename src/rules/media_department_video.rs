@@ -55,12 +55,8 @@ pub(crate) fn lexicon() -> &'static Lexicon {
 }
 
 fn approved() -> std::sync::Arc<Regex> {
-    static R: crate::rules::compiled::Reloadable<Regex> = crate::rules::compiled::Reloadable::new(
-        || {
-            crate::rules::regex(
-                r"(?i)\b(?:approved|approval|signed\s+off|sign-off|cleared\s+(?:it\s+)?with|with\s+permission|marketing|communications|comms\s+team|public\s+affairs)\b",
-            )
-        },
+    static R: crate::rules::compiled::LazyRegex = crate::rules::compiled::LazyRegex::new(
+        r"(?i)\b(?:approved|approval|signed\s+off|sign-off|cleared\s+(?:it\s+)?with|with\s+permission|marketing|communications|comms\s+team|public\s+affairs)\b",
     );
     R.get()
 }

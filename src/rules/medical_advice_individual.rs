@@ -95,12 +95,8 @@ pub(crate) fn lexicon() -> &'static Lexicon {
 /// A sentence that sends the reader to their own clinician is education,
 /// not advice.
 fn refers() -> std::sync::Arc<Regex> {
-    static R: crate::rules::compiled::Reloadable<Regex> = crate::rules::compiled::Reloadable::new(
-        || {
-            crate::rules::regex(
-                r"(?i)\b(?:talk(?:ing)?\s+(?:to|with)|ask(?:ing)?|check(?:ing)?\s+with|consult(?:ing)?|call(?:ing)?|see(?:ing)?)\s+(?:your|a)\s+(?:own\s+)?(?:doctor|doc|physician|pharmacist|clinician|provider|care\s+team|nurse|GP|PCP|endocrinologist)\b|\bwithout\s+(?:talking|checking|asking)\b|\bseek\s+(?:medical\s+)?care\b|\bcall\s+911\b",
-            )
-        },
+    static R: crate::rules::compiled::LazyRegex = crate::rules::compiled::LazyRegex::new(
+        r"(?i)\b(?:talk(?:ing)?\s+(?:to|with)|ask(?:ing)?|check(?:ing)?\s+with|consult(?:ing)?|call(?:ing)?|see(?:ing)?)\s+(?:your|a)\s+(?:own\s+)?(?:doctor|doc|physician|pharmacist|clinician|provider|care\s+team|nurse|GP|PCP|endocrinologist)\b|\bwithout\s+(?:talking|checking|asking)\b|\bseek\s+(?:medical\s+)?care\b|\bcall\s+911\b",
     );
     R.get()
 }

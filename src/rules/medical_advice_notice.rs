@@ -123,12 +123,8 @@ pub(crate) fn health() -> &'static Lexicon {
 }
 
 fn notice_present() -> std::sync::Arc<Regex> {
-    static R: crate::rules::compiled::Reloadable<Regex> = crate::rules::compiled::Reloadable::new(
-        || {
-            crate::rules::regex(
-                r"(?i)\b(?:not\s+(?:intended\s+(?:as|to\s+be)\s+|meant\s+(?:as|to\s+be)\s+)?(?:medical|clinical)\s+advice|n[o']t\s+medical\s+advice|does\s+not\s+constitute\s+(?:medical\s+)?advice|for\s+(?:general\s+)?(?:informational|information|educational|education)\s+purposes(?:\s+only)?|#notmedicaladvice|#nma|no\s+doctor[-\s]patient\s+relationship)",
-            )
-        },
+    static R: crate::rules::compiled::LazyRegex = crate::rules::compiled::LazyRegex::new(
+        r"(?i)\b(?:not\s+(?:intended\s+(?:as|to\s+be)\s+|meant\s+(?:as|to\s+be)\s+)?(?:medical|clinical)\s+advice|n[o']t\s+medical\s+advice|does\s+not\s+constitute\s+(?:medical\s+)?advice|for\s+(?:general\s+)?(?:informational|information|educational|education)\s+purposes(?:\s+only)?|#notmedicaladvice|#nma|no\s+doctor[-\s]patient\s+relationship)",
     );
     R.get()
 }

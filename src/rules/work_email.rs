@@ -27,12 +27,9 @@ static META: RuleMeta = RuleMeta {
 };
 
 fn email() -> std::sync::Arc<Regex> {
-    static RE: crate::rules::compiled::Reloadable<Regex> =
-        crate::rules::compiled::Reloadable::new(|| {
-            crate::rules::regex(
-                r"(?i)\b[a-z0-9][a-z0-9._%+-]*@((?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,})\b",
-            )
-        });
+    static RE: crate::rules::compiled::LazyRegex = crate::rules::compiled::LazyRegex::new(
+        r"(?i)\b[a-z0-9][a-z0-9._%+-]*@((?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,})\b",
+    );
     RE.get()
 }
 

@@ -72,12 +72,8 @@ pub(crate) fn lexicon() -> &'static Lexicon {
 
 /// Off duty: a break, lunch, after the shift.
 fn off_duty() -> std::sync::Arc<Regex> {
-    static R: crate::rules::compiled::Reloadable<Regex> = crate::rules::compiled::Reloadable::new(
-        || {
-            crate::rules::regex(
-                r"(?i)\b(?:on\s+(?:my|a|our)\s+(?:\w+\s+)?break|lunch|after\s+(?:my\s+|the\s+)?(?:shift|work|rounds)|post-?shift|day\s+off|off\s+duty|at\s+home)\b",
-            )
-        },
+    static R: crate::rules::compiled::LazyRegex = crate::rules::compiled::LazyRegex::new(
+        r"(?i)\b(?:on\s+(?:my|a|our)\s+(?:\w+\s+)?break|lunch|after\s+(?:my\s+|the\s+)?(?:shift|work|rounds)|post-?shift|day\s+off|off\s+duty|at\s+home)\b",
     );
     R.get()
 }

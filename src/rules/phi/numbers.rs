@@ -447,10 +447,10 @@ impl Rule for Cued {
 /// Whether the detail is the writer's own: "call me at", "my cell:",
 /// "my laptop serial number", "I'm at".
 fn writers_own(text: &str, at: usize) -> bool {
-    static OWN: OnceLock<Regex> = OnceLock::new();
-    let own = OWN.get_or_init(|| {
-        re(r"(?i)(?:\b(?:me|us)\s+(?:at|on|via|@)\s*:?\s*|\bmy\s+(?:[a-z']+\s+){0,2}(?:(?:is|:)\s*)?|\b(?:my|our)\s+[a-z]+\s*:\s*|\bI(?:'m|’m|\s+am)?\s+(?:at|on)\s+)\z")
-    });
+    static OWN: crate::rules::compiled::LazyRegex = crate::rules::compiled::LazyRegex::new(
+        r"(?i)(?:\b(?:me|us)\s+(?:at|on|via|@)\s*:?\s*|\bmy\s+(?:[a-z']+\s+){0,2}(?:(?:is|:)\s*)?|\b(?:my|our)\s+[a-z]+\s*:\s*|\bI(?:'m|’m|\s+am)?\s+(?:at|on)\s+)\z",
+    );
+    let own = OWN.get();
     let w = window(text, at..at, 40, 0);
     let before = &text[w.start..at];
     let cut = before

@@ -5,7 +5,7 @@ use std::sync::OnceLock;
 use regex::Regex;
 
 use crate::engine::{Context, Finding, Rule, RuleMeta, Severity};
-use crate::rules::phi::{finding, has_digit, re, Prose};
+use crate::rules::phi::{finding, has_digit, Prose};
 
 pub struct RoomNumber;
 
@@ -37,23 +37,15 @@ static META: RuleMeta = RuleMeta {
 /// After a titled name only a bed label with a letter counts: the authors'
 /// corpus leaves "Mr. Abernathy in 14" to `phi/name` alone.
 fn bare() -> std::sync::Arc<Regex> {
-    static P: crate::rules::compiled::Reloadable<Regex> = crate::rules::compiled::Reloadable::new(
-        || {
-            re(
-                r"(?i)\b(?:(?:mrs|mr|ms|miss)\.?\s+[a-z][a-z'’-]+\s+in\s+(\d{1,3}[a-z])|(?:lady|gentleman|man|woman|guy|gomer|patient|pt|kid|girl|boy|baby|grandma|grandpa|sir)\s+in\s+(\d{1,3}[a-z]?))\b",
-            )
-        },
+    static P: crate::rules::compiled::LazyRegex = crate::rules::compiled::LazyRegex::new(
+        r"(?i)\b(?:(?:mrs|mr|ms|miss)\.?\s+[a-z][a-z'’-]+\s+in\s+(\d{1,3}[a-z])|(?:lady|gentleman|man|woman|guy|gomer|patient|pt|kid|girl|boy|baby|grandma|grandpa|sir)\s+in\s+(\d{1,3}[a-z]?))\b",
     );
     P.get()
 }
 
 fn pat() -> std::sync::Arc<Regex> {
-    static P: crate::rules::compiled::Reloadable<Regex> = crate::rules::compiled::Reloadable::new(
-        || {
-            re(
-                r"(?i)\b(room|rm\.?|bay|bed|bedspace|pod|cubicle|stretcher|isolette|crib|exam room|trauma bay)\s*(?:#|no\.?|number)?\s*(\d{1,4}[a-z]?|[a-z]\d{1,3})\b",
-            )
-        },
+    static P: crate::rules::compiled::LazyRegex = crate::rules::compiled::LazyRegex::new(
+        r"(?i)\b(room|rm\.?|bay|bed|bedspace|pod|cubicle|stretcher|isolette|crib|exam room|trauma bay)\s*(?:#|no\.?|number)?\s*(\d{1,4}[a-z]?|[a-z]\d{1,3})\b",
     );
     P.get()
 }
