@@ -15,6 +15,10 @@
 //! text = "My views, not my employer's."
 //! placement = "end"               # end | start | front-matter
 //! field = "disclaimer"            # the front-matter field, for placement = "front-matter"
+//!
+//! [judgement]                     # the sentence model (on by default)
+//! enabled = true
+//! sensitivity = { phi = "high", professionalism = "low" }   # off | low | medium | high
 //! ```
 //!
 //! This module parses and merges; reading files is the caller's job.
@@ -83,6 +87,57 @@ pub struct FileSettings {
     pub exclude: Vec<String>,
 }
 
+/// How readily the sentence model flags a category: `medium` is the threshold calibrated on the dev
+/// split for precision; `low` flags only surer judgements, `high` less sure ones too; `off` none.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum Sensitivity {
+    Off,
+    Low,
+    #[default]
+    Medium,
+    High,
+}
+
+impl Sensitivity {
+    /// The score a judgement needs at this sensitivity, from the calibrated threshold `t`.
+    pub fn threshold(self, t: f32) -> f32 {
+        match self {
+            Sensitivity::Off => f32::INFINITY,
+            Sensitivity::Low => t + (1.0 - t) / 2.0,
+            Sensitivity::Medium => t,
+            Sensitivity::High => t * 0.75,
+        }
+    }
+}
+
+/// `[judgement]`: the sentence model beside the rules.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JudgementSettings {
+    /// On unless set to false.
+    pub enabled: Option<bool>,
+    /// Per category (or rule id): how readily the model flags it.
+    #[serde(default)]
+    pub sensitivity: BTreeMap<String, Sensitivity>,
+}
+
+impl JudgementSettings {
+    pub fn enabled(&self) -> bool {
+        self.enabled.unwrap_or(true)
+    }
+
+    /// The sensitivity for `rule` (its own entry, else its category's, else medium).
+    pub fn sensitivity(&self, rule: &str) -> Sensitivity {
+        let category = rule.split('/').next().unwrap_or(rule);
+        self.sensitivity
+            .get(rule)
+            .or_else(|| self.sensitivity.get(category))
+            .copied()
+            .unwrap_or_default()
+    }
+}
+
 /// The settings object.
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -101,6 +156,8 @@ pub struct Settings {
     pub email_domains: Vec<String>,
     #[serde(default)]
     pub files: FileSettings,
+    #[serde(default)]
+    pub judgement: JudgementSettings,
     /// Accepted for editor clients that send it; not used by the engine.
     #[serde(default)]
     pub trace: Option<serde_json::Value>,
@@ -181,6 +238,15 @@ impl Settings {
                 )));
             }
         }
+        for key in self.judgement.sensitivity.keys() {
+            let known = crate::rules::find(key).is_some()
+                || crate::engine::CATEGORIES.contains(&key.as_str());
+            if !known {
+                return Err(err(format!(
+                    "judgement.sensitivity: unknown rule or category `{key}` (see `scrubs rules`)"
+                )));
+            }
+        }
         Ok(())
     }
 
@@ -204,6 +270,12 @@ impl Settings {
         }
         if later.disclaimer.field.is_some() {
             out.disclaimer.field = later.disclaimer.field.clone();
+        }
+        if later.judgement.enabled.is_some() {
+            out.judgement.enabled = later.judgement.enabled;
+        }
+        for (k, v) in &later.judgement.sensitivity {
+            out.judgement.sensitivity.insert(k.clone(), *v);
         }
         out.policies.extend(later.policies.iter().cloned());
         out.email_domains

@@ -12,6 +12,7 @@ pub mod engine;
 pub mod fuzz_support;
 pub mod lsp;
 pub mod markup;
+pub mod model;
 pub mod packs;
 pub mod position;
 pub mod project;

@@ -93,6 +93,9 @@ pub struct CheckArgs {
     /// Colour: auto (on a terminal), always or never.
     #[arg(long, value_name = "WHEN", default_value = "auto")]
     pub color: String,
+    /// Rules only: leave the sentence model out (as `[judgement] enabled = false` does).
+    #[arg(long)]
+    pub no_judgement: bool,
 }
 
 /// One checked file.
@@ -106,7 +109,7 @@ pub struct FileResult {
 struct Checkers {
     overrides: Settings,
     explicit: Option<PathBuf>,
-    by_config: HashMap<Option<PathBuf>, std::rc::Rc<Checker>>,
+    by_config: HashMap<Option<PathBuf>, std::sync::Arc<Checker>>,
     errors: Vec<String>,
     excludes: walk::Excludes,
 }
@@ -138,7 +141,7 @@ impl Checkers {
         }
     }
 
-    fn for_file(&mut self, path: Option<&Path>) -> Result<std::rc::Rc<Checker>, String> {
+    fn for_file(&mut self, path: Option<&Path>) -> Result<std::sync::Arc<Checker>, String> {
         let config = self.config_for(path);
         if let Some(c) = self.by_config.get(&config) {
             return Ok(c.clone());
@@ -156,7 +159,7 @@ impl Checkers {
         for e in pack_errors {
             self.errors.push(e.to_string());
         }
-        let checker = std::rc::Rc::new(Checker::new(settings, packs)?);
+        let checker = std::sync::Arc::new(Checker::new(settings, packs)?);
         self.by_config.insert(config, checker.clone());
         Ok(checker)
     }
@@ -269,7 +272,7 @@ pub fn run_check(args: &CheckArgs) -> Result<(Vec<FileResult>, Vec<String>), Str
     } else {
         args.paths.clone()
     };
-    let mut results = Vec::new();
+    let mut jobs: Vec<Job> = Vec::new();
     let mut errors = Vec::new();
     for p in &paths {
         if p.as_os_str() == "-" {
@@ -285,12 +288,7 @@ pub fn run_check(args: &CheckArgs) -> Result<(Vec<FileResult>, Vec<String>), Str
                 format
             };
             let checker = checkers.for_file(Some(Path::new(name)))?;
-            let findings = checker.check(&text, format);
-            results.push(FileResult {
-                path: name.clone(),
-                text,
-                findings,
-            });
+            jobs.push((name.clone(), text, format, checker));
             continue;
         }
         if !p.exists() {
@@ -316,16 +314,83 @@ pub fn run_check(args: &CheckArgs) -> Result<(Vec<FileResult>, Vec<String>), Str
                 }
             };
             let checker = checkers.for_file(Some(&f))?;
-            let findings = checker.check(&text, Format::from_path(&f));
-            results.push(FileResult {
-                path: f.display().to_string(),
-                text,
-                findings,
-            });
+            let format = Format::from_path(&f);
+            jobs.push((f.display().to_string(), text, format, checker));
         }
     }
     errors.extend(checkers.errors);
+    let judge = judgement(args, &mut errors);
+    let results = check_all(jobs, judge.as_deref());
     Ok((results, errors))
+}
+
+/// The sentence model, unless `--no-judgement` (each file's `[judgement] enabled` is honoured by
+/// its checker). A model that cannot load is reported and the rules run alone.
+fn judgement(
+    args: &CheckArgs,
+    errors: &mut [String],
+) -> Option<std::sync::Arc<crate::model::Judgement>> {
+    let _ = errors;
+    if args.no_judgement {
+        return None;
+    }
+    match crate::model::judge() {
+        Ok(j) => Some(j),
+        Err(e) => {
+            eprintln!("scrubs: warning: the sentence model could not be loaded ({e}); rules only");
+            None
+        }
+    }
+}
+
+/// A file to check: its path, text, format and checker.
+type Job = (String, String, Format, std::sync::Arc<Checker>);
+
+/// Checks every job, on as many threads as the machine has cores (at most one per file), in
+/// input order.
+fn check_all(jobs: Vec<Job>, judge: Option<&crate::model::Judgement>) -> Vec<FileResult> {
+    let judge = judge.map(|j| j as &dyn crate::engine::Judge);
+    let run = |(path, text, format, checker): Job| {
+        let findings = checker.check_judged(&text, format, None, judge);
+        FileResult {
+            path,
+            text,
+            findings,
+        }
+    };
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(jobs.len());
+    if threads <= 1 {
+        return jobs.into_iter().map(run).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let jobs: Vec<std::sync::Mutex<Option<Job>>> =
+        jobs.into_iter().map(|j| std::sync::Mutex::new(Some(j))).collect();
+    let mut done: Vec<(usize, FileResult)> = std::thread::scope(|s| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(slot) = jobs.get(i) else { break };
+                        let job = slot.lock().unwrap_or_else(|e| e.into_inner()).take();
+                        if let Some(job) = job {
+                            mine.push((i, run(job)));
+                        }
+                    }
+                    mine
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap_or_default())
+            .collect()
+    });
+    done.sort_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, r)| r).collect()
 }
 
 /// `scrubs check --fix` / `--diff`: applies the safe fixes (writing the files,
@@ -383,7 +448,9 @@ fn fix(args: &CheckArgs) -> ExitCode {
         let findings = if args.diff {
             r.findings
         } else {
-            checker.check(&fixed, format)
+            let judge = judgement(args, &mut errors);
+            let judge = judge.as_deref().map(|j| j as &dyn crate::engine::Judge);
+            checker.check_judged(&fixed, format, None, judge)
         };
         remaining.push(FileResult {
             path: r.path,

@@ -386,7 +386,24 @@ impl Checker {
     pub fn check_cached(&self, text: &str, format: Format, cache: &mut Cache) -> Vec<Finding> {
         let text = &text[..crate::engine::checked_len(text)];
         let cx = self.context(text, format);
-        self.check_context_with(&cx, Some(cache))
+        self.check_context_with(&cx, Some(cache), None)
+    }
+
+    /// Checks `text` with the rules and, when `judge` is given and the settings leave the
+    /// judgement on (`[judgement] enabled`), the sentence model beside them
+    /// ([`crate::engine::judgement`]). Suppression comments and the post's front matter apply to
+    /// the model's findings as to the rules'.
+    pub fn check_judged(
+        &self,
+        text: &str,
+        format: Format,
+        cache: Option<&mut Cache>,
+        judge: Option<&dyn crate::engine::Judge>,
+    ) -> Vec<Finding> {
+        let text = &text[..crate::engine::checked_len(text)];
+        let cx = self.context(text, format);
+        let judge = judge.filter(|_| self.settings.judgement.enabled());
+        self.check_context_with(&cx, cache, judge)
     }
 
     /// Runs every enabled rule over a prepared context.
@@ -395,10 +412,15 @@ impl Checker {
     /// comments ([`crate::engine::suppress`]) remove what the writer has
     /// marked as fine, and unused suppressions are reported.
     pub fn check_context(&self, cx: &Context) -> Vec<Finding> {
-        self.check_context_with(cx, None)
+        self.check_context_with(cx, None, None)
     }
 
-    fn check_context_with(&self, cx: &Context, mut cache: Option<&mut Cache>) -> Vec<Finding> {
+    fn check_context_with(
+        &self,
+        cx: &Context,
+        mut cache: Option<&mut Cache>,
+        judge: Option<&dyn crate::engine::Judge>,
+    ) -> Vec<Finding> {
         let mut out = Vec::new();
         let post_disabled = |id: &str| {
             cx.post
@@ -465,6 +487,20 @@ impl Checker {
         }
         if let Some(c) = cache {
             c.end();
+        }
+        if let Some(judge) = judge {
+            let enabled = |id: &str| {
+                !post_disabled(id) && self.rules.iter().any(|(r, _)| r.meta().id == id)
+            };
+            let finish = |f: &mut Finding| {
+                let level = self
+                    .rules
+                    .iter()
+                    .find(|(r, _)| r.meta().id == f.rule)
+                    .and_then(|(_, l)| *l);
+                self.finish(cx, f, level)
+            };
+            crate::engine::judgement::apply(cx, judge, &mut out, &enabled, &finish);
         }
         out.sort_by(|a, b| {
             (a.range.start, a.range.end, &a.rule).cmp(&(b.range.start, b.range.end, &b.rule))

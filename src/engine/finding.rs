@@ -136,6 +136,9 @@ pub struct Finding {
     /// only its clauses are cited. Pack id.
     #[serde(skip)]
     pub institution: Option<String>,
+    /// Set on a finding the sentence model made: what it judged the text to be.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub judged: Option<crate::engine::judgement::Judged>,
 }
 
 impl Finding {
@@ -154,6 +157,7 @@ impl Finding {
             citations: Vec::new(),
             fixes: Vec::new(),
             institution: None,
+            judged: None,
         }
     }
 

@@ -98,6 +98,8 @@ fn limit_diagnostic(conv: &convert::Conv, text: &str) -> Option<Diagnostic> {
 struct Analysis {
     version: i32,
     findings: Arc<Vec<Finding>>,
+    /// The sentence model's findings are in (the second publish of a version).
+    judged: bool,
 }
 
 /// What a hover or a code action works on: the document as it is now, and
@@ -177,14 +179,23 @@ impl State {
         uri: &Url,
         version: i32,
         findings: Arc<Vec<Finding>>,
+        judged: bool,
     ) -> Option<Analysis> {
         let doc = self.docs.get_mut(uri)?;
-        if version > doc.version || self.analyses.get(uri).is_some_and(|a| a.version >= version) {
+        // The same version again only as the judged result over the rules' one.
+        let newer = |a: &Analysis| a.version > version || (a.version == version && (a.judged || !judged));
+        if version > doc.version || self.analyses.get(uri).is_some_and(newer) {
             return None;
         }
         doc.checked(version);
-        self.analyses
-            .insert(uri.clone(), Analysis { version, findings })
+        self.analyses.insert(
+            uri.clone(),
+            Analysis {
+                version,
+                findings,
+                judged,
+            },
+        )
     }
 
     fn checker(&mut self) -> Arc<Checker> {
@@ -207,6 +218,9 @@ const TRIM_AFTER_IDLE: std::time::Duration = std::time::Duration::from_millis(30
 /// compiles the matchers it needs again (tens of milliseconds at 1 MB), so
 /// only the first keystroke after the writer stopped to think pays that.
 const RELEASE_AFTER_IDLE: std::time::Duration = std::time::Duration::from_secs(2);
+/// The sentence model (its tokenizer, heads and verdict cache) is given back after this long
+/// without a judged check, and loaded again on the next one.
+const MODEL_IDLE: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// The server.
 pub struct Backend {
@@ -219,6 +233,8 @@ pub struct Backend {
     checks: std::sync::mpsc::Sender<Job>,
     /// Publishes of long drafts so far: a trim waits for them to pause.
     long_publishes: Arc<std::sync::atomic::AtomicU64>,
+    /// Judged checks so far: the model's release waits for them to pause.
+    judged_checks: Arc<std::sync::atomic::AtomicU64>,
 }
 
 fn lock(state: &Mutex<State>) -> std::sync::MutexGuard<'_, State> {
@@ -245,6 +261,7 @@ impl Backend {
             publish: tokio::sync::Mutex::new(()),
             checks,
             long_publishes: Arc::default(),
+            judged_checks: Arc::default(),
         }
     }
 
@@ -390,6 +407,12 @@ impl Backend {
             let enc = s.encoding;
             let generation = s.generation;
             let cache = s.caches.entry(uri.clone()).or_default().clone();
+            // The model's findings of the last judged check, carried over the edits since, are
+            // published with the rules' until the model's own for this version are ready.
+            let carried = s.analyses.get(&uri).filter(|a| a.judged).and_then(|a| {
+                let edits = s.docs.get(&uri)?.edits_since(a.version)?.to_vec();
+                Some((a.findings.clone(), edits))
+            });
             s.docs.get(&uri).map(|d| {
                 cache.latest.store(d.version, Ordering::SeqCst);
                 // O(1): the rope's nodes are shared, not copied.
@@ -401,12 +424,17 @@ impl Backend {
                     enc,
                     generation,
                     cache,
+                    carried,
                 )
             })
         };
-        let Some((rope, version, format, checker, enc, generation, cache)) = snapshot else {
+        let Some((rope, version, format, checker, enc, generation, cache, carried)) = snapshot
+        else {
             return;
         };
+        let judging = checker.settings().judgement.enabled();
+        let carried = if judging { carried } else { None };
+        let (checker2, cache2) = (checker.clone(), cache.clone());
         let r = rope.clone();
         // Everything proportional to the document (the text, the check, the
         // diagnostics) is done on the check thread, holding neither the state
@@ -439,6 +467,15 @@ impl Backend {
                     .iter()
                     .map(|f| convert::diagnostic(&conv, f, version))
                     .collect();
+                // The model's earlier findings an edit did not touch, until its new ones.
+                if let Some((old, edits)) = &carried {
+                    diags.extend(
+                        old.iter()
+                            .filter(|f| f.judged.is_some())
+                            .filter_map(|f| document::map_finding(f, edits))
+                            .map(|f| convert::diagnostic(&conv, &f, version)),
+                    );
+                }
                 diags.extend(limit_diagnostic(&conv, &text));
                 diags
             })?;
@@ -457,20 +494,21 @@ impl Backend {
                 return;
             }
         };
-        let _guard = self.publish.lock().await;
-        let (current, old) = {
-            let mut s = lock(&self.state);
-            if s.generation != generation {
-                return;
-            }
-            let old = s.store_analysis(&uri, version, findings);
-            (s.docs.get(&uri).is_some_and(|d| d.version == version), old)
-        };
-        self.drop_later(old);
-        if let (true, Some(diagnostics)) = (current, diagnostics) {
-            self.client
-                .publish_diagnostics(uri, diagnostics, Some(version))
-                .await;
+        let published = self
+            .store_and_publish(&uri, version, generation, findings, diagnostics, false)
+            .await;
+        if published && judging {
+            self.judge_and_publish(
+                uri.clone(),
+                rope.clone(),
+                version,
+                format,
+                checker2,
+                enc,
+                generation,
+                cache2,
+            )
+            .await;
         }
         // A long draft's check and publish freed megabytes: give them back
         // once the writer pauses (a trim costs ~10 ms at 1 MB: not on every
@@ -493,6 +531,111 @@ impl Backend {
                 }
             });
         }
+    }
+
+    /// Keeps a check's findings as the document's analysis and publishes its diagnostics if the
+    /// document is still at `version` (and the settings unchanged). True if it published.
+    async fn store_and_publish(
+        &self,
+        uri: &Url,
+        version: i32,
+        generation: u64,
+        findings: Arc<Vec<Finding>>,
+        diagnostics: Option<Vec<Diagnostic>>,
+        judged: bool,
+    ) -> bool {
+        let _guard = self.publish.lock().await;
+        let (current, old) = {
+            let mut s = lock(&self.state);
+            if s.generation != generation {
+                return false;
+            }
+            let old = s.store_analysis(uri, version, findings, judged);
+            (s.docs.get(uri).is_some_and(|d| d.version == version), old)
+        };
+        self.drop_later(old);
+        if let (true, Some(diagnostics)) = (current, diagnostics) {
+            self.client
+                .publish_diagnostics(uri.clone(), diagnostics, Some(version))
+                .await;
+            return true;
+        }
+        false
+    }
+
+    /// The second publish of a version: the rules' findings (from the block cache the first
+    /// check filled) with the sentence model's, once the model has judged the document's
+    /// sentences (each verdict cached by the sentence's text). Skipped when a newer version came
+    /// in meanwhile: that one publishes. The model is given back after [`MODEL_IDLE`] without a
+    /// judged check.
+    #[allow(clippy::too_many_arguments)]
+    async fn judge_and_publish(
+        &self,
+        uri: Url,
+        rope: Rope,
+        version: i32,
+        format: Format,
+        checker: Arc<Checker>,
+        enc: Encoding,
+        generation: u64,
+        cache: Arc<DocCache>,
+    ) {
+        type Judged = Option<(Vec<Finding>, Vec<Diagnostic>)>;
+        let check = move || -> std::result::Result<Judged, String> {
+            if cache.latest.load(Ordering::SeqCst) != version {
+                return Ok(None);
+            }
+            let judge = match crate::model::judge() {
+                Ok(j) => j,
+                Err(e) => return Err(format!("the sentence model could not be loaded: {e}")),
+            };
+            let text = rope.to_string();
+            let mut guard = cache.cache.lock().unwrap_or_else(|e| e.into_inner());
+            let (cache_generation, blocks) = &mut *guard;
+            if *cache_generation != generation {
+                return Ok(None);
+            }
+            let findings = guarded(&text, || {
+                checker.check_judged(&text, format, Some(blocks), Some(&*judge))
+            })?;
+            drop(guard);
+            if cache.latest.load(Ordering::SeqCst) != version {
+                return Ok(None);
+            }
+            let diagnostics = guarded(&text, || {
+                let conv = convert::Conv::new(&text, enc);
+                let mut diags: Vec<Diagnostic> = findings
+                    .iter()
+                    .map(|f| convert::diagnostic(&conv, f, version))
+                    .collect();
+                diags.extend(limit_diagnostic(&conv, &text));
+                diags
+            })?;
+            Ok(Some((findings, diagnostics)))
+        };
+        match self.on_check_thread(check).await {
+            Ok(Ok(Some((findings, diagnostics)))) => {
+                self.store_and_publish(&uri, version, generation, Arc::new(findings), Some(diagnostics), true)
+                    .await;
+            }
+            Ok(Ok(None)) => {}
+            Ok(Err(e)) => self.report_internal_error(&e).await,
+            Err(_) => {
+                self.report_internal_error("judging a document failed (internal error)")
+                    .await
+            }
+        }
+        let n = self.judged_checks.fetch_add(1, Ordering::SeqCst) + 1;
+        let count = self.judged_checks.clone();
+        let checks = self.checks.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(MODEL_IDLE).await;
+            if count.load(Ordering::SeqCst) == n {
+                let _ = checks.send(Box::new(|| {
+                    crate::model::release_if_idle(MODEL_IDLE);
+                }));
+            }
+        });
     }
 
     async fn recheck_all(&self) {
@@ -581,7 +724,7 @@ impl Backend {
         let old = {
             let mut s = lock(&self.state);
             if s.generation == generation {
-                s.store_analysis(uri, version, findings.clone())
+                s.store_analysis(uri, version, findings.clone(), false)
             } else {
                 None
             }

@@ -1,0 +1,237 @@
+//! The engine's side of the sentence model: which texts are judged, and how verdicts become
+//! findings. The model itself is behind the [`Judge`] trait (implemented by `crate::model`), so
+//! the engine stays a pure function of its inputs and can be tested with any judge.
+//!
+//! Units: every sentence of a prose block, and every window of two or three consecutive sentences
+//! (a story's patient is often in one sentence and their details in the next). A head's finding is
+//! the smallest unit whose score reaches the head's threshold (calibrated on the dev split, moved by
+//! the `[judgement] sensitivity` setting); overlapping units of one rule become one finding. A
+//! finding a rule already made at that place is not made twice. The `disclaimer` head does not
+//! make findings: a unit it recognises as a personal-views disclaimer, in any wording, clears
+//! `disclaimer/missing`.
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::engine::{Context, Finding};
+
+/// One head of the model: the label it recognises and the rule its findings belong to.
+#[derive(Clone, Debug)]
+pub struct Head {
+    pub name: String,
+    /// The rule a positive unit becomes a finding of (`None`: the head informs a rule instead).
+    pub rule: Option<String>,
+    /// The score from which a unit is positive (calibrated on the dev split for precision).
+    pub threshold: f32,
+    /// Precision and recall on the dev split at that threshold.
+    pub precision: f32,
+    pub recall: f32,
+}
+
+/// A sentence model: scores texts for each of its heads.
+pub trait Judge: Send + Sync {
+    fn heads(&self) -> &[Head];
+    /// Units of fewer words are not judged (too little to go on: a title, "Mrs.").
+    fn min_words(&self) -> usize {
+        4
+    }
+    /// Each text's scores (0–1), one per head in [`Judge::heads`] order.
+    fn scores(&self, texts: &[&str]) -> Vec<Arc<[f32]>>;
+}
+
+/// What the model judged a finding's text to be, and how sure it was.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Judged {
+    /// The head ("patient-story", "hostility", …).
+    pub label: String,
+    /// The score, in thousandths.
+    pub confidence: u16,
+}
+
+impl Judged {
+    pub fn confidence(&self) -> f32 {
+        f32::from(self.confidence) / 1000.0
+    }
+
+    /// "a story about a specific patient (confidence 0.87)".
+    pub fn describe(&self) -> String {
+        format!(
+            "{} (confidence {:.2})",
+            crate::model::describe(&self.label),
+            self.confidence()
+        )
+    }
+}
+
+impl Serialize for Judged {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("Judged", 2)?;
+        st.serialize_field("label", &self.label)?;
+        st.serialize_field("confidence", &(f64::from(self.confidence) / 1000.0))?;
+        st.end()
+    }
+}
+
+/// The head whose positive units clear `disclaimer/missing`.
+pub const DISCLAIMER_HEAD: &str = "disclaimer";
+
+/// A unit: a byte range of block `block`'s text, and the sentences it spans.
+struct Unit {
+    block: usize,
+    range: Range<usize>,
+    sentences: usize,
+}
+
+/// Words: maximal runs of letters and digits (as `\\w+` counts them in training).
+fn words(text: &str) -> usize {
+    let mut n = 0;
+    let mut inside = false;
+    for c in text.chars() {
+        let w = c.is_alphanumeric() || c == '_';
+        if w && !inside {
+            n += 1;
+        }
+        inside = w;
+    }
+    n
+}
+
+fn units(cx: &Context, min_words: usize) -> Vec<Unit> {
+    let mut out = Vec::new();
+    for b in 0..cx.markup.blocks.len() {
+        let text = &cx.markup.blocks[b].text;
+        let s = cx.sentences(b);
+        for i in 0..s.len() {
+            for w in 1..=3usize.min(i + 1) {
+                let range = s[i + 1 - w].start..s[i].end;
+                if text.get(range.clone()).is_some_and(|t| words(t) >= min_words) {
+                    out.push(Unit {
+                        block: b,
+                        range,
+                        sentences: w,
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Adds the model's findings to `out` (the rules' findings of the same check) and takes out a
+/// `disclaimer/missing` the model sees answered. `enabled(rule)`: the rule runs in this check.
+pub(crate) fn apply(
+    cx: &Context,
+    judge: &dyn Judge,
+    out: &mut Vec<Finding>,
+    enabled: &dyn Fn(&str) -> bool,
+    finish: &dyn Fn(&mut Finding),
+) {
+    let settings = &cx.settings().judgement;
+    let heads = judge.heads();
+    // Which heads can say anything here.
+    let live: Vec<(usize, f32)> = heads
+        .iter()
+        .enumerate()
+        .filter_map(|(i, h)| {
+            let rule = match &h.rule {
+                Some(r) => r.as_str(),
+                None if h.name == DISCLAIMER_HEAD => "disclaimer/missing",
+                None => return None,
+            };
+            if !enabled(rule) {
+                return None;
+            }
+            let t = settings.sensitivity(rule).threshold(h.threshold);
+            t.is_finite().then_some((i, t))
+        })
+        .collect();
+    if live.is_empty() {
+        return;
+    }
+    let wants_disclaimer = live
+        .iter()
+        .any(|&(i, _)| heads[i].name == DISCLAIMER_HEAD)
+        && out.iter().any(|f| f.rule == "disclaimer/missing");
+    if live.iter().all(|&(i, _)| heads[i].name == DISCLAIMER_HEAD) && !wants_disclaimer {
+        return;
+    }
+    let units = units(cx, judge.min_words());
+    let texts: Vec<&str> = units
+        .iter()
+        .map(|u| &cx.markup.blocks[u.block].text[u.range.clone()])
+        .collect();
+    let scores = judge.scores(&texts);
+    let mut made: Vec<Finding> = Vec::new();
+    for &(h, threshold) in &live {
+        let head = &heads[h];
+        let Some(rule) = head.rule.as_deref() else {
+            if head.name == DISCLAIMER_HEAD
+                && wants_disclaimer
+                && scores.iter().any(|s| s.get(h).is_some_and(|&x| x >= threshold))
+            {
+                out.retain(|f| f.rule != "disclaimer/missing");
+            }
+            continue;
+        };
+        let Some(meta) = crate::rules::find(rule).map(|r| r.meta()) else {
+            continue;
+        };
+        // Positive units, smallest first: a window is reported only where none of its sentences is.
+        let mut hits: Vec<(usize, Range<usize>, f32)> = Vec::new(); // block, text range, score
+        for w in 1..=3 {
+            for (u, s) in units.iter().zip(&scores) {
+                let Some(&score) = s.get(h) else { continue };
+                if u.sentences != w || score < threshold {
+                    continue;
+                }
+                let covered = hits
+                    .iter()
+                    .any(|(b, r, _)| *b == u.block && r.start >= u.range.start && r.end <= u.range.end);
+                if !covered {
+                    hits.push((u.block, u.range.clone(), score));
+                }
+            }
+        }
+        // Overlapping hits of one rule become one.
+        hits.sort_by_key(|(b, r, _)| (*b, r.start, r.end));
+        let mut merged: Vec<(usize, Range<usize>, f32)> = Vec::new();
+        for (b, r, s) in hits {
+            match merged.last_mut() {
+                Some((mb, mr, ms)) if *mb == b && r.start < mr.end => {
+                    mr.end = mr.end.max(r.end);
+                    *ms = ms.max(s);
+                }
+                _ => merged.push((b, r, s)),
+            }
+        }
+        for (b, r, score) in merged {
+            let range = cx.markup.blocks[b].source_range(r);
+            if out
+                .iter()
+                .any(|f| f.rule == rule && f.range.start < range.end && range.start < f.range.end)
+            {
+                continue;
+            }
+            let judged = Judged {
+                label: head.name.clone(),
+                confidence: (score.clamp(0.0, 1.0) * 1000.0).round() as u16,
+            };
+            let mut f = Finding::new(
+                meta,
+                range,
+                format!(
+                    "{} Judged to be {}.",
+                    meta.summary,
+                    judged.describe()
+                ),
+            );
+            f.judged = Some(judged);
+            finish(&mut f);
+            made.push(f);
+        }
+    }
+    out.extend(made);
+}

@@ -1,0 +1,389 @@
+//! The judgement model: a static sentence embedding and one logistic head per label.
+//!
+//! The narrow interface the rest of scrubs sees is [`judge`] (a [`crate::engine::Judge`] to pass to
+//! [`crate::engine::Checker::check_judged`]), [`release_if_idle`] and [`VERSION`]. Everything the model
+//! needs is inside the binary (`model/` in the repository, see `model/README.md`): nothing is read
+//! from disk or the network.
+//!
+//! - `model/static.i8` and `model/static.f32`: one 256-dimensional int8 row (and its f32 scale) per
+//!   WordPiece token of all-MiniLM-L6-v2's vocabulary, distilled from that transformer by the model2vec
+//!   method. The rows are read where they lie in the binary (`include_bytes!`), never copied: a check
+//!   touches only the pages of the tokens it meets.
+//! - `model/tokenizer.json`: MiniLM's uncased WordPiece tokenizer.
+//! - `model/heads.json`: the heads (weights, bias, threshold calibrated on the dev split) written by
+//!   `python3 model/train.py`, with the SHA-256 of the corpus they were trained on.
+//!
+//! A text's embedding is the mean of its tokens' rows, L2-normalised; one hidden ReLU layer reads it,
+//! and each head's score is the logistic of its weights · hidden + bias. Pure computation: same
+//! text, same scores.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use serde::Deserialize;
+
+use crate::engine::{Head, Judge};
+
+static ROWS: &[u8] = include_bytes!("../../model/static.i8");
+static SCALES: &[u8] = include_bytes!("../../model/static.f32");
+static TOKENIZER: &[u8] = include_bytes!("../../model/tokenizer.json");
+/// The heads as trained (`model/heads.json`).
+pub static HEADS_JSON: &str = include_str!("../../model/heads.json");
+
+/// [UNK]: carries no meaning, left out of the mean (as in training).
+const UNK: u32 = 100;
+
+/// The model's version: the first 12 hex digits of the training corpus's SHA-256 and of a hash of
+/// the heads file. Verdicts are cached under it.
+pub static VERSION: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let corpus = parse_heads()
+        .map(|h| h.corpus_sha256.chars().take(12).collect::<String>())
+        .unwrap_or_else(|_| "invalid".into());
+    format!("{corpus}-{:08x}", fnv1a(HEADS_JSON.as_bytes()) as u32)
+});
+
+fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf29ce484222325;
+    for &b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x100000001b3);
+    }
+    h
+}
+
+/// `model/heads.json`.
+#[derive(Deserialize)]
+pub struct HeadsFile {
+    pub format: u32,
+    pub dims: usize,
+    pub corpus_sha256: String,
+    pub static_sha256: String,
+    pub tokenizer_sha256: String,
+    /// Units with fewer words are not judged.
+    pub min_words: usize,
+    /// The hidden layer every head reads.
+    pub hidden: HiddenFile,
+    pub heads: Vec<HeadFile>,
+    /// Texts and the scores training computed for them (see the tests).
+    pub checks: Vec<CheckFile>,
+}
+
+#[derive(Deserialize)]
+pub struct HiddenFile {
+    /// One row of `dims` weights per hidden unit.
+    pub weights: Vec<Vec<f32>>,
+    pub bias: Vec<f32>,
+}
+
+#[derive(Deserialize)]
+pub struct HeadFile {
+    pub name: String,
+    pub rule: Option<String>,
+    pub threshold: f32,
+    pub dev: DevFile,
+    pub bias: f32,
+    pub weights: Vec<f32>,
+}
+
+#[derive(Deserialize, Clone, Copy)]
+pub struct DevFile {
+    pub positives: u32,
+    pub precision: f32,
+    pub recall: f32,
+}
+
+#[derive(Deserialize)]
+pub struct CheckFile {
+    pub text: String,
+    pub scores: Vec<f32>,
+}
+
+/// Parses the embedded heads file.
+pub fn parse_heads() -> Result<HeadsFile, String> {
+    serde_json::from_str(HEADS_JSON).map_err(|e| format!("model/heads.json: {e}"))
+}
+
+/// What each head recognises, in the words a hover uses ("judged to be …").
+pub fn describe(head: &str) -> &'static str {
+    match head {
+        "patient-story" => "a story about a specific patient",
+        "hostility" => "hostile or violent toward patients or others",
+        "mockery" => "mocking patients",
+        "unprofessional" => "unprofessional language or conduct",
+        "medical-advice" => "medical advice to a reader",
+        "disclaimer" => "a personal-views disclaimer",
+        "on-behalf" => "speaking for the institution",
+        "endorsement" => "an endorsement in the institution's name",
+        "confidential" => "confidential institutional information",
+        "boundaries" => "a social-media connection with a patient",
+        "workplace" => "posting during clinical duties",
+        "media" => "a photo or video from a clinical setting",
+        _ => "a policy concern",
+    }
+}
+
+/// The loaded model: tokenizer and heads. The embedding rows stay in the binary.
+pub struct Model {
+    tokenizer: tokenizers::Tokenizer,
+    dims: usize,
+    min_words: usize,
+    hidden: Vec<Vec<f32>>,
+    hidden_bias: Vec<f32>,
+    heads: Vec<Head>,
+    weights: Vec<Vec<f32>>,
+    biases: Vec<f32>,
+}
+
+impl Model {
+    /// Loads the embedded model. Fails only if the files committed in `model/` are inconsistent
+    /// (the tests load it, so a release cannot ship one that fails).
+    pub fn load() -> Result<Model, String> {
+        let file = parse_heads()?;
+        let mut tokenizer = tokenizers::Tokenizer::from_bytes(TOKENIZER)
+            .map_err(|e| format!("model/tokenizer.json: {e}"))?;
+        tokenizer.with_padding(None);
+        tokenizer
+            .with_truncation(None)
+            .map_err(|e| format!("model/tokenizer.json: {e}"))?;
+        let dims = file.dims;
+        let vocab = SCALES.len() / 4;
+        if dims == 0 || ROWS.len() != vocab * dims {
+            return Err(format!(
+                "model/static.i8 holds {} bytes, not {vocab} rows of {dims}",
+                ROWS.len()
+            ));
+        }
+        if file.format != 2
+            || file.hidden.bias.len() != file.hidden.weights.len()
+            || file.hidden.weights.iter().any(|r| r.len() != dims)
+        {
+            return Err("model/heads.json: the hidden layer does not fit the embedding".into());
+        }
+        let width = file.hidden.bias.len();
+        let mut heads = Vec::new();
+        let mut weights = Vec::new();
+        let mut biases = Vec::new();
+        for h in file.heads {
+            if h.weights.len() != width {
+                return Err(format!(
+                    "model/heads.json: head {} has {} weights, not {width}",
+                    h.name,
+                    h.weights.len()
+                ));
+            }
+            heads.push(Head {
+                name: h.name,
+                rule: h.rule,
+                threshold: h.threshold,
+                precision: h.dev.precision,
+                recall: h.dev.recall,
+            });
+            weights.push(h.weights);
+            biases.push(h.bias);
+        }
+        Ok(Model {
+            tokenizer,
+            dims,
+            min_words: file.min_words,
+            hidden: file.hidden.weights,
+            hidden_bias: file.hidden.bias,
+            heads,
+            weights,
+            biases,
+        })
+    }
+
+    pub fn heads(&self) -> &[Head] {
+        &self.heads
+    }
+
+    /// Units with fewer words than this are not judged.
+    pub fn min_words(&self) -> usize {
+        self.min_words
+    }
+
+    /// The text's embedding: the mean of its tokens' rows, L2-normalised (zero for a text with no
+    /// known token).
+    pub fn embed(&self, text: &str) -> Vec<f32> {
+        let mut v = vec![0f32; self.dims];
+        let Ok(enc) = self.tokenizer.encode(text, false) else {
+            return v;
+        };
+        let mut n = 0u32;
+        for &id in enc.get_ids() {
+            let i = id as usize;
+            if id == UNK || (i + 1) * 4 > SCALES.len() {
+                continue;
+            }
+            let s = f32::from_le_bytes([SCALES[4 * i], SCALES[4 * i + 1], SCALES[4 * i + 2], SCALES[4 * i + 3]]);
+            let row = &ROWS[i * self.dims..(i + 1) * self.dims];
+            for (acc, &q) in v.iter_mut().zip(row) {
+                *acc += f32::from(q as i8) * s;
+            }
+            n += 1;
+        }
+        if n == 0 {
+            return v;
+        }
+        for x in &mut v {
+            *x /= n as f32;
+        }
+        let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+        if norm > 0.0 {
+            for x in &mut v {
+                *x /= norm;
+            }
+        }
+        v
+    }
+
+    /// Every head's score (0–1) for `text`, in [`Model::heads`] order.
+    pub fn score(&self, text: &str) -> Vec<f32> {
+        let v = self.embed(text);
+        let h: Vec<f32> = self
+            .hidden
+            .iter()
+            .zip(&self.hidden_bias)
+            .map(|(w, b)| (w.iter().zip(&v).map(|(a, x)| a * x).sum::<f32>() + b).max(0.0))
+            .collect();
+        self.weights
+            .iter()
+            .zip(&self.biases)
+            .map(|(w, b)| {
+                let z: f32 = w.iter().zip(&h).map(|(a, x)| a * x).sum::<f32>() + b;
+                1.0 / (1.0 + (-z).exp())
+            })
+            .collect()
+    }
+}
+
+/// The model with its verdict cache: scores per text, keyed by the text (and, since the cache lives
+/// with one loaded model, by that model's version).
+pub struct Judgement {
+    model: Model,
+    cache: Mutex<HashMap<u64, Arc<[f32]>>>,
+}
+
+/// Verdicts kept at most (a 1 MB draft has ~30,000 sentences and windows; ~80 bytes each).
+const CACHE_MAX: usize = 200_000;
+
+impl Judgement {
+    fn key(text: &str) -> u64 {
+        fnv1a(text.as_bytes())
+    }
+
+    /// How many verdicts are cached (for tests and benchmarks).
+    pub fn cached(&self) -> usize {
+        self.cache.lock().map(|c| c.len()).unwrap_or(0)
+    }
+
+    pub fn model(&self) -> &Model {
+        &self.model
+    }
+}
+
+impl Judge for Judgement {
+    fn heads(&self) -> &[Head] {
+        self.model.heads()
+    }
+
+    fn min_words(&self) -> usize {
+        self.model.min_words()
+    }
+
+    fn scores(&self, texts: &[&str]) -> Vec<Arc<[f32]>> {
+        let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+        if cache.len() > CACHE_MAX {
+            cache.clear();
+        }
+        texts
+            .iter()
+            .map(|t| {
+                cache
+                    .entry(Self::key(t))
+                    .or_insert_with(|| self.model.score(t).into())
+                    .clone()
+            })
+            .collect()
+    }
+}
+
+struct Loaded {
+    judgement: Option<Arc<Judgement>>,
+    used: Instant,
+}
+
+fn slot() -> &'static Mutex<Loaded> {
+    static SLOT: OnceLock<Mutex<Loaded>> = OnceLock::new();
+    SLOT.get_or_init(|| {
+        Mutex::new(Loaded {
+            judgement: None,
+            used: Instant::now(),
+        })
+    })
+}
+
+/// The judgement model, loaded on first need (a few milliseconds: the tokenizer's vocabulary and the
+/// heads; the embedding rows are read in place). `Err` only if the embedded files are inconsistent.
+pub fn judge() -> Result<Arc<Judgement>, String> {
+    let mut s = slot().lock().unwrap_or_else(|e| e.into_inner());
+    s.used = Instant::now();
+    if let Some(j) = &s.judgement {
+        return Ok(j.clone());
+    }
+    let j = Arc::new(Judgement {
+        model: Model::load()?,
+        cache: Mutex::new(HashMap::new()),
+    });
+    s.judgement = Some(j.clone());
+    Ok(j)
+}
+
+/// Gives the model and its verdicts back if it was not used for `idle`; true if it did.
+/// (The server calls it a minute after the last keystroke.)
+pub fn release_if_idle(idle: Duration) -> bool {
+    let mut s = slot().lock().unwrap_or_else(|e| e.into_inner());
+    if s.judgement.is_some() && s.used.elapsed() >= idle {
+        s.judgement = None;
+        true
+    } else {
+        false
+    }
+}
+
+/// Whether the model is loaded now.
+pub fn is_loaded() -> bool {
+    slot().lock().map(|s| s.judgement.is_some()).unwrap_or(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The Rust side computes what training computed: the scores recorded in heads.json for its
+    /// probe texts.
+    #[test]
+    fn scores_match_the_training_pipeline() {
+        let m = Model::load().unwrap();
+        let file = parse_heads().unwrap();
+        assert!(!file.checks.is_empty());
+        for c in &file.checks {
+            let got = m.score(&c.text);
+            assert_eq!(got.len(), c.scores.len());
+            for (g, w) in got.iter().zip(&c.scores) {
+                assert!((g - w).abs() < 2e-3, "{:?}: {got:?} vs {:?}", c.text, c.scores);
+            }
+        }
+    }
+
+    #[test]
+    fn empty_and_unknown_texts_score_without_panicking() {
+        let m = Model::load().unwrap();
+        for t in ["", "   ", "\u{0}", "🥹🥹🥹", &"x".repeat(10_000)] {
+            let s = m.score(t);
+            assert_eq!(s.len(), m.heads().len());
+            assert!(s.iter().all(|x| x.is_finite() && (0.0..=1.0).contains(x)));
+        }
+    }
+}
