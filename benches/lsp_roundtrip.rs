@@ -18,7 +18,11 @@
 //! cargo bench --bench lsp_roundtrip -- --configuration '{"harper-ls": {"maxFileLength": 2000000}}' -- harper-ls --stdio
 //! cargo bench --bench lsp_roundtrip -- --write-posts /tmp/posts 1000   # for `scrubs check`
 //! cargo bench --bench lsp_roundtrip -- --write-draft /tmp/100k.md 100000  # one draft, for profiling
+//! cargo bench --bench lsp_roundtrip -- --publishes 2 --sizes 10KB  # to scrubs's second, judged publish
 //! ```
+//!
+//! `--publishes N` times each change (and the open) to the Nth publish of its version: scrubs
+//! publishes the rules' findings at once and the sentence model's with them in a second publish.
 //!
 //! How the edits are sent: one character at a time at the end of a prose
 //! line in the middle of the document, the next one only after the server
@@ -69,6 +73,8 @@ struct Server {
     stdin: Arc<Mutex<ChildStdin>>,
     events: Receiver<Event>,
     next_id: i64,
+    /// Which publish of a version answers it (`--publishes`, default 1).
+    publishes: usize,
 }
 
 fn write_msg(w: &Mutex<ChildStdin>, v: &Value) {
@@ -155,6 +161,7 @@ impl Server {
             stdin,
             events,
             next_id: 1,
+            publishes: 1,
         }
     }
 
@@ -206,6 +213,7 @@ impl Server {
     /// when the server sends versions, else the first one).
     fn publish(&self, uri: &str, version: i64, timeout: Duration) -> Option<(Instant, usize)> {
         let deadline = Instant::now() + timeout;
+        let mut seen = 0;
         loop {
             match self
                 .events
@@ -216,7 +224,13 @@ impl Server {
                     uri: u,
                     version: v,
                     count,
-                }) if u == uri && v.is_none_or(|v| v >= version) => return Some((at, count)),
+                }) if u == uri && v.is_none_or(|v| v >= version) => {
+                    seen += 1;
+                    // A newer version's publish answers this one too.
+                    if seen >= self.publishes || v.is_some_and(|v| v > version) {
+                        return Some((at, count));
+                    }
+                }
                 Ok(Event::Closed) | Err(_) => return None,
                 Ok(_) => {}
             }
@@ -276,6 +290,7 @@ fn main() {
     let mut edits = 200usize;
     let mut pause = Duration::ZERO;
     let mut full_sync = false;
+    let mut publishes = 1usize;
     let mut configuration = Value::Null;
     let mut cmd: Vec<String> = Vec::new();
     let mut i = 0;
@@ -300,6 +315,10 @@ fn main() {
             "--configuration" => {
                 i += 1;
                 configuration = serde_json::from_str(&args[i]).expect("--configuration JSON");
+            }
+            "--publishes" => {
+                i += 1;
+                publishes = args[i].parse().expect("--publishes N");
             }
             "--pause-ms" => {
                 i += 1;
@@ -343,6 +362,7 @@ fn main() {
 
     let started = Instant::now();
     let mut server = Server::start(&cmd, configuration);
+    server.publishes = publishes;
     let root = url(dir.path());
     let id = server.request(
         "initialize",

@@ -10,7 +10,9 @@
    `model/corpus/train/*.jsonl` less the dev split, plus every sentence and window of the negative
    training posts as further negatives. Each head's threshold is calibrated on the dev split for
    precision first, scoring a post as scrubs does: the highest score of its sentences and windows of
-   two or three sentences. The test split (`model/corpus/test/`) is never read here.
+   two or three sentences, each unit's score being the geometric mean of its own and its
+   paragraph's (the paragraph's context tells a fiction or a teaching case from a story). The test
+   split (`model/corpus/test/`) is never read here.
 
 Deterministic: the same corpus and embedding give byte-identical files.
 """
@@ -169,6 +171,11 @@ def units(text):
     return out
 
 
+def paragraphs(text):
+    """Blocks, approximately as scrubs's Markdown reader makes them: split at blank lines."""
+    return [p for p in re.split(r"\n\s*\n", text) if p.strip()]
+
+
 def train_mlp(x, y, hidden=HIDDEN, epochs=EPOCHS, lr=LR, wd=1e-4, seed=SEED):
     """One hidden ReLU layer, one sigmoid output per head; full-batch Adam on class-balanced binary
     cross-entropy. Deterministic for a seed."""
@@ -223,7 +230,8 @@ def train_logreg(x, y, l2=1e-2, iters=60):
 
 
 def calibrate(scores, y):
-    """The lowest threshold whose dev precision is >= TARGET_PRECISION (most recall); else best F0.5."""
+    """The lowest threshold whose dev precision is >= TARGET_PRECISION (most recall); else best F0.5.
+    Returns (threshold, precision, recall, reached)."""
     best = None
     for t in np.unique(np.round(scores, 4)):
         pred = scores >= t
@@ -239,7 +247,9 @@ def calibrate(scores, y):
             key = (0, 1.25 * p * r / (0.25 * p + r), -t)
         if best is None or key > best[0]:
             best = (key, float(t), p, r)
-    return best[1], best[2], best[3]
+    if best is None:
+        return 1.0, 0.0, 0.0, False
+    return best[1], best[2], best[3], best[0][0] == 1
 
 
 def main():
@@ -270,20 +280,32 @@ def main():
     xn = embed(tok, mat, neg).astype(np.float64)
     params = train_mlp(np.vstack([x[~dev], xn]), np.vstack([y[~dev], np.zeros((len(neg), len(HEADS)))]),
                        hidden=args.hidden, epochs=args.epochs, lr=args.lr)
-    # Dev posts scored as scrubs scores them: the highest of their units.
-    dev_units = [units(t) or [t] for t, d in zip(texts, dev) if d]
-    flat = [u for us in dev_units for u in us]
-    su = forward(params, embed(tok, mat, flat).astype(np.float64))
-    bounds = np.cumsum([0] + [len(us) for us in dev_units])
-    post = np.array([su[bounds[i]:bounds[i + 1]].max(0) for i in range(len(dev_units))])
+    # Dev posts scored as scrubs scores them (src/engine/judgement.rs): a unit's score is the
+    # geometric mean of its own and its paragraph's, and a post's the highest of its units'.
+    post = []
+    for t, d in zip(texts, dev):
+        if not d:
+            continue
+        best = np.zeros(len(HEADS))
+        for para in paragraphs(t):
+            us = units(para)
+            if not us:
+                continue
+            sp = forward(params, embed(tok, mat, [para]).astype(np.float64))[0]
+            su = forward(params, embed(tok, mat, us).astype(np.float64))
+            best = np.maximum(best, np.sqrt(su * sp).max(0))
+        post.append(best)
+    post = np.array(post)
     print(f"{len(rows)} texts: {int((~dev).sum())} train (+{len(neg)} negative sentences), {int(dev.sum())} dev")
     print(f"{'head':16} {'pos':>5} {'dev pos':>7} {'thr':>6} {'P':>5} {'R':>5}")
     heads = []
     for j, (name, _, rule) in enumerate(HEADS):
-        thr, p, r = calibrate(post[:, j], y[dev][:, j])
-        print(f"{name:16} {int(y[:, j].sum()):5} {int(y[dev][:, j].sum()):7} {thr:6.3f} {p:5.2f} {r:5.2f}")
+        thr, p, r, reached = calibrate(post[:, j], y[dev][:, j])
+        # A head that cannot reach the target precision on dev makes no findings (precision first).
+        print(f"{name:16} {int(y[:, j].sum()):5} {int(y[dev][:, j].sum()):7} {thr:6.3f} {p:5.2f} {r:5.2f}"
+              + ("" if reached else "  off: below the target precision"))
         heads.append({
-            "name": name, "rule": rule, "threshold": round(thr, 4),
+            "name": name, "rule": rule, "threshold": round(thr, 4), "enabled": reached,
             "dev": {"positives": int(y[dev][:, j].sum()), "precision": round(p, 4), "recall": round(r, 4)},
             "bias": float(params[3][j]), "weights": [float(v) for v in params[2][:, j]],
         })

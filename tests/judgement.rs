@@ -36,7 +36,11 @@ fn sha256_files(paths: &[PathBuf]) -> String {
     let root = model_dir();
     let mut h = Sha256::new();
     for p in paths {
-        let rel = p.strip_prefix(&root).unwrap().to_string_lossy().replace('\\', "/");
+        let rel = p
+            .strip_prefix(&root)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
         h.update(rel.as_bytes());
         h.update([0]);
         h.update(std::fs::read(p).unwrap());
@@ -71,13 +75,19 @@ fn committed_weights_match_their_corpus() {
         heads.static_sha256,
         sha256_files(&[dir.join("static.i8"), dir.join("static.f32")])
     );
-    assert_eq!(heads.tokenizer_sha256, sha256_files(&[dir.join("tokenizer.json")]));
+    assert_eq!(
+        heads.tokenizer_sha256,
+        sha256_files(&[dir.join("tokenizer.json")])
+    );
     // The binary embeds the same heads file.
     assert_eq!(
         scrubs::model::HEADS_JSON,
         std::fs::read_to_string(dir.join("heads.json")).unwrap()
     );
-    assert!(rows("train").len() >= 4000, "the training corpus holds at least 4,000 texts");
+    assert!(
+        rows("train").len() >= 4000,
+        "the training corpus holds at least 4,000 texts"
+    );
 }
 
 #[test]
@@ -125,12 +135,23 @@ fn report() {
     // Categories the split's labels speak for.
     let scored: BTreeSet<&str> = if dev_only {
         [
-            "phi", "professionalism", "medical-advice", "on-behalf", "endorsement",
-            "confidential", "boundaries", "workplace", "media",
+            "phi",
+            "professionalism",
+            "medical-advice",
+            "on-behalf",
+            "endorsement",
+            "confidential",
+            "boundaries",
+            "workplace",
+            "media",
         ]
         .into()
     } else {
-        scrubs::engine::CATEGORIES.iter().copied().filter(|c| *c != "suppression").collect()
+        scrubs::engine::CATEGORIES
+            .iter()
+            .copied()
+            .filter(|c| *c != "suppression")
+            .collect()
     };
     let systems = ["rules", "model", "combined"];
     let mut counts: [BTreeMap<String, Counts>; 3] = Default::default();
@@ -172,7 +193,9 @@ fn report() {
             .unwrap()
         });
         let found = checker.check_judged(text, Format::Markdown, None, Some(&*judge));
-        let flagged = |f: &&scrubs::engine::Finding| f.severity > Severity::Hint && scored.contains(f.category());
+        let flagged = |f: &&scrubs::engine::Finding| {
+            f.severity > Severity::Hint && scored.contains(f.category())
+        };
         let rules: BTreeSet<String> = checker
             .check_judged(text, Format::Markdown, None, None)
             .iter()
@@ -185,8 +208,15 @@ fn report() {
             .filter(|f| f.judged.is_some())
             .map(|f| f.category().to_string())
             .collect();
-        let both: BTreeSet<String> = found.iter().filter(flagged).map(|f| f.category().to_string()).collect();
-        let truth: BTreeSet<String> = truth.into_iter().filter(|c| scored.contains(c.as_str())).collect();
+        let both: BTreeSet<String> = found
+            .iter()
+            .filter(flagged)
+            .map(|f| f.category().to_string())
+            .collect();
+        let truth: BTreeSet<String> = truth
+            .into_iter()
+            .filter(|c| scored.contains(c.as_str()))
+            .collect();
         if truth.is_empty() {
             clean_total += 1;
         }
@@ -206,7 +236,10 @@ fn report() {
             }
         }
         if std::env::var_os("SHOW").is_some() && truth != both {
-            misses.push(format!("truth {truth:?} found {both:?}: {}", text.chars().take(140).collect::<String>()));
+            misses.push(format!(
+                "truth {truth:?} found {both:?}: {}",
+                text.chars().take(140).collect::<String>()
+            ));
         }
     }
     println!("\n{split} split: {n} posts ({clean_total} with nothing to flag)");
@@ -228,7 +261,9 @@ fn report() {
     }
     let mut line = format!("{:<16} {:>5}", "micro", "");
     for s in counts.iter() {
-        let (tp, fp, fn_) = s.values().fold((0, 0, 0), |a, x| (a.0 + x.tp, a.1 + x.fp, a.2 + x.fn_));
+        let (tp, fp, fn_) = s
+            .values()
+            .fold((0, 0, 0), |a, x| (a.0 + x.tp, a.1 + x.fp, a.2 + x.fn_));
         let p = tp as f64 / (tp + fp).max(1) as f64;
         let r = tp as f64 / (tp + fn_).max(1) as f64;
         line.push_str(&format!(" | {p:>5.2} {r:>5.2}"));

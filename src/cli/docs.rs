@@ -66,6 +66,7 @@ pub fn explain_text(id: &str) -> Option<String> {
         let _ = writeln!(out, "    {}", e.replace('\n', "\n    "));
     }
     let _ = writeln!(out, "\n## Fix\n\n{}\n", m.fix);
+    out.push_str(&judgement_text(m.id));
     let _ = writeln!(out, "## Policy\n");
     let mut any = false;
     for p in packs::builtin() {
@@ -86,6 +87,71 @@ pub fn explain_text(id: &str) -> Option<String> {
         let _ = writeln!(out, "No institution's policy cites this rule.\n");
     }
     Some(out)
+}
+
+/// The "Judgement" section of a rule the sentence model feeds (empty for the others).
+fn judgement_text(rule: &str) -> String {
+    let Ok(file) = crate::model::parse_heads() else {
+        return String::new();
+    };
+    let mut out = String::new();
+    for h in &file.heads {
+        let feeds = h.rule.as_deref() == Some(rule)
+            || (h.name == crate::engine::judgement::DISCLAIMER_HEAD
+                && rule == "disclaimer/missing");
+        if !feeds {
+            continue;
+        }
+        if !h.enabled {
+            let _ = writeln!(
+                out,
+                "## Judgement\n\nscrubs's sentence model has a head for this rule (`{}`), but it is off: on \
+                 the held-back dev split it could not reach the precision it must have (0.90) before \
+                 it may flag anything.\n",
+                h.name
+            );
+            continue;
+        }
+        let (fires, clean) = crate::model::examples(&h.name);
+        if h.rule.is_some() {
+            let _ = writeln!(
+                out,
+                "## Judgement\n\nBesides its patterns, this rule takes findings from scrubs's sentence model \
+                 (head `{}`): a sentence, or two or three in a row, judged to be {} with a score of {:.2} \
+                 or more is flagged, and the hover gives the score. On the held-back dev split that \
+                 threshold had precision {:.2} and recall {:.2}. `[judgement] sensitivity` moves it \
+                 (`low`, `medium`, `high`, `off`) for this rule or its category; `scrubs check \
+                 --no-judgement` or `[judgement] enabled = false` leaves the model out.\n",
+                h.name,
+                crate::model::describe(&h.name),
+                h.threshold,
+                h.dev.precision,
+                h.dev.recall
+            );
+        } else {
+            let _ = writeln!(
+                out,
+                "## Judgement\n\nA disclaimer in the writer's own words counts: scrubs's sentence model \
+                 (head `{}`) recognises a personal-views disclaimer in any wording, and a post that has \
+                 one gets no `disclaimer/missing` (dev precision {:.2}, recall {:.2}).\n",
+                h.name, h.dev.precision, h.dev.recall
+            );
+        }
+        if !fires.is_empty() {
+            let _ = writeln!(out, "Judged {}:\n", crate::model::describe(&h.name));
+            for e in fires {
+                let _ = writeln!(out, "    {e}");
+            }
+        }
+        if !clean.is_empty() {
+            let _ = writeln!(out, "\nNot judged so:\n");
+            for e in clean {
+                let _ = writeln!(out, "    {e}");
+            }
+        }
+        out.push('\n');
+    }
+    out
 }
 
 /// `scrubs policies [ID]`

@@ -365,8 +365,10 @@ fn check_all(jobs: Vec<Job>, judge: Option<&crate::model::Judgement>) -> Vec<Fil
         return jobs.into_iter().map(run).collect();
     }
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let jobs: Vec<std::sync::Mutex<Option<Job>>> =
-        jobs.into_iter().map(|j| std::sync::Mutex::new(Some(j))).collect();
+    let jobs: Vec<std::sync::Mutex<Option<Job>>> = jobs
+        .into_iter()
+        .map(|j| std::sync::Mutex::new(Some(j)))
+        .collect();
     let mut done: Vec<(usize, FileResult)> = std::thread::scope(|s| {
         let workers: Vec<_> = (0..threads)
             .map(|_| {

@@ -489,9 +489,8 @@ impl Checker {
             c.end();
         }
         if let Some(judge) = judge {
-            let enabled = |id: &str| {
-                !post_disabled(id) && self.rules.iter().any(|(r, _)| r.meta().id == id)
-            };
+            let enabled =
+                |id: &str| !post_disabled(id) && self.rules.iter().any(|(r, _)| r.meta().id == id);
             let finish = |f: &mut Finding| {
                 let level = self
                     .rules

@@ -3,8 +3,10 @@
 //! the engine stays a pure function of its inputs and can be tested with any judge.
 //!
 //! Units: every sentence of a prose block, and every window of two or three consecutive sentences
-//! (a story's patient is often in one sentence and their details in the next). A head's finding is
-//! the smallest unit whose score reaches the head's threshold (calibrated on the dev split, moved by
+//! (a story's patient is often in one sentence and their details in the next). A unit's score for a
+//! head is the geometric mean of the model's score for the unit and for its whole block (the
+//! paragraph's context is what tells a novel's scene or a teaching case from a real patient's
+//! story). A head's finding is the smallest unit whose score reaches the head's threshold (calibrated on the dev split, moved by
 //! the `[judgement] sensitivity` setting); overlapping units of one rule become one finding. A
 //! finding a rule already made at that place is not made twice. The `disclaimer` head does not
 //! make findings: a unit it recognises as a personal-views disclaimer, in any wording, clears
@@ -23,6 +25,9 @@ pub struct Head {
     pub name: String,
     /// The rule a positive unit becomes a finding of (`None`: the head informs a rule instead).
     pub rule: Option<String>,
+    /// Whether the head makes findings at all (a head that did not reach the target precision on
+    /// the dev split is shipped off).
+    pub enabled: bool,
     /// The score from which a unit is positive (calibrated on the dev split for precision).
     pub threshold: f32,
     /// Precision and recall on the dev split at that threshold.
@@ -107,7 +112,10 @@ fn units(cx: &Context, min_words: usize) -> Vec<Unit> {
         for i in 0..s.len() {
             for w in 1..=3usize.min(i + 1) {
                 let range = s[i + 1 - w].start..s[i].end;
-                if text.get(range.clone()).is_some_and(|t| words(t) >= min_words) {
+                if text
+                    .get(range.clone())
+                    .is_some_and(|t| words(t) >= min_words)
+                {
                     out.push(Unit {
                         block: b,
                         range,
@@ -135,6 +143,7 @@ pub(crate) fn apply(
     let live: Vec<(usize, f32)> = heads
         .iter()
         .enumerate()
+        .filter(|(_, h)| h.enabled)
         .filter_map(|(i, h)| {
             let rule = match &h.rule {
                 Some(r) => r.as_str(),
@@ -151,26 +160,45 @@ pub(crate) fn apply(
     if live.is_empty() {
         return;
     }
-    let wants_disclaimer = live
-        .iter()
-        .any(|&(i, _)| heads[i].name == DISCLAIMER_HEAD)
+    let wants_disclaimer = live.iter().any(|&(i, _)| heads[i].name == DISCLAIMER_HEAD)
         && out.iter().any(|f| f.rule == "disclaimer/missing");
     if live.iter().all(|&(i, _)| heads[i].name == DISCLAIMER_HEAD) && !wants_disclaimer {
         return;
     }
     let units = units(cx, judge.min_words());
-    let texts: Vec<&str> = units
+    // Each unit's text, then each block's (the blocks that hold a unit).
+    let mut texts: Vec<&str> = units
         .iter()
         .map(|u| &cx.markup.blocks[u.block].text[u.range.clone()])
         .collect();
-    let scores = judge.scores(&texts);
+    let mut block_at: Vec<usize> = vec![usize::MAX; cx.markup.blocks.len()];
+    for u in &units {
+        if block_at[u.block] == usize::MAX {
+            block_at[u.block] = texts.len();
+            texts.push(cx.markup.blocks[u.block].text.as_str());
+        }
+    }
+    let all = judge.scores(&texts);
+    let scores: Vec<Vec<f32>> = units
+        .iter()
+        .zip(&all)
+        .map(|(u, s)| {
+            let b = &all[block_at[u.block]];
+            s.iter()
+                .zip(b.iter())
+                .map(|(x, y)| (x * y).max(0.0).sqrt())
+                .collect()
+        })
+        .collect();
     let mut made: Vec<Finding> = Vec::new();
     for &(h, threshold) in &live {
         let head = &heads[h];
         let Some(rule) = head.rule.as_deref() else {
             if head.name == DISCLAIMER_HEAD
                 && wants_disclaimer
-                && scores.iter().any(|s| s.get(h).is_some_and(|&x| x >= threshold))
+                && scores
+                    .iter()
+                    .any(|s| s.get(h).is_some_and(|&x| x >= threshold))
             {
                 out.retain(|f| f.rule != "disclaimer/missing");
             }
@@ -187,9 +215,9 @@ pub(crate) fn apply(
                 if u.sentences != w || score < threshold {
                     continue;
                 }
-                let covered = hits
-                    .iter()
-                    .any(|(b, r, _)| *b == u.block && r.start >= u.range.start && r.end <= u.range.end);
+                let covered = hits.iter().any(|(b, r, _)| {
+                    *b == u.block && r.start >= u.range.start && r.end <= u.range.end
+                });
                 if !covered {
                     hits.push((u.block, u.range.clone(), score));
                 }
@@ -222,11 +250,7 @@ pub(crate) fn apply(
             let mut f = Finding::new(
                 meta,
                 range,
-                format!(
-                    "{} Judged to be {}.",
-                    meta.summary,
-                    judged.describe()
-                ),
+                format!("{} Judged to be {}.", meta.summary, judged.describe()),
             );
             f.judged = Some(judged);
             finish(&mut f);
@@ -234,4 +258,126 @@ pub(crate) fn apply(
         }
     }
     out.extend(made);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{Sensitivity, Settings};
+    use crate::engine::Checker;
+    use crate::markup::Format;
+
+    /// A judge that recognises marker words: "story" → the patient-story head, "alpha" and
+    /// "omega" together → the medical-advice head, "mine-alone" → the disclaimer head.
+    struct Fake(Vec<Head>);
+
+    fn fake() -> Fake {
+        let head = |name: &str, rule: Option<&str>| Head {
+            name: name.into(),
+            rule: rule.map(str::to_string),
+            enabled: true,
+            threshold: 0.5,
+            precision: 1.0,
+            recall: 1.0,
+        };
+        Fake(vec![
+            head("patient-story", Some("phi/patient-story")),
+            head("medical-advice", Some("medical-advice/individual-advice")),
+            head("disclaimer", None),
+        ])
+    }
+
+    impl Judge for Fake {
+        fn heads(&self) -> &[Head] {
+            &self.0
+        }
+        fn scores(&self, texts: &[&str]) -> Vec<Arc<[f32]>> {
+            texts
+                .iter()
+                .map(|t| {
+                    let on = |b: bool| if b { 0.9 } else { 0.1 };
+                    Arc::from(vec![
+                        on(t.contains("story")),
+                        on(t.contains("alpha") && t.contains("omega")),
+                        on(t.contains("mine-alone")),
+                    ])
+                })
+                .collect()
+        }
+    }
+
+    fn check(settings: Settings, text: &str) -> Vec<Finding> {
+        Checker::new(settings, Vec::new()).unwrap().check_judged(
+            text,
+            Format::Markdown,
+            None,
+            Some(&fake()),
+        )
+    }
+
+    #[test]
+    fn a_judged_sentence_is_a_finding_of_its_heads_rule_on_that_sentence() {
+        let text = "I went for a run today.\n\nThen a quiet story about someone we met at work. Back to sleep now.\n";
+        let found = check(Settings::default(), text);
+        let f = found
+            .iter()
+            .find(|f| f.judged.is_some())
+            .expect("a judged finding");
+        assert_eq!(f.rule, "phi/patient-story");
+        assert_eq!(
+            &text[f.range.clone()],
+            "Then a quiet story about someone we met at work."
+        );
+        assert_eq!(f.judged.as_ref().unwrap().label, "patient-story");
+        assert!(f
+            .message
+            .contains("Judged to be a story about a specific patient (confidence 0.90)"));
+        assert_eq!(found.iter().filter(|f| f.judged.is_some()).count(), 1);
+    }
+
+    #[test]
+    fn sentences_judged_only_together_make_one_finding_over_both() {
+        let text = "You should try the alpha dose first. Then take the omega one after dinner.\n";
+        let found = check(Settings::default(), text);
+        let judged: Vec<_> = found.iter().filter(|f| f.judged.is_some()).collect();
+        assert_eq!(judged.len(), 1, "{found:?}");
+        assert_eq!(&text[judged[0].range.clone()], text.trim_end());
+        assert_eq!(judged[0].rule, "medical-advice/individual-advice");
+    }
+
+    #[test]
+    fn short_units_settings_and_suppressions_keep_the_model_quiet() {
+        // Fewer than four words: not judged.
+        assert!(check(Settings::default(), "A story.\n")
+            .iter()
+            .all(|f| f.judged.is_none()));
+        let text = "Then a quiet story about someone we met at work.\n";
+        let mut off = Settings::default();
+        off.judgement.enabled = Some(false);
+        assert!(check(off, text).is_empty());
+        let mut low = Settings::default();
+        low.judgement
+            .sensitivity
+            .insert("phi".into(), Sensitivity::Off);
+        assert!(check(low, text).is_empty());
+        let suppressed = format!("<!-- scrubs-disable-next-line phi/patient-story -->\n{text}");
+        let found = check(Settings::default(), &suppressed);
+        assert!(
+            found.iter().all(|f| f.rule != "phi/patient-story"),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn a_disclaimer_in_the_writers_own_words_answers_disclaimer_missing() {
+        let text = "As a nurse at Mayo Clinic I love night shifts and the people I work with.\n";
+        let rules = Checker::default_checker().check(text, Format::Markdown);
+        assert!(rules.iter().any(|f| f.rule == "disclaimer/missing"));
+        let own = format!("{text}\nEverything here is mine-alone, not my employer's words.\n");
+        let found = check(Settings::default(), &own);
+        assert!(
+            found.iter().all(|f| f.rule != "disclaimer/missing"),
+            "{found:?}"
+        );
+    }
 }

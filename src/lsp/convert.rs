@@ -116,6 +116,15 @@ pub fn hover_markdown(findings: &[&Finding]) -> String {
         }
         let meta = crate::rules::find(&f.rule).map(|r| r.meta());
         out.push_str(&format!("**{}** · `{}`\n\n", f.message, f.rule));
+        if let Some(j) = &f.judged {
+            out.push_str(&format!(
+                "*Judged by scrubs's sentence model, not matched by a phrase rule:* {}. \
+                 Read the passage again with the policy below in mind; if it is fine, \
+                 \"Ignore {} here\" keeps it quiet.\n\n",
+                j.describe(),
+                f.rule
+            ));
+        }
         if let Some(m) = meta {
             out.push_str(m.why);
             out.push_str("\n\n");

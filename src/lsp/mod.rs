@@ -183,7 +183,8 @@ impl State {
     ) -> Option<Analysis> {
         let doc = self.docs.get_mut(uri)?;
         // The same version again only as the judged result over the rules' one.
-        let newer = |a: &Analysis| a.version > version || (a.version == version && (a.judged || !judged));
+        let newer =
+            |a: &Analysis| a.version > version || (a.version == version && (a.judged || !judged));
         if version > doc.version || self.analyses.get(uri).is_some_and(newer) {
             return None;
         }
@@ -615,8 +616,15 @@ impl Backend {
         };
         match self.on_check_thread(check).await {
             Ok(Ok(Some((findings, diagnostics)))) => {
-                self.store_and_publish(&uri, version, generation, Arc::new(findings), Some(diagnostics), true)
-                    .await;
+                self.store_and_publish(
+                    &uri,
+                    version,
+                    generation,
+                    Arc::new(findings),
+                    Some(diagnostics),
+                    true,
+                )
+                .await;
             }
             Ok(Ok(None)) => {}
             Ok(Err(e)) => self.report_internal_error(&e).await,

@@ -81,6 +81,9 @@ pub struct HeadFile {
     pub name: String,
     pub rule: Option<String>,
     pub threshold: f32,
+    /// False for a head that could not reach the target precision on the dev split: it makes no
+    /// findings.
+    pub enabled: bool,
     pub dev: DevFile,
     pub bias: f32,
     pub weights: Vec<f32>,
@@ -175,6 +178,7 @@ impl Model {
             heads.push(Head {
                 name: h.name,
                 rule: h.rule,
+                enabled: h.enabled,
                 threshold: h.threshold,
                 precision: h.dev.precision,
                 recall: h.dev.recall,
@@ -216,7 +220,12 @@ impl Model {
             if id == UNK || (i + 1) * 4 > SCALES.len() {
                 continue;
             }
-            let s = f32::from_le_bytes([SCALES[4 * i], SCALES[4 * i + 1], SCALES[4 * i + 2], SCALES[4 * i + 3]]);
+            let s = f32::from_le_bytes([
+                SCALES[4 * i],
+                SCALES[4 * i + 1],
+                SCALES[4 * i + 2],
+                SCALES[4 * i + 3],
+            ]);
             let row = &ROWS[i * self.dims..(i + 1) * self.dims];
             for (acc, &q) in v.iter_mut().zip(row) {
                 *acc += f32::from(q as i8) * s;
@@ -354,7 +363,54 @@ pub fn release_if_idle(idle: Duration) -> bool {
 
 /// Whether the model is loaded now.
 pub fn is_loaded() -> bool {
-    slot().lock().map(|s| s.judgement.is_some()).unwrap_or(false)
+    slot()
+        .lock()
+        .map(|s| s.judgement.is_some())
+        .unwrap_or(false)
+}
+
+/// Examples for `scrubs explain`, per head: texts the model judges so, and close calls it does not.
+/// Written for the docs (not taken from the corpus); `tests` checks every one against the model.
+pub fn examples(head: &str) -> (&'static [&'static str], &'static [&'static str]) {
+    match head {
+        "patient-story" => (
+            &["Had a patient today who cried when I remembered her daughter's name from her last admission."],
+            &["Flu season tip: wash your hands and get your shot at any pharmacy."],
+        ),
+        "hostility" => (
+            &["Honestly the next drunk who swings at me can bleed out in the waiting room for all I care."],
+            &["Short-staffed again and furious at the administrators who keep cutting our budget."],
+        ),
+        "medical-advice" => (
+            &["If your chest pain comes and goes just take two aspirin and skip the ER, it's probably reflux."],
+            &["I can't give medical advice online, please call your own doctor or a nurse line."],
+        ),
+        "disclaimer" => (
+            &["RN at MGH | opinions are mine, not my hospital's"],
+            &["My employer gave us pizza for nurses week, which was sweet."],
+        ),
+        "on-behalf" => (
+            &["We at Mayo Clinic are proud to announce that our hospital officially supports the new bill."],
+            &["I personally think the new bill is a good idea, speaking only for myself."],
+        ),
+        "endorsement" => (
+            &["As a Mayo Clinic surgeon, I only trust VitaBoost supplements for my own family. Use my code!"],
+            &["I really like these running shoes, they got me through my first marathon."],
+        ),
+        "confidential" => (
+            &["Heard in the managers meeting today that they're closing the whole cardiac unit next spring, nobody's been told yet."],
+            &["Our hospital announced its new cancer center in the paper this morning, proud to work there."],
+        ),
+        "boundaries" => (
+            &["My old patient's mom sent me a friend request on Facebook and I accepted, she's so sweet."],
+            &["Connected with my old preceptor on LinkedIn today, she taught me everything."],
+        ),
+        "workplace" => (
+            &["Live-tweeting from the OR during this Whipple, the attending has no idea lol"],
+            &["Finally home after a long shift, feet up and phone on."],
+        ),
+        _ => (&[], &[]),
+    }
 }
 
 #[cfg(test)]
@@ -372,7 +428,29 @@ mod tests {
             let got = m.score(&c.text);
             assert_eq!(got.len(), c.scores.len());
             for (g, w) in got.iter().zip(&c.scores) {
-                assert!((g - w).abs() < 2e-3, "{:?}: {got:?} vs {:?}", c.text, c.scores);
+                assert!(
+                    (g - w).abs() < 2e-3,
+                    "{:?}: {got:?} vs {:?}",
+                    c.text,
+                    c.scores
+                );
+            }
+        }
+    }
+
+    /// Every example `scrubs explain` shows is judged as it says.
+    #[test]
+    fn the_documented_examples_are_judged_as_documented() {
+        let m = Model::load().unwrap();
+        for (i, h) in m.heads().iter().enumerate().filter(|(_, h)| h.enabled) {
+            let (fires, clean) = examples(&h.name);
+            for t in fires {
+                let s = m.score(t)[i];
+                assert!(s >= h.threshold, "{}: {s} < {}: {t}", h.name, h.threshold);
+            }
+            for t in clean {
+                let s = m.score(t)[i];
+                assert!(s < h.threshold, "{}: {s} >= {}: {t}", h.name, h.threshold);
             }
         }
     }
