@@ -85,6 +85,64 @@ fn recheck_after_keystroke(c: &mut Criterion) {
     g.finish();
 }
 
+/// The sentence model beside the rules (`Checker::check_judged`): `judged-cold` judges every
+/// sentence (the verdict cache emptied before each check: opening a draft for the first time),
+/// `judged-recheck` a one-character edit with the block cache and the verdict cache warm (the
+/// server's second publish after a keystroke), and `model/embed+heads` one sentence through the
+/// model alone.
+fn judged(c: &mut Criterion) {
+    let checker = Checker::default_checker();
+    let mut g = c.benchmark_group("judged-cold");
+    for &(name, size) in &SIZES[..3] {
+        let text = markdown(size);
+        g.throughput(Throughput::Bytes(text.len() as u64));
+        g.bench_with_input(BenchmarkId::from_parameter(name), &text, |b, t| {
+            b.iter_batched(
+                || {
+                    scrubs::model::release_if_idle(Duration::ZERO);
+                    scrubs::model::judge().unwrap()
+                },
+                |j| checker.check_judged(black_box(t), Format::Markdown, None, Some(&*j)),
+                criterion::BatchSize::PerIteration,
+            )
+        });
+    }
+    g.finish();
+    let mut g = c.benchmark_group("judged-recheck");
+    for &(name, size) in SIZES {
+        let a = markdown(size);
+        let line = scrubs::bench_support::edit_line(&a);
+        let at: usize = a.lines().take(line + 1).map(|l| l.len() + 1).sum::<usize>() - 1;
+        let mut b_text = a.clone();
+        b_text.insert(at, 'x');
+        let texts = [a, b_text];
+        let mut cache = Cache::new();
+        let j = scrubs::model::judge().unwrap();
+        checker.check_judged(&texts[0], Format::Markdown, Some(&mut cache), Some(&*j));
+        let mut i = 0;
+        g.throughput(Throughput::Bytes(texts[0].len() as u64));
+        g.bench_function(BenchmarkId::from_parameter(name), |b| {
+            b.iter(|| {
+                i ^= 1;
+                checker.check_judged(
+                    black_box(&texts[i]),
+                    Format::Markdown,
+                    Some(&mut cache),
+                    Some(&*j),
+                )
+            })
+        });
+    }
+    g.finish();
+    let model = scrubs::model::Model::load().unwrap();
+    c.bench_function("model/embed+heads", |b| {
+        b.iter(|| model.score(black_box("Had a patient today who cried when I remembered her daughter's name from her last admission.")))
+    });
+    c.bench_function("model/load", |b| {
+        b.iter(|| scrubs::model::Model::load().unwrap())
+    });
+}
+
 /// Each category's rules alone (the others off) on the 10 KB draft, plus
 /// the cost of the context (markup and affiliations) every check pays.
 fn per_category(c: &mut Criterion) {
@@ -153,6 +211,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = markup_extract, check, check_one_thread, recheck_after_keystroke, per_category, per_rule
+    targets = markup_extract, check, check_one_thread, recheck_after_keystroke, judged, per_category, per_rule
 }
 criterion_main!(benches);

@@ -527,3 +527,79 @@ fn an_edit_after_the_server_gave_memory_back_is_checked_in_full() {
     }
     assert!(c.shutdown().success());
 }
+
+/// Two publishes per version: the rules' findings at once, then the same with the sentence
+/// model's. The model's finding has a hover that says what the sentence was judged to be; an edit
+/// elsewhere keeps it published (carried over) in the rules' publish of the next version; turning
+/// the judgement off in the settings takes it away.
+#[test]
+fn the_models_findings_come_in_a_second_publish_and_stay_through_edits() {
+    const HOSTILE: &str =
+        "Honestly the next drunk who swings at me can bleed out in the waiting room for all I care.";
+    let text = format!("Night shift notes.\n\n{HOSTILE}\n\nWrite to me at jane.doe@mayo.edu.\n");
+    let mut c = Client::start();
+    c.initialize(json!({}), json!({}));
+    let uri = "file:///tmp/scrubs-test/judged.md";
+    c.open(uri, "markdown", &text);
+    let judged = |d: &serde_json::Value| {
+        d["code"] == "professionalism/unprofessional-language"
+            && d["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("Judged to be"))
+    };
+    let first = c.diagnostics(uri, 1);
+    assert!(first
+        .iter()
+        .any(|d| d["code"] == "work-email/institutional-address"));
+    assert!(!first.iter().any(judged), "{first:?}");
+    let second = c.diagnostics(uri, 1);
+    let d = second
+        .iter()
+        .find(|d| judged(d))
+        .expect("the model's finding");
+    assert_eq!(d["range"]["start"], json!({"line": 2, "character": 0}));
+    assert_eq!(
+        d["range"]["end"],
+        json!({"line": 2, "character": common::utf16_len(HOSTILE)})
+    );
+    let hover = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": uri}, "position": {"line": 2, "character": 10}}),
+    );
+    let value = hover["contents"]["value"].as_str().unwrap();
+    assert!(
+        value.contains("Judged by scrubs's sentence model")
+            && value.contains("hostile or violent toward patients or others (confidence"),
+        "{value}"
+    );
+
+    // Typing in the first line: the rules' publish of version 2 still shows the model's finding.
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [
+            {"range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}}, "text": "My "}
+        ]}),
+    );
+    let carried = c.diagnostics(uri, 2);
+    assert!(carried.iter().any(judged), "{carried:?}");
+    let again = c.diagnostics(uri, 2);
+    assert!(again.iter().any(judged), "{again:?}");
+
+    c.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"scrubs": {"judgement": {"enabled": false}}}}),
+    );
+    let off = c.wait_for(|m| {
+        m["method"] == "textDocument/publishDiagnostics"
+            && m["params"]["uri"] == uri
+            && m["params"]["diagnostics"]
+                .as_array()
+                .is_some_and(|a| !a.is_empty() && !a.iter().any(judged))
+    });
+    assert!(off["params"]["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|d| d["code"] == "work-email/institutional-address"));
+    assert!(c.shutdown().success());
+}

@@ -42,8 +42,11 @@ pub trait Judge: Send + Sync {
     fn min_words(&self) -> usize {
         4
     }
-    /// Each text's scores (0–1), one per head in [`Judge::heads`] order.
-    fn scores(&self, texts: &[&str]) -> Vec<Arc<[f32]>>;
+    /// Scores (0–1, one per head in [`Judge::heads`] order) of texts made of consecutive
+    /// sentences: each unit is a range of indices into `sentences`, and stands for those
+    /// sentences read together (a window, a paragraph). A judge may so work per sentence and
+    /// combine, rather than read a paragraph's sentences once for every window they are in.
+    fn scores(&self, sentences: &[&str], units: &[Range<usize>]) -> Vec<Arc<[f32]>>;
 }
 
 /// What the model judged a finding's text to be, and how sure it was.
@@ -86,8 +89,11 @@ pub const DISCLAIMER_HEAD: &str = "disclaimer";
 /// A unit: a byte range of block `block`'s text, and the sentences it spans.
 struct Unit {
     block: usize,
+    /// Bytes of the block's text.
     range: Range<usize>,
     sentences: usize,
+    /// Indices into the check's list of sentences.
+    members: Range<usize>,
 }
 
 /// Words: maximal runs of letters and digits (as `\\w+` counts them in training).
@@ -104,11 +110,25 @@ fn words(text: &str) -> usize {
     n
 }
 
-fn units(cx: &Context, min_words: usize) -> Vec<Unit> {
+/// What [`units`] returns: the units, the sentences, each block's sentences.
+type Units = (
+    Vec<Unit>,
+    Vec<(usize, Range<usize>)>,
+    Vec<Option<Range<usize>>>,
+);
+
+/// The units to judge, and every sentence of the blocks that hold one (`sentences`, as byte
+/// ranges of their block: the units' members index it). `blocks[b]`: block `b`'s sentences as a
+/// range of `sentences`, if it holds a unit.
+fn units(cx: &Context, min_words: usize) -> Units {
     let mut out = Vec::new();
+    let mut sentences = Vec::new();
+    let mut blocks = vec![None; cx.markup.blocks.len()];
     for b in 0..cx.markup.blocks.len() {
         let text = &cx.markup.blocks[b].text;
         let s = cx.sentences(b);
+        let first = sentences.len();
+        let before = out.len();
         for i in 0..s.len() {
             for w in 1..=3usize.min(i + 1) {
                 let range = s[i + 1 - w].start..s[i].end;
@@ -120,12 +140,17 @@ fn units(cx: &Context, min_words: usize) -> Vec<Unit> {
                         block: b,
                         range,
                         sentences: w,
+                        members: first + i + 1 - w..first + i + 1,
                     });
                 }
             }
         }
+        if out.len() > before {
+            sentences.extend(s.iter().map(|r| (b, r.clone())));
+            blocks[b] = Some(first..sentences.len());
+        }
     }
-    out
+    (out, sentences, blocks)
 }
 
 /// Adds the model's findings to `out` (the rules' findings of the same check) and takes out a
@@ -165,20 +190,21 @@ pub(crate) fn apply(
     if live.iter().all(|&(i, _)| heads[i].name == DISCLAIMER_HEAD) && !wants_disclaimer {
         return;
     }
-    let units = units(cx, judge.min_words());
-    // Each unit's text, then each block's (the blocks that hold a unit).
-    let mut texts: Vec<&str> = units
+    let (units, sentences, blocks) = units(cx, judge.min_words());
+    let texts: Vec<&str> = sentences
         .iter()
-        .map(|u| &cx.markup.blocks[u.block].text[u.range.clone()])
+        .map(|(b, r)| cx.markup.blocks[*b].text.get(r.clone()).unwrap_or(""))
         .collect();
+    // Each unit, then each block that holds one (its whole text).
+    let mut ranges: Vec<Range<usize>> = units.iter().map(|u| u.members.clone()).collect();
     let mut block_at: Vec<usize> = vec![usize::MAX; cx.markup.blocks.len()];
-    for u in &units {
-        if block_at[u.block] == usize::MAX {
-            block_at[u.block] = texts.len();
-            texts.push(cx.markup.blocks[u.block].text.as_str());
+    for (b, r) in blocks.iter().enumerate() {
+        if let Some(r) = r {
+            block_at[b] = ranges.len();
+            ranges.push(r.clone());
         }
     }
-    let all = judge.scores(&texts);
+    let all = judge.scores(&texts, &ranges);
     let scores: Vec<Vec<f32>> = units
         .iter()
         .zip(&all)
@@ -291,10 +317,11 @@ mod tests {
         fn heads(&self) -> &[Head] {
             &self.0
         }
-        fn scores(&self, texts: &[&str]) -> Vec<Arc<[f32]>> {
-            texts
+        fn scores(&self, sentences: &[&str], units: &[Range<usize>]) -> Vec<Arc<[f32]>> {
+            units
                 .iter()
-                .map(|t| {
+                .map(|r| {
+                    let t = sentences[r.clone()].join(" ");
                     let on = |b: bool| if b { 0.9 } else { 0.1 };
                     Arc::from(vec![
                         on(t.contains("story")),

@@ -18,6 +18,7 @@
 //! text, same scores.
 
 use std::collections::HashMap;
+use std::ops::Range;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -131,7 +132,10 @@ pub struct Model {
     tokenizer: tokenizers::Tokenizer,
     dims: usize,
     min_words: usize,
-    hidden: Vec<Vec<f32>>,
+    /// The hidden layer's weights by input: `dims` rows of `width` (so a layer is `dims` vector
+    /// additions, which the compiler vectorises, rather than `width` dot products, which it
+    /// cannot reorder).
+    hidden_by_input: Vec<f32>,
     hidden_bias: Vec<f32>,
     heads: Vec<Head>,
     weights: Vec<Vec<f32>>,
@@ -190,7 +194,9 @@ impl Model {
             tokenizer,
             dims,
             min_words: file.min_words,
-            hidden: file.hidden.weights,
+            hidden_by_input: (0..dims)
+                .flat_map(|i| file.hidden.weights.iter().map(move |row| row[i]))
+                .collect(),
             hidden_bias: file.hidden.bias,
             heads,
             weights,
@@ -210,9 +216,16 @@ impl Model {
     /// The text's embedding: the mean of its tokens' rows, L2-normalised (zero for a text with no
     /// known token).
     pub fn embed(&self, text: &str) -> Vec<f32> {
+        let (v, n) = self.sum(text);
+        Self::mean(v, n)
+    }
+
+    /// The sum of the text's token rows and how many tokens were summed (texts made of several
+    /// sentences add up: the tokenizer splits at spaces and punctuation).
+    pub fn sum(&self, text: &str) -> (Vec<f32>, u32) {
         let mut v = vec![0f32; self.dims];
         let Ok(enc) = self.tokenizer.encode(text, false) else {
-            return v;
+            return (v, 0);
         };
         let mut n = 0u32;
         for &id in enc.get_ids() {
@@ -232,6 +245,10 @@ impl Model {
             }
             n += 1;
         }
+        (v, n)
+    }
+
+    fn mean(mut v: Vec<f32>, n: u32) -> Vec<f32> {
         if n == 0 {
             return v;
         }
@@ -249,13 +266,25 @@ impl Model {
 
     /// Every head's score (0–1) for `text`, in [`Model::heads`] order.
     pub fn score(&self, text: &str) -> Vec<f32> {
-        let v = self.embed(text);
-        let h: Vec<f32> = self
-            .hidden
-            .iter()
-            .zip(&self.hidden_bias)
-            .map(|(w, b)| (w.iter().zip(&v).map(|(a, x)| a * x).sum::<f32>() + b).max(0.0))
-            .collect();
+        self.score_embedding(&self.embed(text))
+    }
+
+    /// Every head's score for a text whose tokens' rows add up to `sum` over `n` tokens.
+    pub fn score_sum(&self, sum: Vec<f32>, n: u32) -> Vec<f32> {
+        self.score_embedding(&Self::mean(sum, n))
+    }
+
+    fn score_embedding(&self, v: &[f32]) -> Vec<f32> {
+        let width = self.hidden_bias.len();
+        let mut h = self.hidden_bias.clone();
+        for (x, row) in v.iter().zip(self.hidden_by_input.chunks_exact(width)) {
+            for (acc, w) in h.iter_mut().zip(row) {
+                *acc += x * w;
+            }
+        }
+        for x in &mut h {
+            *x = x.max(0.0);
+        }
         self.weights
             .iter()
             .zip(&self.biases)
@@ -278,10 +307,6 @@ pub struct Judgement {
 const CACHE_MAX: usize = 200_000;
 
 impl Judgement {
-    fn key(text: &str) -> u64 {
-        fnv1a(text.as_bytes())
-    }
-
     /// How many verdicts are cached (for tests and benchmarks).
     pub fn cached(&self) -> usize {
         self.cache.lock().map(|c| c.len()).unwrap_or(0)
@@ -301,19 +326,50 @@ impl Judge for Judgement {
         self.model.min_words()
     }
 
-    fn scores(&self, texts: &[&str]) -> Vec<Arc<[f32]>> {
-        let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
-        if cache.len() > CACHE_MAX {
-            cache.clear();
+    fn scores(&self, sentences: &[&str], units: &[Range<usize>]) -> Vec<Arc<[f32]>> {
+        let hashes: Vec<u64> = sentences.iter().map(|s| fnv1a(s.as_bytes())).collect();
+        // A unit's key: its sentences' hashes, in order.
+        let key = |r: &Range<usize>| {
+            let mut h: u64 = 0x9e3779b97f4a7c15 ^ r.len() as u64;
+            for x in hashes.get(r.clone()).unwrap_or(&[]) {
+                h = (h ^ x).wrapping_mul(0x100000001b3).rotate_left(29);
+            }
+            h
+        };
+        let keys: Vec<u64> = units.iter().map(key).collect();
+        // Look up under the lock; judge the misses without it (so threads judge in parallel).
+        let mut out: Vec<Option<Arc<[f32]>>> = {
+            let cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+            keys.iter().map(|k| cache.get(k).cloned()).collect()
+        };
+        let mut sums: Vec<Option<(Vec<f32>, u32)>> = vec![None; sentences.len()];
+        let mut fresh = Vec::new();
+        for (i, r) in units.iter().enumerate() {
+            if out[i].is_some() {
+                continue;
+            }
+            let mut acc = vec![0f32; self.model.dims];
+            let mut n = 0;
+            for s in r.clone().filter(|&s| s < sentences.len()) {
+                let (v, c) = sums[s].get_or_insert_with(|| self.model.sum(sentences[s]));
+                for (a, x) in acc.iter_mut().zip(v.iter()) {
+                    *a += x;
+                }
+                n += *c;
+            }
+            let v: Arc<[f32]> = self.model.score_sum(acc, n).into();
+            fresh.push((keys[i], v.clone()));
+            out[i] = Some(v);
         }
-        texts
-            .iter()
-            .map(|t| {
-                cache
-                    .entry(Self::key(t))
-                    .or_insert_with(|| self.model.score(t).into())
-                    .clone()
-            })
+        if !fresh.is_empty() {
+            let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+            if cache.len() + fresh.len() > CACHE_MAX {
+                cache.clear();
+            }
+            cache.extend(fresh);
+        }
+        out.into_iter()
+            .map(|v| v.unwrap_or_else(|| Arc::from(Vec::new())))
             .collect()
     }
 }
@@ -453,6 +509,29 @@ mod tests {
                 assert!(s < h.threshold, "{}: {s} >= {}: {t}", h.name, h.threshold);
             }
         }
+    }
+
+    /// A window judged from its sentences' sums scores as the window's text does (training embeds
+    /// the joined text), and a repeated judgement comes from the cache.
+    #[test]
+    fn units_judged_from_their_sentences_score_as_their_text() {
+        let j = judge().unwrap();
+        let s = [
+            "My patient tonight told me about her grandson's wedding.",
+            "She is 91 and still drives herself to church!",
+            "Heading home now.",
+        ];
+        let got = j.scores(&s, &[0..2, 1..3, 0..3]);
+        for (r, g) in [0..2, 1..3, 0..3].into_iter().zip(&got) {
+            let want = j.model().score(&s[r].join(" "));
+            for (a, b) in g.iter().zip(&want) {
+                assert!((a - b).abs() < 1e-4, "{a} vs {b}");
+            }
+        }
+        let before = j.cached();
+        let again = std::slice::from_ref(&(0..2));
+        assert_eq!(j.scores(&s, again), vec![got[0].clone()]);
+        assert_eq!(j.cached(), before);
     }
 
     #[test]
