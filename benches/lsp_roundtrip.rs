@@ -21,6 +21,7 @@
 //! cargo bench --bench lsp_roundtrip -- --publishes 2 --sizes 10KB  # to scrubs's second, judged publish
 //! ```
 //!
+//! `--long-idle-secs 65` also reads the memory 65 s after the last edit.
 //! `--publishes N` times each change (and the open) to the Nth publish of its version: scrubs
 //! publishes the rules' findings at once and the sentence model's with them in a second publish.
 //!
@@ -291,6 +292,7 @@ fn main() {
     let mut pause = Duration::ZERO;
     let mut full_sync = false;
     let mut publishes = 1usize;
+    let mut long_idle: Option<u64> = None;
     let mut configuration = Value::Null;
     let mut cmd: Vec<String> = Vec::new();
     let mut i = 0;
@@ -315,6 +317,10 @@ fn main() {
             "--configuration" => {
                 i += 1;
                 configuration = serde_json::from_str(&args[i]).expect("--configuration JSON");
+            }
+            "--long-idle-secs" => {
+                i += 1;
+                long_idle = Some(args[i].parse().expect("--long-idle-secs N"));
             }
             "--publishes" => {
                 i += 1;
@@ -513,6 +519,15 @@ fn main() {
         // a pause with nothing to do (it may give memory back when idle).
         std::thread::sleep(IDLE);
         let rss_open = server.rss_kb("VmRSS:").unwrap_or(0);
+        // `--long-idle-secs N`: the memory after a longer pause too (scrubs gives its sentence
+        // model back after a minute without typing).
+        if let Some(secs) = long_idle {
+            std::thread::sleep(Duration::from_secs(secs).saturating_sub(IDLE));
+            println!(
+                "{size}: RSS {secs} s after the last edit: {:.1} MB",
+                server.rss_kb("VmRSS:").unwrap_or(0) as f64 / 1024.0
+            );
+        }
         // The first keystroke after the writer pauses: a server that gives
         // memory back when idle may pay for it here (scrubs compiles again
         // the rules the edited paragraph needs).

@@ -199,6 +199,22 @@ proptest! {
         }
     }
 
+    /// The sentence model beside the rules, on any text: its findings lie inside the text on
+    /// character boundaries, it never panics, and a second judgement (from the verdict cache)
+    /// is the same.
+    #[test]
+    fn judged_findings_stay_inside_the_text(t in text(), markdown in any::<bool>()) {
+        let format = if markdown { Format::Markdown } else { Format::PlainText };
+        let judge = scrubs::model::judge().unwrap();
+        let checker = &checkers()[0];
+        let found = checker.check_judged(&t, format, None, Some(&*judge));
+        for f in &found {
+            prop_assert!(f.range.start <= f.range.end && f.range.end <= t.len());
+            prop_assert!(t.is_char_boundary(f.range.start) && t.is_char_boundary(f.range.end));
+        }
+        prop_assert_eq!(checker.check_judged(&t, format, None, Some(&*judge)), found);
+    }
+
     #[test]
     fn positions_round_trip_on_hostile_text(t in text()) {
         let idx = LineIndex::new(&t);

@@ -37,3 +37,15 @@ pub fn release() {
     crate::rules::compiled::release_all();
     trim();
 }
+
+/// What the server gives back a minute after the last judged check: the sentence model (its
+/// tokenizer, heads and verdict cache), the pages of the embedding rows it read, and the freed
+/// memory. True if the model was loaded and idle that long.
+pub fn release_model(idle: std::time::Duration) -> bool {
+    if !crate::model::release_if_idle(idle) {
+        return false;
+    }
+    crate::model::forget_pages();
+    trim();
+    true
+}

@@ -640,7 +640,7 @@ impl Backend {
             tokio::time::sleep(MODEL_IDLE).await;
             if count.load(Ordering::SeqCst) == n {
                 let _ = checks.send(Box::new(|| {
-                    crate::model::release_if_idle(MODEL_IDLE);
+                    memory::release_model(MODEL_IDLE);
                 }));
             }
         });

@@ -417,6 +417,28 @@ pub fn release_if_idle(idle: Duration) -> bool {
     }
 }
 
+/// Drops the embedding rows' pages from the process's resident memory (Linux): they are
+/// read-only pages of the binary, read again from the file if a later check needs them. A 1 MB
+/// draft touches most of the 7.8 MB. Elsewhere, nothing.
+pub fn forget_pages() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        const PAGE: usize = 4096;
+        let start = ROWS.as_ptr() as usize;
+        // Whole pages inside the rows only (the first and last may hold other data).
+        let first = start.div_ceil(PAGE) * PAGE;
+        let end = (start + ROWS.len()) / PAGE * PAGE;
+        if end > first {
+            // SAFETY: the range is whole pages of a read-only, file-backed mapping (the
+            // binary's constant data), which no one writes; MADV_DONTNEED only drops their
+            // resident copies, and the next read faults them in from the file unchanged.
+            unsafe {
+                libc::madvise(first as *mut libc::c_void, end - first, libc::MADV_DONTNEED);
+            }
+        }
+    }
+}
+
 /// Whether the model is loaded now.
 pub fn is_loaded() -> bool {
     slot()
@@ -430,7 +452,7 @@ pub fn is_loaded() -> bool {
 pub fn examples(head: &str) -> (&'static [&'static str], &'static [&'static str]) {
     match head {
         "patient-story" => (
-            &["Had a patient today who cried when I remembered her daughter's name from her last admission."],
+            &["Had a patient today who cried when I remembered her daughter's name from her last admission. Made my whole week."],
             &["Flu season tip: wash your hands and get your shot at any pharmacy."],
         ),
         "hostility" => (
@@ -460,6 +482,10 @@ pub fn examples(head: &str) -> (&'static [&'static str], &'static [&'static str]
         "boundaries" => (
             &["My old patient's mom sent me a friend request on Facebook and I accepted, she's so sweet."],
             &["Connected with my old preceptor on LinkedIn today, she taught me everything."],
+        ),
+        "media" => (
+            &["Snapped a pic of the gallstones we pulled out in the OR today, look at the size of these!"],
+            &["Sunrise from the parking garage after my shift, no filter needed."],
         ),
         "workplace" => (
             &["Live-tweeting from the OR during this Whipple, the attending has no idea lol"],
@@ -532,6 +558,16 @@ mod tests {
         let again = std::slice::from_ref(&(0..2));
         assert_eq!(j.scores(&s, again), vec![got[0].clone()]);
         assert_eq!(j.cached(), before);
+    }
+
+    /// The embedding rows' pages dropped: the next judgement reads them again, unchanged.
+    #[test]
+    fn scores_after_the_pages_are_forgotten_are_the_same() {
+        let m = Model::load().unwrap();
+        let t = "My patient tonight kept asking for her husband.";
+        let before = m.score(t);
+        forget_pages();
+        assert_eq!(m.score(t), before);
     }
 
     #[test]
