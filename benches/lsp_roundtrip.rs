@@ -523,9 +523,12 @@ fn main() {
         // model back after a minute without typing).
         if let Some(secs) = long_idle {
             std::thread::sleep(Duration::from_secs(secs).saturating_sub(IDLE));
+            let mb = |f: &str| server.rss_kb(f).unwrap_or(0) as f64 / 1024.0;
             println!(
-                "{size}: RSS {secs} s after the last edit: {:.1} MB",
-                server.rss_kb("VmRSS:").unwrap_or(0) as f64 / 1024.0
+                "{size}: RSS {secs} s after the last edit: {:.1} MB (anonymous {:.1}, file {:.1})",
+                mb("VmRSS:"),
+                mb("RssAnon:"),
+                mb("RssFile:")
             );
         }
         // The first keystroke after the writer pauses: a server that gives

@@ -222,6 +222,163 @@ const RELEASE_AFTER_IDLE: std::time::Duration = std::time::Duration::from_secs(2
 /// The sentence model (its tokenizer, heads and verdict cache) is given back after this long
 /// without a judged check, and loaded again on the next one.
 const MODEL_IDLE: std::time::Duration = std::time::Duration::from_secs(60);
+/// A long draft (from [`TRIM_MIN_BYTES`]) is judged once the writer pauses this long: judging
+/// 1 MB again takes tens of milliseconds on the check thread, which the next keystroke's rules
+/// check would otherwise wait for. Shorter drafts are judged at once (well under a millisecond
+/// after a keystroke at 10 KB).
+const JUDGE_LONG_AFTER: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// What the second, judged publish needs, owned, so that it runs on a task of its own.
+#[derive(Clone)]
+struct Shared {
+    client: Client,
+    state: Arc<Mutex<State>>,
+    publish: Arc<tokio::sync::Mutex<()>>,
+    checks: std::sync::mpsc::Sender<Job>,
+    judged_checks: Arc<std::sync::atomic::AtomicU64>,
+}
+
+/// Runs `f` on the check thread and waits for its result (see [`Backend::on_check_thread`]).
+async fn on_check_thread<T: Send + 'static>(
+    checks: &std::sync::mpsc::Sender<Job>,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> std::result::Result<T, ()> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let job: Job = Box::new(move || {
+        let _ = tx.send(f());
+    });
+    checks.send(job).map_err(|_| ())?;
+    rx.await.map_err(|_| ())
+}
+
+/// Frees `old` on the check thread, not on a runtime worker.
+fn drop_later(checks: &std::sync::mpsc::Sender<Job>, old: Option<Analysis>) {
+    if let Some(old) = old {
+        let _ = checks.send(Box::new(move || drop(old)));
+    }
+}
+
+/// Reports an internal error (a caught panic) to the editor. The message never contains
+/// document text.
+async fn report_internal_error(client: &Client, what: &str) {
+    let msg = format!("scrubs: {what}; the server keeps running. Please report it.");
+    client.log_message(MessageType::ERROR, &msg).await;
+    client.show_message(MessageType::ERROR, msg).await;
+}
+
+impl Shared {
+    /// Keeps a check's findings as the document's analysis and publishes its diagnostics if the
+    /// document is still at `version` (and the settings unchanged). True if it published.
+    async fn store_and_publish(
+        &self,
+        uri: &Url,
+        version: i32,
+        generation: u64,
+        findings: Arc<Vec<Finding>>,
+        diagnostics: Option<Vec<Diagnostic>>,
+        judged: bool,
+    ) -> bool {
+        let _guard = self.publish.lock().await;
+        let (current, old) = {
+            let mut s = lock(&self.state);
+            if s.generation != generation {
+                return false;
+            }
+            let old = s.store_analysis(uri, version, findings, judged);
+            (s.docs.get(uri).is_some_and(|d| d.version == version), old)
+        };
+        drop_later(&self.checks, old);
+        if let (true, Some(diagnostics)) = (current, diagnostics) {
+            self.client
+                .publish_diagnostics(uri.clone(), diagnostics, Some(version))
+                .await;
+            return true;
+        }
+        false
+    }
+
+    /// The second publish of a version: the rules' findings (from the block cache the first
+    /// check filled) with the sentence model's, once the model has judged the document's
+    /// sentences (each verdict cached by the sentence's text). Skipped when a newer version came
+    /// in meanwhile: that one publishes. The model is given back after [`MODEL_IDLE`] without a
+    /// judged check.
+    #[allow(clippy::too_many_arguments)]
+    async fn judge_and_publish(
+        &self,
+        uri: Url,
+        rope: Rope,
+        version: i32,
+        format: Format,
+        checker: Arc<Checker>,
+        enc: Encoding,
+        generation: u64,
+        cache: Arc<DocCache>,
+    ) {
+        type Judged = Option<(Vec<Finding>, Vec<Diagnostic>)>;
+        let check = move || -> std::result::Result<Judged, String> {
+            if cache.latest.load(Ordering::SeqCst) != version {
+                return Ok(None);
+            }
+            let judge = match crate::model::judge() {
+                Ok(j) => j,
+                Err(e) => return Err(format!("the sentence model could not be loaded: {e}")),
+            };
+            let text = rope.to_string();
+            let mut guard = cache.cache.lock().unwrap_or_else(|e| e.into_inner());
+            let (cache_generation, blocks) = &mut *guard;
+            if *cache_generation != generation {
+                return Ok(None);
+            }
+            let findings = guarded(&text, || {
+                checker.check_judged(&text, format, Some(blocks), Some(&*judge))
+            })?;
+            drop(guard);
+            if cache.latest.load(Ordering::SeqCst) != version {
+                return Ok(None);
+            }
+            let diagnostics = guarded(&text, || {
+                let conv = convert::Conv::new(&text, enc);
+                let mut diags: Vec<Diagnostic> = findings
+                    .iter()
+                    .map(|f| convert::diagnostic(&conv, f, version))
+                    .collect();
+                diags.extend(limit_diagnostic(&conv, &text));
+                diags
+            })?;
+            Ok(Some((findings, diagnostics)))
+        };
+        match on_check_thread(&self.checks, check).await {
+            Ok(Ok(Some((findings, diagnostics)))) => {
+                self.store_and_publish(
+                    &uri,
+                    version,
+                    generation,
+                    Arc::new(findings),
+                    Some(diagnostics),
+                    true,
+                )
+                .await;
+            }
+            Ok(Ok(None)) => {}
+            Ok(Err(e)) => report_internal_error(&self.client, &e).await,
+            Err(_) => {
+                report_internal_error(&self.client, "judging a document failed (internal error)")
+                    .await
+            }
+        }
+        let n = self.judged_checks.fetch_add(1, Ordering::SeqCst) + 1;
+        let count = self.judged_checks.clone();
+        let checks = self.checks.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(MODEL_IDLE).await;
+            if count.load(Ordering::SeqCst) == n {
+                let _ = checks.send(Box::new(|| {
+                    memory::release_model(MODEL_IDLE);
+                }));
+            }
+        });
+    }
+}
 
 /// The server.
 pub struct Backend {
@@ -229,7 +386,7 @@ pub struct Backend {
     state: Arc<Mutex<State>>,
     /// Serialises publishing so that a stale result is never sent after a
     /// newer one.
-    publish: tokio::sync::Mutex<()>,
+    publish: Arc<tokio::sync::Mutex<()>>,
     /// The one thread every check runs on (see [`Backend::on_check_thread`]).
     checks: std::sync::mpsc::Sender<Job>,
     /// Publishes of long drafts so far: a trim waits for them to pause.
@@ -259,18 +416,26 @@ impl Backend {
         Backend {
             client,
             state: Arc::new(Mutex::new(State::default())),
-            publish: tokio::sync::Mutex::new(()),
+            publish: Arc::new(tokio::sync::Mutex::new(())),
             checks,
             long_publishes: Arc::default(),
             judged_checks: Arc::default(),
         }
     }
 
+    fn shared(&self) -> Shared {
+        Shared {
+            client: self.client.clone(),
+            state: self.state.clone(),
+            publish: self.publish.clone(),
+            checks: self.checks.clone(),
+            judged_checks: self.judged_checks.clone(),
+        }
+    }
+
     /// Frees `old` on the check thread, not on a runtime worker.
     fn drop_later(&self, old: Option<Analysis>) {
-        if let Some(old) = old {
-            let _ = self.checks.send(Box::new(move || drop(old)));
-        }
+        drop_later(&self.checks, old)
     }
 
     /// Runs `f` (a check, and what is proportional to the document) on the
@@ -284,12 +449,7 @@ impl Backend {
         &self,
         f: impl FnOnce() -> T + Send + 'static,
     ) -> std::result::Result<T, ()> {
-        let (tx, rx) = tokio::sync::oneshot::channel();
-        let job: Job = Box::new(move || {
-            let _ = tx.send(f());
-        });
-        self.checks.send(job).map_err(|_| ())?;
-        rx.await.map_err(|_| ())
+        on_check_thread(&self.checks, f).await
     }
 
     /// Rebuilds the checker from the settings layers; reports problems to the
@@ -495,21 +655,29 @@ impl Backend {
                 return;
             }
         };
-        let published = self
+        let shared = self.shared();
+        let published = shared
             .store_and_publish(&uri, version, generation, findings, diagnostics, false)
             .await;
         if published && judging {
-            self.judge_and_publish(
-                uri.clone(),
-                rope.clone(),
-                version,
-                format,
-                checker2,
-                enc,
-                generation,
-                cache2,
-            )
-            .await;
+            // The second publish runs on its own task, so this notification's handler ends now
+            // (tower-lsp runs a few handlers at once; one waiting for the model would hold up
+            // the next keystrokes).
+            let long = rope.len_bytes() >= TRIM_MIN_BYTES;
+            let (uri, rope) = (uri.clone(), rope.clone());
+            tokio::spawn(async move {
+                if long {
+                    tokio::time::sleep(JUDGE_LONG_AFTER).await;
+                }
+                // A newer version came in meanwhile: it judges.
+                if cache2.latest.load(Ordering::SeqCst) == version {
+                    shared
+                        .judge_and_publish(
+                            uri, rope, version, format, checker2, enc, generation, cache2,
+                        )
+                        .await;
+                }
+            });
         }
         // A long draft's check and publish freed megabytes: give them back
         // once the writer pauses (a trim costs ~10 ms at 1 MB: not on every
@@ -534,118 +702,6 @@ impl Backend {
         }
     }
 
-    /// Keeps a check's findings as the document's analysis and publishes its diagnostics if the
-    /// document is still at `version` (and the settings unchanged). True if it published.
-    async fn store_and_publish(
-        &self,
-        uri: &Url,
-        version: i32,
-        generation: u64,
-        findings: Arc<Vec<Finding>>,
-        diagnostics: Option<Vec<Diagnostic>>,
-        judged: bool,
-    ) -> bool {
-        let _guard = self.publish.lock().await;
-        let (current, old) = {
-            let mut s = lock(&self.state);
-            if s.generation != generation {
-                return false;
-            }
-            let old = s.store_analysis(uri, version, findings, judged);
-            (s.docs.get(uri).is_some_and(|d| d.version == version), old)
-        };
-        self.drop_later(old);
-        if let (true, Some(diagnostics)) = (current, diagnostics) {
-            self.client
-                .publish_diagnostics(uri.clone(), diagnostics, Some(version))
-                .await;
-            return true;
-        }
-        false
-    }
-
-    /// The second publish of a version: the rules' findings (from the block cache the first
-    /// check filled) with the sentence model's, once the model has judged the document's
-    /// sentences (each verdict cached by the sentence's text). Skipped when a newer version came
-    /// in meanwhile: that one publishes. The model is given back after [`MODEL_IDLE`] without a
-    /// judged check.
-    #[allow(clippy::too_many_arguments)]
-    async fn judge_and_publish(
-        &self,
-        uri: Url,
-        rope: Rope,
-        version: i32,
-        format: Format,
-        checker: Arc<Checker>,
-        enc: Encoding,
-        generation: u64,
-        cache: Arc<DocCache>,
-    ) {
-        type Judged = Option<(Vec<Finding>, Vec<Diagnostic>)>;
-        let check = move || -> std::result::Result<Judged, String> {
-            if cache.latest.load(Ordering::SeqCst) != version {
-                return Ok(None);
-            }
-            let judge = match crate::model::judge() {
-                Ok(j) => j,
-                Err(e) => return Err(format!("the sentence model could not be loaded: {e}")),
-            };
-            let text = rope.to_string();
-            let mut guard = cache.cache.lock().unwrap_or_else(|e| e.into_inner());
-            let (cache_generation, blocks) = &mut *guard;
-            if *cache_generation != generation {
-                return Ok(None);
-            }
-            let findings = guarded(&text, || {
-                checker.check_judged(&text, format, Some(blocks), Some(&*judge))
-            })?;
-            drop(guard);
-            if cache.latest.load(Ordering::SeqCst) != version {
-                return Ok(None);
-            }
-            let diagnostics = guarded(&text, || {
-                let conv = convert::Conv::new(&text, enc);
-                let mut diags: Vec<Diagnostic> = findings
-                    .iter()
-                    .map(|f| convert::diagnostic(&conv, f, version))
-                    .collect();
-                diags.extend(limit_diagnostic(&conv, &text));
-                diags
-            })?;
-            Ok(Some((findings, diagnostics)))
-        };
-        match self.on_check_thread(check).await {
-            Ok(Ok(Some((findings, diagnostics)))) => {
-                self.store_and_publish(
-                    &uri,
-                    version,
-                    generation,
-                    Arc::new(findings),
-                    Some(diagnostics),
-                    true,
-                )
-                .await;
-            }
-            Ok(Ok(None)) => {}
-            Ok(Err(e)) => self.report_internal_error(&e).await,
-            Err(_) => {
-                self.report_internal_error("judging a document failed (internal error)")
-                    .await
-            }
-        }
-        let n = self.judged_checks.fetch_add(1, Ordering::SeqCst) + 1;
-        let count = self.judged_checks.clone();
-        let checks = self.checks.clone();
-        tokio::spawn(async move {
-            tokio::time::sleep(MODEL_IDLE).await;
-            if count.load(Ordering::SeqCst) == n {
-                let _ = checks.send(Box::new(|| {
-                    memory::release_model(MODEL_IDLE);
-                }));
-            }
-        });
-    }
-
     async fn recheck_all(&self) {
         let uris: Vec<Url> = lock(&self.state).docs.keys().cloned().collect();
         for u in uris {
@@ -656,9 +712,7 @@ impl Backend {
     /// Reports an internal error (a caught panic) to the editor. The message
     /// never contains document text.
     async fn report_internal_error(&self, what: &str) {
-        let msg = format!("scrubs: {what}; the server keeps running. Please report it.");
-        self.client.log_message(MessageType::ERROR, &msg).await;
-        self.client.show_message(MessageType::ERROR, msg).await;
+        report_internal_error(&self.client, what).await
     }
 
     /// The document as it is now and the findings for it. While a check
