@@ -59,18 +59,24 @@ fn check_one_thread(c: &mut Criterion) {
     scrubs::engine::use_helper_thread(true);
 }
 
+/// A generated draft of `size` bytes, and the same with one character typed at the end of a
+/// prose line in its middle.
+fn keystroke(size: usize) -> [String; 2] {
+    let a = markdown(size);
+    let line = scrubs::bench_support::edit_line(&a);
+    let at: usize = a.lines().take(line + 1).map(|l| l.len() + 1).sum::<usize>() - 1;
+    let mut b = a.clone();
+    b.insert(at, 'x');
+    [a, b]
+}
+
 /// A check after a one-character edit, with the block cache warm: what the
 /// language server does per keystroke.
 fn recheck_after_keystroke(c: &mut Criterion) {
     let checker = Checker::default_checker();
     let mut g = c.benchmark_group("recheck");
     for &(name, size) in SIZES {
-        let a = markdown(size);
-        let line = scrubs::bench_support::edit_line(&a);
-        let at: usize = a.lines().take(line + 1).map(|l| l.len() + 1).sum::<usize>() - 1;
-        let mut b_text = a.clone();
-        b_text.insert(at, 'x');
-        let texts = [a, b_text];
+        let texts = keystroke(size);
         let mut cache = Cache::new();
         checker.check_cached(&texts[0], Format::Markdown, &mut cache);
         let mut i = 0;
@@ -110,12 +116,7 @@ fn judged(c: &mut Criterion) {
     g.finish();
     let mut g = c.benchmark_group("judged-recheck");
     for &(name, size) in SIZES {
-        let a = markdown(size);
-        let line = scrubs::bench_support::edit_line(&a);
-        let at: usize = a.lines().take(line + 1).map(|l| l.len() + 1).sum::<usize>() - 1;
-        let mut b_text = a.clone();
-        b_text.insert(at, 'x');
-        let texts = [a, b_text];
+        let texts = keystroke(size);
         let mut cache = Cache::new();
         let j = scrubs::model::judge().unwrap();
         checker.check_judged(&texts[0], Format::Markdown, Some(&mut cache), Some(&*j));

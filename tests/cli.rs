@@ -327,3 +327,54 @@ fn explain_shows_every_institutions_clause() {
     let s = String::from_utf8(out.stdout).unwrap();
     assert!(s.contains("umn-policy-3"), "{s}");
 }
+
+/// The sentence model is on by default: its finding in the JSON output carries what the sentence
+/// was judged to be; `--no-judgement` and `[judgement] enabled = false` leave it out.
+#[test]
+fn judged_findings_in_json_and_how_to_turn_them_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let post = "Night shift notes.\n\nHonestly the next drunk who swings at me can bleed out in the waiting room for all I care.\n";
+    std::fs::write(dir.path().join("post.md"), post).unwrap();
+    let out = scrubs(
+        &[
+            "check",
+            "--format",
+            "json",
+            "--institution",
+            "mayo",
+            "post.md",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let v = json(&out);
+    let d = &v["files"][0]["diagnostics"];
+    assert_eq!(d.as_array().unwrap().len(), 1, "{d}");
+    assert_eq!(d[0]["rule"], "professionalism/unprofessional-language");
+    assert_eq!(d[0]["judged"]["label"], "hostility");
+    assert!(d[0]["judged"]["confidence"].as_f64().unwrap() >= 0.9);
+    assert_eq!(
+        d[0]["excerpt"],
+        "Honestly the next drunk who swings at me can bleed out in the waiting room for all I care."
+    );
+    // It cites the institution's clause as the rule's own findings do (Mayo guideline 5).
+    assert!(d[0]["citations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["guideline"] == "mayo-5"));
+
+    let off = scrubs(
+        &["check", "--no-judgement", "--format", "json", "post.md"],
+        dir.path(),
+    );
+    assert_eq!(off.status.code(), Some(0));
+    assert_eq!(json(&off)["files"][0]["diagnostics"], serde_json::json!([]));
+    std::fs::write(
+        dir.path().join("scrubs.toml"),
+        "[judgement]\nenabled = false\n",
+    )
+    .unwrap();
+    let off = scrubs(&["check", "--format", "json", "post.md"], dir.path());
+    assert_eq!(off.status.code(), Some(0));
+}

@@ -22,6 +22,15 @@ fn range_json(idx: &LineIndex, text: &str, r: &std::ops::Range<usize>) -> Value 
 
 /// One finding as the contract's JSON object (with extensions).
 pub fn finding_json(idx: &LineIndex, text: &str, f: &Finding) -> Value {
+    let mut v = finding_fields(idx, text, f);
+    // An extension of the contract: what the sentence model judged the text to be.
+    if let Some(j) = &f.judged {
+        v["judged"] = json!(j);
+    }
+    v
+}
+
+fn finding_fields(idx: &LineIndex, text: &str, f: &Finding) -> Value {
     json!({
         "rule": f.rule,
         "category": f.category(),

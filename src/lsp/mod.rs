@@ -251,6 +251,32 @@ async fn on_check_thread<T: Send + 'static>(
     rx.await.map_err(|_| ())
 }
 
+/// The diagnostics of `findings` (and of the model's findings in `carried`, a judged analysis
+/// with the edits made since, where no edit touched them), and the not-checked notice.
+fn diagnostics(
+    text: &str,
+    enc: Encoding,
+    version: i32,
+    findings: &[Finding],
+    carried: Option<&(Arc<Vec<Finding>>, Vec<ByteEdit>)>,
+) -> Vec<Diagnostic> {
+    let conv = convert::Conv::new(text, enc);
+    let mut diags: Vec<Diagnostic> = findings
+        .iter()
+        .map(|f| convert::diagnostic(&conv, f, version))
+        .collect();
+    if let Some((old, edits)) = carried {
+        diags.extend(
+            old.iter()
+                .filter(|f| f.judged.is_some())
+                .filter_map(|f| document::map_finding(f, edits))
+                .map(|f| convert::diagnostic(&conv, &f, version)),
+        );
+    }
+    diags.extend(limit_diagnostic(&conv, text));
+    diags
+}
+
 /// Frees `old` on the check thread, not on a runtime worker.
 fn drop_later(checks: &std::sync::mpsc::Sender<Job>, old: Option<Analysis>) {
     if let Some(old) = old {
@@ -336,15 +362,7 @@ impl Shared {
             if cache.latest.load(Ordering::SeqCst) != version {
                 return Ok(None);
             }
-            let diagnostics = guarded(&text, || {
-                let conv = convert::Conv::new(&text, enc);
-                let mut diags: Vec<Diagnostic> = findings
-                    .iter()
-                    .map(|f| convert::diagnostic(&conv, f, version))
-                    .collect();
-                diags.extend(limit_diagnostic(&conv, &text));
-                diags
-            })?;
+            let diagnostics = guarded(&text, || diagnostics(&text, enc, version, &findings, None))?;
             Ok(Some((findings, diagnostics)))
         };
         match on_check_thread(&self.checks, check).await {
@@ -623,22 +641,7 @@ impl Backend {
                 return Ok(Some((findings, None)));
             }
             let diagnostics = guarded(&text, || {
-                let conv = convert::Conv::new(&text, enc);
-                let mut diags: Vec<Diagnostic> = findings
-                    .iter()
-                    .map(|f| convert::diagnostic(&conv, f, version))
-                    .collect();
-                // The model's earlier findings an edit did not touch, until its new ones.
-                if let Some((old, edits)) = &carried {
-                    diags.extend(
-                        old.iter()
-                            .filter(|f| f.judged.is_some())
-                            .filter_map(|f| document::map_finding(f, edits))
-                            .map(|f| convert::diagnostic(&conv, &f, version)),
-                    );
-                }
-                diags.extend(limit_diagnostic(&conv, &text));
-                diags
+                diagnostics(&text, enc, version, &findings, carried.as_ref())
             })?;
             Ok(Some((findings, Some(diagnostics))))
         };
