@@ -117,7 +117,7 @@ fn judgement_text(rule: &str) -> String {
             let _ = writeln!(
                 out,
                 "## Judgement\n\nBesides its patterns, this rule takes findings from scrubs's sentence model \
-                 (head `{}`): a sentence, or two or three in a row, judged to be {} with a score of {:.2} \
+                 (head `{}`): a sentence, or two or three in a row, judged to be {} with a score of {:.3} \
                  or more is flagged, and the hover gives the score. On the held-back dev split that \
                  threshold had precision {:.2} and recall {:.2}. `[judgement] sensitivity` moves it \
                  (`low`, `medium`, `high`, `off`) for this rule or its category; `scrubs check \
