@@ -193,26 +193,22 @@ fn report() {
             .unwrap()
         });
         let found = checker.check_judged(text, Format::Markdown, None, Some(&*judge));
-        let flagged = |f: &&scrubs::engine::Finding| {
-            f.severity > Severity::Hint && scored.contains(f.category())
+        // The categories flagged (hints not counted) by the findings `keep` selects.
+        let flagged = |found: &[scrubs::engine::Finding],
+                       keep: fn(&scrubs::engine::Finding) -> bool|
+         -> BTreeSet<String> {
+            found
+                .iter()
+                .filter(|f| f.severity > Severity::Hint && scored.contains(f.category()) && keep(f))
+                .map(|f| f.category().to_string())
+                .collect()
         };
-        let rules: BTreeSet<String> = checker
-            .check_judged(text, Format::Markdown, None, None)
-            .iter()
-            .filter(flagged)
-            .map(|f| f.category().to_string())
-            .collect();
-        let model: BTreeSet<String> = found
-            .iter()
-            .filter(flagged)
-            .filter(|f| f.judged.is_some())
-            .map(|f| f.category().to_string())
-            .collect();
-        let both: BTreeSet<String> = found
-            .iter()
-            .filter(flagged)
-            .map(|f| f.category().to_string())
-            .collect();
+        let rules = flagged(
+            &checker.check_judged(text, Format::Markdown, None, None),
+            |_| true,
+        );
+        let model = flagged(&found, |f| f.judged.is_some());
+        let both = flagged(&found, |_| true);
         let truth: BTreeSet<String> = truth
             .into_iter()
             .filter(|c| scored.contains(c.as_str()))

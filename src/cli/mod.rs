@@ -319,18 +319,14 @@ pub fn run_check(args: &CheckArgs) -> Result<(Vec<FileResult>, Vec<String>), Str
         }
     }
     errors.extend(checkers.errors);
-    let judge = judgement(args, &mut errors);
+    let judge = judgement(args);
     let results = check_all(jobs, judge.as_deref());
     Ok((results, errors))
 }
 
 /// The sentence model, unless `--no-judgement` (each file's `[judgement] enabled` is honoured by
 /// its checker). A model that cannot load is reported and the rules run alone.
-fn judgement(
-    args: &CheckArgs,
-    errors: &mut [String],
-) -> Option<std::sync::Arc<crate::model::Judgement>> {
-    let _ = errors;
+fn judgement(args: &CheckArgs) -> Option<std::sync::Arc<crate::model::Judgement>> {
     if args.no_judgement {
         return None;
     }
@@ -415,6 +411,8 @@ fn fix(args: &CheckArgs) -> ExitCode {
     let stdin = |r: &FileResult| {
         args.paths.iter().any(|p| p.as_os_str() == "-") && r.path == args.stdin_filename
     };
+    // Loaded once (the report after the fixes is judged like `scrubs check`'s).
+    let judge = if args.diff { None } else { judgement(args) };
     let mut remaining = Vec::new();
     let mut changed_files = 0;
     let mut fixes = 0;
@@ -450,7 +448,6 @@ fn fix(args: &CheckArgs) -> ExitCode {
         let findings = if args.diff {
             r.findings
         } else {
-            let judge = judgement(args, &mut errors);
             let judge = judge.as_deref().map(|j| j as &dyn crate::engine::Judge);
             checker.check_judged(&fixed, format, None, judge)
         };

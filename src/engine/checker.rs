@@ -428,6 +428,9 @@ impl Checker {
                 .iter()
                 .any(|s| crate::engine::suppress::selects(s, id))
         };
+        // A rule runs in this check: on in the settings and not off in the front matter.
+        let enabled =
+            |id: &str| !post_disabled(id) && self.rules.iter().any(|(r, _)| r.meta().id == id);
         let mut unused_level = None;
         let mut rules = Vec::with_capacity(self.rules.len());
         for (rule, level) in &self.rules {
@@ -489,8 +492,6 @@ impl Checker {
             c.end();
         }
         if let Some(judge) = judge {
-            let enabled =
-                |id: &str| !post_disabled(id) && self.rules.iter().any(|(r, _)| r.meta().id == id);
             let finish = |f: &mut Finding| {
                 let level = self
                     .rules
@@ -507,8 +508,6 @@ impl Checker {
         out.dedup_by(|a, b| a.rule == b.rule && a.range == b.range);
         let directives = crate::engine::suppress::directives(cx.text, cx.format, &cx.markup);
         if !directives.is_empty() {
-            let enabled =
-                |id: &str| !post_disabled(id) && self.rules.iter().any(|(r, _)| r.meta().id == id);
             // Fixes made of other findings' redactions keep their hands off
             // the findings suppressed here.
             let mended = out

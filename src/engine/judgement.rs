@@ -30,9 +30,6 @@ pub struct Head {
     pub enabled: bool,
     /// The score from which a unit is positive (calibrated on the dev split for precision).
     pub threshold: f32,
-    /// Precision and recall on the dev split at that threshold.
-    pub precision: f32,
-    pub recall: f32,
 }
 
 /// A sentence model: scores texts for each of its heads.
@@ -127,18 +124,19 @@ fn units(cx: &Context, min_words: usize) -> Units {
     for b in 0..cx.markup.blocks.len() {
         let text = &cx.markup.blocks[b].text;
         let s = cx.sentences(b);
+        // Words per sentence, counted once: a window's is their sum (sentences are apart).
+        let n: Vec<usize> = s
+            .iter()
+            .map(|r| text.get(r.clone()).map_or(0, words))
+            .collect();
         let first = sentences.len();
         let before = out.len();
         for i in 0..s.len() {
             for w in 1..=3usize.min(i + 1) {
-                let range = s[i + 1 - w].start..s[i].end;
-                if text
-                    .get(range.clone())
-                    .is_some_and(|t| words(t) >= min_words)
-                {
+                if n[i + 1 - w..=i].iter().sum::<usize>() >= min_words {
                     out.push(Unit {
                         block: b,
-                        range,
+                        range: s[i + 1 - w].start..s[i].end,
                         sentences: w,
                         members: first + i + 1 - w..first + i + 1,
                     });
@@ -303,8 +301,6 @@ mod tests {
             rule: rule.map(str::to_string),
             enabled: true,
             threshold: 0.5,
-            precision: 1.0,
-            recall: 1.0,
         };
         Fake(vec![
             head("patient-story", Some("phi/patient-story")),

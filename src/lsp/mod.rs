@@ -588,10 +588,15 @@ impl Backend {
             let cache = s.caches.entry(uri.clone()).or_default().clone();
             // The model's findings of the last judged check, carried over the edits since, are
             // published with the rules' until the model's own for this version are ready.
-            let carried = s.analyses.get(&uri).filter(|a| a.judged).and_then(|a| {
-                let edits = s.docs.get(&uri)?.edits_since(a.version)?.to_vec();
-                Some((a.findings.clone(), edits))
-            });
+            let judging = checker.settings().judgement.enabled();
+            let carried = s
+                .analyses
+                .get(&uri)
+                .filter(|a| judging && a.judged)
+                .and_then(|a| {
+                    let edits = s.docs.get(&uri)?.edits_since(a.version)?.to_vec();
+                    Some((a.findings.clone(), edits))
+                });
             s.docs.get(&uri).map(|d| {
                 cache.latest.store(d.version, Ordering::SeqCst);
                 // O(1): the rope's nodes are shared, not copied.
@@ -612,7 +617,6 @@ impl Backend {
             return;
         };
         let judging = checker.settings().judgement.enabled();
-        let carried = if judging { carried } else { None };
         let (checker2, cache2) = (checker.clone(), cache.clone());
         let r = rope.clone();
         // Everything proportional to the document (the text, the check, the

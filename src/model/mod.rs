@@ -1,7 +1,7 @@
 //! The judgement model: a static sentence embedding and one logistic head per label.
 //!
 //! The narrow interface the rest of scrubs sees is [`judge`] (a [`crate::engine::Judge`] to pass to
-//! [`crate::engine::Checker::check_judged`]), [`release_if_idle`] and [`VERSION`]. Everything the model
+//! [`crate::engine::Checker::check_judged`]), [`release_if_idle`] and [`forget_pages`]. Everything the model
 //! needs is inside the binary (`model/` in the repository, see `model/README.md`): nothing is read
 //! from disk or the network.
 //!
@@ -34,15 +34,6 @@ pub static HEADS_JSON: &str = include_str!("../../model/heads.json");
 
 /// [UNK]: carries no meaning, left out of the mean (as in training).
 const UNK: u32 = 100;
-
-/// The model's version: the first 12 hex digits of the training corpus's SHA-256 and of a hash of
-/// the heads file. Verdicts are cached under it.
-pub static VERSION: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-    let corpus = parse_heads()
-        .map(|h| h.corpus_sha256.chars().take(12).collect::<String>())
-        .unwrap_or_else(|_| "invalid".into());
-    format!("{corpus}-{:08x}", fnv1a(HEADS_JSON.as_bytes()) as u32)
-});
 
 fn fnv1a(bytes: &[u8]) -> u64 {
     let mut h: u64 = 0xcbf29ce484222325;
@@ -184,8 +175,6 @@ impl Model {
                 rule: h.rule,
                 enabled: h.enabled,
                 threshold: h.threshold,
-                precision: h.dev.precision,
-                recall: h.dev.recall,
             });
             weights.push(h.weights);
             biases.push(h.bias);
@@ -296,8 +285,8 @@ impl Model {
     }
 }
 
-/// The model with its verdict cache: scores per text, keyed by the text (and, since the cache lives
-/// with one loaded model, by that model's version).
+/// The model with its verdict cache: scores per unit, keyed by its sentences' text. The cache lives
+/// and dies with one loaded model, so a verdict is never read with another model's weights.
 pub struct Judgement {
     model: Model,
     cache: Mutex<HashMap<u64, Arc<[f32]>>>,
@@ -437,14 +426,6 @@ pub fn forget_pages() {
             }
         }
     }
-}
-
-/// Whether the model is loaded now.
-pub fn is_loaded() -> bool {
-    slot()
-        .lock()
-        .map(|s| s.judgement.is_some())
-        .unwrap_or(false)
 }
 
 /// Examples for `scrubs explain`, per head: texts the model judges so, and close calls it does not.
