@@ -4,6 +4,4 @@ if vim.g.loaded_scrubs then
 end
 vim.g.loaded_scrubs = true
 
-vim.api.nvim_create_user_command("ScrubsFixAll", function()
-  require("scrubs").fix_all()
-end, { desc = "scrubs: apply every fix the server offers for this buffer" })
+require("scrubs").create_commands()

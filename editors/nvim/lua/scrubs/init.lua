@@ -82,8 +82,9 @@ local function start(bufnr, config)
     if not warned then
       warned = true
       vim.notify(
-        ("scrubs: %q is not executable. Install it with `cargo install --path .` in a clone of the scrubs "
-          .. "repository (or download the release binary), then set cmd in require('scrubs').setup()."):format(exe),
+        ("scrubs: %q is not executable. Install it with :MasonInstall scrubs, or with `cargo install --path .` "
+          .. "in a clone of the scrubs repository (or download the release binary) and set cmd in "
+          .. "require('scrubs').setup(). :checkhealth scrubs tells what is missing."):format(exe),
         vim.log.levels.ERROR
       )
     end
@@ -100,9 +101,18 @@ local function start(bufnr, config)
   vim.lsp.start(client_config, { bufnr = bufnr })
 end
 
+--- Defines :ScrubsFixAll (plugin/scrubs.lua does at startup; setup() again, for plugin managers that put
+--- this folder on 'runtimepath' after startup).
+function M.create_commands()
+  vim.api.nvim_create_user_command("ScrubsFixAll", function()
+    M.fix_all()
+  end, { desc = "scrubs: apply every fix the server offers for this buffer", force = true })
+end
+
 --- Starts the server for the configured filetypes, now and for every buffer opened later.
 ---@param opts? { cmd?: string[], filetypes?: string[], root_markers?: string[], settings?: table }
 function M.setup(opts)
+  M.create_commands()
   local config = M.config(opts)
   M._config = config
   vim.api.nvim_clear_autocmds({ group = augroup })
