@@ -1,6 +1,7 @@
 // The scrubs extension: a thin client that starts `scrubs lsp` for Markdown and plain-text files.
 // Everything scrubs knows (rules, policies, fixes) lives in the server; this file only finds the
-// binary, passes the settings, and adds a few conveniences (status bar, commands).
+// binary (setting, then bundled, then PATH), passes the settings, asks the first-run question
+// (firstRun.ts), and adds a few conveniences (status bar, commands).
 
 import * as fs from "fs";
 import * as os from "os";
@@ -15,12 +16,14 @@ import {
   ServerOptions,
   State,
 } from "vscode-languageclient/node";
+import { chooseInstitution, maybeAskFirstRun } from "./firstRun";
 
 const SECTION = "scrubs";
 const FIX_ALL_KIND = "source.fixAll.scrubs";
 const INSTALL_HINT =
-  "Install it with `cargo install --path .` in a clone of the scrubs repository, or download the release binary " +
-  "and set `scrubs.server.path` to it.";
+  "To get it: install the scrubs extension for your computer from the VS Code Marketplace or Open VSX " +
+  '(it carries the server inside), or run "cargo install scrubs", or set scrubs.server.path to a scrubs binary.';
+const INSTALL_COMMAND = "cargo install scrubs";
 
 let client: LanguageClient | undefined;
 let outputChannel: vscode.OutputChannel;
@@ -112,20 +115,28 @@ export function resolveServer(context: vscode.ExtensionContext): Resolved {
   if (configured) {
     const p = expandPath(configured);
     if (isExecutable(p)) {
-      return { path: p, from: "the scrubs.server.path setting" };
+      return { path: p, from: "set in scrubs.server.path" };
     }
     return { error: `scrubs.server.path is set to "${configured}", but there is no executable there.` };
   }
   const exe = process.platform === "win32" ? "scrubs.exe" : "scrubs";
   const bundled = context.asAbsolutePath(path.join("server", exe));
+  if (process.platform !== "win32" && fs.existsSync(bundled) && !isExecutable(bundled)) {
+    // An unpacker that dropped the executable bit: put it back (the file is ours).
+    try {
+      fs.chmodSync(bundled, 0o755);
+    } catch {
+      // Reported below as "not bundled" if it still cannot run.
+    }
+  }
   if (isExecutable(bundled)) {
-    return { path: bundled, from: "the extension" };
+    return { path: bundled, from: "bundled with this extension" };
   }
   const onPath = findOnPath("scrubs");
   if (onPath) {
-    return { path: onPath, from: "PATH" };
+    return { path: onPath, from: "found on PATH" };
   }
-  return { error: "Could not find the scrubs language server (not set in scrubs.server.path, not bundled, not on PATH)." };
+  return { error: "scrubs could not find its language server (scrubs.server.path is not set, none is bundled with this extension, and there is no scrubs on your PATH)." };
 }
 
 async function startClient(context: vscode.ExtensionContext): Promise<void> {
@@ -133,17 +144,17 @@ async function startClient(context: vscode.ExtensionContext): Promise<void> {
   if ("error" in resolved) {
     outputChannel.appendLine(`${resolved.error} ${INSTALL_HINT}`);
     updateStatus();
-    const openSettings = "Open Settings";
-    const copy = "Copy install command";
-    const choice = await vscode.window.showErrorMessage(`${resolved.error} ${INSTALL_HINT}`, openSettings, copy);
-    if (choice === openSettings) {
+    const openSetting = "Open the scrubs.server.path setting";
+    const copy = `Copy "${INSTALL_COMMAND}"`;
+    const choice = await vscode.window.showErrorMessage(`${resolved.error} ${INSTALL_HINT}`, openSetting, copy);
+    if (choice === openSetting) {
       await vscode.commands.executeCommand("workbench.action.openSettings", "scrubs.server.path");
     } else if (choice === copy) {
-      await vscode.env.clipboard.writeText("cargo install --path .");
+      await vscode.env.clipboard.writeText(INSTALL_COMMAND);
     }
     return;
   }
-  outputChannel.appendLine(`Starting ${resolved.path} lsp (found through ${resolved.from}).`);
+  outputChannel.appendLine(`Starting ${resolved.path} lsp (the server ${resolved.from}).`);
 
   const serverOptions: ServerOptions = {
     command: resolved.path,
@@ -289,6 +300,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand("scrubs.restartServer", () => restart(context)),
     vscode.commands.registerCommand("scrubs.showOutput", () => outputChannel.show(true)),
     vscode.commands.registerCommand("scrubs.fixAll", fixAll),
+    vscode.commands.registerCommand("scrubs.chooseInstitution", async () => {
+      outputChannel.appendLine(await chooseInstitution(context, false));
+    }),
     vscode.window.onDidChangeActiveTextEditor(updateStatus),
     vscode.languages.onDidChangeDiagnostics(updateStatus),
     vscode.workspace.onDidChangeConfiguration(async (e) => {
@@ -307,6 +321,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }),
   );
 
+  // Not awaited: the server starts (and checks with what the draft says) while the question is open.
+  void maybeAskFirstRun(context, (line) => outputChannel.appendLine(line)).catch((err) =>
+    outputChannel.appendLine(`The first-run question failed: ${err}`),
+  );
   await startClient(context);
 }
 
