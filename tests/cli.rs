@@ -378,3 +378,68 @@ fn judged_findings_in_json_and_how_to_turn_them_off() {
     let off = scrubs(&["check", "--format", "json", "post.md"], dir.path());
     assert_eq!(off.status.code(), Some(0));
 }
+
+/// `scrubs --version` names the release, the commit it was built from, and what
+/// judges a draft: the model's heads and each policy pack, by the SHA-256 of the
+/// file (`sha256sum model/heads.json src/packs/mayo.toml` gives the same).
+#[test]
+fn version_names_the_commit_the_model_and_the_packs() {
+    use sha2::{Digest, Sha256};
+    let sha = |path: &str| -> String {
+        let d = Sha256::digest(std::fs::read(root().join(path)).unwrap());
+        d.iter().take(6).map(|b| format!("{b:02x}")).collect()
+    };
+    let out = scrubs(&["--version"], root());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 4, "{text}");
+    assert_eq!(lines[0], format!("scrubs {}", env!("CARGO_PKG_VERSION")));
+
+    // The commit: HEAD's when built in this checkout (unless a release
+    // workflow named it), never empty.
+    let commit = lines[1].strip_prefix("commit: ").expect(lines[1]);
+    let head = Command::new("git")
+        .args(["rev-parse", "--short", "HEAD"])
+        .current_dir(root())
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string());
+    match (head, std::env::var("SCRUBS_COMMIT")) {
+        (_, Ok(named)) if !named.trim().is_empty() => assert_eq!(commit, named.trim()),
+        (Some(head), _) => assert_eq!(commit, head),
+        (None, _) => assert!(!commit.is_empty() && !commit.contains(' '), "{commit}"),
+    }
+
+    let heads = scrubs::model::parse_heads().unwrap();
+    let on = heads.heads.iter().filter(|h| h.enabled).count();
+    assert!(on > 0 && on <= heads.heads.len());
+    assert_eq!(
+        lines[2],
+        format!(
+            "model: heads {}, {on} of {} heads on (format {}, corpus {})",
+            sha("model/heads.json"),
+            heads.heads.len(),
+            heads.format,
+            &heads.corpus_sha256[..12]
+        )
+    );
+
+    let packs: Vec<String> = ["mayo", "mgh", "msk", "umn", "generic"]
+        .iter()
+        .map(|id| format!("{id} {}", sha(&format!("src/packs/{id}.toml"))))
+        .collect();
+    assert_eq!(lines[3], format!("packs: {}", packs.join(", ")));
+
+    // `-V`: one line, the version and the commit.
+    let out = scrubs(&["-V"], root());
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        format!("scrubs {} ({commit})\n", env!("CARGO_PKG_VERSION"))
+    );
+}
