@@ -110,11 +110,12 @@ export async function chooseInstitution(context: vscode.ExtensionContext, firstR
     });
   }
   const title = "scrubs: whose social-media policy applies to your posts?";
+  // Remembered as soon as it is shown: answered, dismissed, or left open when the window closes, it
+  // is not asked again on its own. (Saved now rather than after the answer so that the state has
+  // reached storage by the time the window reloads.)
+  const remembered = firstRun ? context.globalState.update(FIRST_RUN_KEY, true) : Promise.resolve();
   const chosen = await pick(items, title, "Your employer (type to filter)");
-  if (firstRun) {
-    // Answered or dismissed: either way, do not ask again on its own.
-    await context.globalState.update(FIRST_RUN_KEY, true);
-  }
+  await remembered;
   if (!chosen) {
     return firstRun
       ? 'First-run question dismissed; not asked again (run "scrubs: Choose your institution\'s policy" to answer it).'
