@@ -59,7 +59,8 @@ if (target) {
   const src = path.resolve(binary);
   if (!fs.existsSync(src) || !fs.statSync(src).isFile()) die(`no scrubs binary at ${src}`);
   const format = formatOf(src);
-  if (format !== TARGETS[target]) die(`${src} is ${format === "unknown" ? "not an executable" : `a ${format} executable`}, but ${target} runs ${TARGETS[target]}`);
+  const FORMAT = { elf: "an ELF (Linux) executable", pe: "a PE (Windows) executable", macho: "a Mach-O (macOS) executable", unknown: "not an executable" };
+  if (format !== TARGETS[target]) die(`${src} is ${FORMAT[format]}, but ${target} needs ${FORMAT[TARGETS[target]]}`);
   // Only this target's server goes in (no binary left over from another target).
   const serverDir = path.join(EXT, "server");
   fs.rmSync(serverDir, { recursive: true, force: true });
