@@ -13,6 +13,10 @@ use scrubs::config::{Level, Settings};
 use scrubs::engine::{Cache, Checker, CATEGORIES};
 use scrubs::markup::{self, Format};
 
+#[allow(dead_code)]
+#[path = "../tests/common/pictures.rs"]
+mod pictures;
+
 const SIZES: &[(&str, usize)] = &[
     ("1KB", 1_000),
     ("10KB", 10_000),
@@ -192,6 +196,46 @@ fn per_rule(c: &mut Criterion) {
 }
 
 /// A checker with only `only`'s rules on (none when `None`).
+/// A 10 KB draft linking three local pictures (two with a phone's EXIF): the check with no
+/// pictures, on a keystroke (every picture in the cache: what the server does), and with the
+/// metadata read afresh (a new cache: the first check after a picture changed). OCR is not in
+/// these (it runs off the keystroke path; BENCHMARKS.md times it per picture).
+fn pictures_check(c: &mut Criterion) {
+    use scrubs::images::{FilePictures, ImageCache, Ocr};
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("ward.jpg"), pictures::jpeg_with_exif()).unwrap();
+    std::fs::write(dir.path().join("sunset.jpg"), pictures::jpeg()).unwrap();
+    std::fs::write(dir.path().join("chart.png"), pictures::png_with_exif()).unwrap();
+    let text = format!(
+        "{}\n\n![ward](ward.jpg) ![sunset](sunset.jpg) ![chart](chart.png)\n",
+        markdown(10_000)
+    );
+    let draft = dir.path().join("post.md");
+    let checker = Checker::default_checker();
+    let mut g = c.benchmark_group("pictures-10KB");
+    g.bench_function("none", |b| {
+        b.iter(|| checker.check_full(black_box(&text), Format::Markdown, None, None, None))
+    });
+    let warm = ImageCache::new();
+    g.bench_function("keystroke-cached", |b| {
+        b.iter(|| {
+            let p = FilePictures::new(Some(&draft), &warm, Ocr::Cached);
+            checker.check_full(black_box(&text), Format::Markdown, None, None, Some(&p))
+        })
+    });
+    g.bench_function("metadata-read", |b| {
+        b.iter_batched(
+            ImageCache::new,
+            |cache| {
+                let p = FilePictures::new(Some(&draft), &cache, Ocr::Off);
+                checker.check_full(black_box(&text), Format::Markdown, None, None, Some(&p))
+            },
+            criterion::BatchSize::PerIteration,
+        )
+    });
+    g.finish();
+}
+
 fn checker_for(only: Option<&str>) -> Checker {
     let mut settings = Settings::default();
     for cat in CATEGORIES {
@@ -212,6 +256,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = markup_extract, check, check_one_thread, recheck_after_keystroke, judged, per_category, per_rule
+    targets = markup_extract, check, check_one_thread, recheck_after_keystroke, judged, per_category, per_rule, pictures_check
 }
 criterion_main!(benches);

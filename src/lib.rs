@@ -10,6 +10,7 @@ pub mod config;
 pub mod engine;
 #[doc(hidden)]
 pub mod fuzz_support;
+pub mod images;
 pub mod lsp;
 pub mod markup;
 pub mod model;

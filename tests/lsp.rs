@@ -603,3 +603,52 @@ fn the_models_findings_come_in_a_second_publish_and_stay_through_edits() {
         .any(|d| d["code"] == "work-email/institutional-address"));
     assert!(c.shutdown().success());
 }
+
+/// A settings change re-checks an open draft at the same version: the hover and the code
+/// actions see the new findings too, not only the published diagnostics.
+#[test]
+fn hover_follows_a_settings_change_at_the_same_version() {
+    let mut c = Client::start();
+    c.initialize(
+        json!({"workspace": {"configuration": false}}),
+        json!({"judgement": {"enabled": false}}),
+    );
+    let uri = "file:///tmp/scrubs-settings-hover.md";
+    c.open(
+        uri,
+        "markdown",
+        "As a nurse at Mayo Clinic, I love nights.\n",
+    );
+    let first = c.diagnostics(uri, 1);
+    assert!(
+        first.iter().any(|d| d["message"]
+            .as_str()
+            .unwrap()
+            .contains("inferred from the text")),
+        "{first:#?}"
+    );
+    let hover = |c: &mut Client| {
+        c.request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": uri}, "position": {"line": 0, "character": 8}}),
+        )
+        .to_string()
+    };
+    assert!(hover(&mut c).contains("inferred from the text"));
+    c.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"scrubs": {"institution": "mayo", "judgement": {"enabled": false}}}}),
+    );
+    c.wait_for(|m| {
+        m["method"] == "textDocument/publishDiagnostics"
+            && m["params"]["uri"] == uri
+            && m["params"]["version"] == 1
+            && !m["params"]["diagnostics"].to_string().contains("inferred")
+            && m["params"]["diagnostics"]
+                .to_string()
+                .contains("disclaimer/missing")
+    });
+    let h = hover(&mut c);
+    assert!(h.contains("disclaimer/missing"), "{h}");
+    assert!(!h.contains("inferred from the text"), "{h}");
+}

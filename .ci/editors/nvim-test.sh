@@ -21,6 +21,7 @@ passed=0 failed=0
 for mode in setup enable; do
   scratch="$(mktemp -d /tmp/scrubs-nvim-$mode.XXXXXX)"
   mkdir -p "$scratch/config" "$scratch/data" "$scratch/state" "$scratch/cache" "$scratch/drafts"
+  "$ROOT/.ci/editors/make-pictures.sh" "$scratch/drafts"
   log "running editors/nvim/test/e2e.lua with test/init-$mode.lua (scratch: $scratch)"
   # A clean environment: no user config, no shada; the init file is the README's.
   if (cd "$scratch/drafts" &&

@@ -43,6 +43,33 @@ pub fn explain(id: &str) -> ExitCode {
     }
 }
 
+/// For the picture rules: what this machine can read (the OCR engine, or why the check is
+/// skipped), and that remote pictures are never fetched.
+fn pictures_text(id: &str) -> String {
+    if !crate::images::is_picture_rule(id) {
+        return String::new();
+    }
+    let mut out = String::from("## On this machine\n\n");
+    if id.ends_with("/text-in-image") {
+        match crate::images::tesseract() {
+            Some(t) => {
+                let _ = writeln!(out, "Text is recognised by Tesseract ({}).", t.display());
+            }
+            None => {
+                let _ = writeln!(
+                    out,
+                    "No OCR engine is installed, so this check is skipped (it is not an error). Install Tesseract (`apt install tesseract-ocr`, `brew install tesseract`, `winget install UB-Mannheim.TesseractOCR`) or point `SCRUBS_TESSERACT` at it."
+                );
+            }
+        }
+    }
+    let _ = writeln!(
+        out,
+        "Only local pictures are read; a picture given by URL is never fetched. Nothing is written unless you run the strip fix.\n"
+    );
+    out
+}
+
 /// The Markdown documentation of a rule.
 pub fn explain_text(id: &str) -> Option<String> {
     let rule: &dyn Rule = crate::rules::find(id)?;
@@ -67,6 +94,7 @@ pub fn explain_text(id: &str) -> Option<String> {
     }
     let _ = writeln!(out, "\n## Fix\n\n{}\n", m.fix);
     out.push_str(&judgement_text(m.id));
+    out.push_str(&pictures_text(m.id));
     let _ = writeln!(out, "## Policy\n");
     let mut any = false;
     for p in packs::builtin() {

@@ -96,6 +96,17 @@ pub struct CheckArgs {
     /// Rules only: leave the sentence model out (as `[judgement] enabled = false` does).
     #[arg(long)]
     pub no_judgement: bool,
+    /// Leave linked pictures alone: no metadata read, no text recognised.
+    #[arg(long)]
+    pub no_images: bool,
+    /// Strip the identifying metadata (GPS position, time, owner, people tags) from the local
+    /// pictures the drafts link to, without re-encoding them, then report what is left. The
+    /// original of each is kept as NAME.orig.EXT.
+    #[arg(long)]
+    pub fix_images: bool,
+    /// With --fix-images: keep no NAME.orig.EXT copy of the originals.
+    #[arg(long, requires = "fix_images")]
+    pub no_backup: bool,
 }
 
 /// One checked file.
@@ -167,6 +178,12 @@ impl Checkers {
 
 /// Runs `scrubs check`.
 pub fn check(args: CheckArgs) -> ExitCode {
+    if args.fix_images {
+        if let Err(e) = fix_images(&args) {
+            eprintln!("scrubs: error: {e}");
+            return ExitCode::from(2);
+        }
+    }
     if args.fix || args.diff {
         return fix(&args);
     }
@@ -320,8 +337,50 @@ pub fn run_check(args: &CheckArgs) -> Result<(Vec<FileResult>, Vec<String>), Str
     }
     errors.extend(checkers.errors);
     let judge = judgement(args);
-    let results = check_all(jobs, judge.as_deref());
+    let images = (!args.no_images).then(crate::images::ImageCache::new);
+    let results = check_all(jobs, judge.as_deref(), images.as_ref());
     Ok((results, errors))
+}
+
+/// `scrubs check --fix-images`: strips the metadata of every local picture a
+/// `media/image-metadata` finding is about (each file once), reporting each on standard error.
+fn fix_images(args: &CheckArgs) -> Result<(), String> {
+    let (results, errors) = run_check(args)?;
+    if let Some(e) = errors.first() {
+        return Err(e.clone());
+    }
+    let mut done: Vec<std::path::PathBuf> = Vec::new();
+    let mut failed = Vec::new();
+    for r in &results {
+        let draft = Path::new(&r.path);
+        let format = Format::from_path(draft);
+        for path in crate::images::metadata_paths(&r.text, format, Some(draft), &r.findings) {
+            if done.contains(&path) {
+                continue;
+            }
+            match crate::images::strip(&path, !args.no_backup) {
+                Ok(s) if s.removed > 0 => {
+                    let kept = s
+                        .backup
+                        .map(|b| format!(" (the original is kept as {})", b.display()))
+                        .unwrap_or_default();
+                    eprintln!(
+                        "scrubs: stripped {} bytes of metadata from {}{kept}",
+                        s.removed,
+                        path.display()
+                    );
+                }
+                Ok(_) => {}
+                Err(e) => failed.push(e),
+            }
+            done.push(path);
+        }
+    }
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(failed.join("; "))
+    }
 }
 
 /// The sentence model, unless `--no-judgement` (each file's `[judgement] enabled` is honoured by
@@ -344,10 +403,18 @@ type Job = (String, String, Format, std::sync::Arc<Checker>);
 
 /// Checks every job, on as many threads as the machine has cores (at most one per file), in
 /// input order.
-fn check_all(jobs: Vec<Job>, judge: Option<&crate::model::Judgement>) -> Vec<FileResult> {
+fn check_all(
+    jobs: Vec<Job>,
+    judge: Option<&crate::model::Judgement>,
+    images: Option<&crate::images::ImageCache>,
+) -> Vec<FileResult> {
     let judge = judge.map(|j| j as &dyn crate::engine::Judge);
     let run = |(path, text, format, checker): Job| {
-        let findings = checker.check_judged(&text, format, None, judge);
+        let pictures = images.map(|cache| {
+            crate::images::FilePictures::new(Some(Path::new(&path)), cache, crate::images::Ocr::Now)
+        });
+        let pictures = pictures.as_ref().map(|p| p as &dyn crate::engine::Pictures);
+        let findings = checker.check_full(&text, format, None, judge, pictures);
         FileResult {
             path,
             text,
@@ -413,6 +480,7 @@ fn fix(args: &CheckArgs) -> ExitCode {
     };
     // Loaded once (the report after the fixes is judged like `scrubs check`'s).
     let judge = if args.diff { None } else { judgement(args) };
+    let images = (!args.no_images).then(crate::images::ImageCache::new);
     let mut remaining = Vec::new();
     let mut changed_files = 0;
     let mut fixes = 0;
@@ -449,7 +517,11 @@ fn fix(args: &CheckArgs) -> ExitCode {
             r.findings
         } else {
             let judge = judge.as_deref().map(|j| j as &dyn crate::engine::Judge);
-            checker.check_judged(&fixed, format, None, judge)
+            let pictures = images.as_ref().map(|cache| {
+                crate::images::FilePictures::new(Some(path), cache, crate::images::Ocr::Now)
+            });
+            let pictures = pictures.as_ref().map(|p| p as &dyn crate::engine::Pictures);
+            checker.check_full(&fixed, format, None, judge, pictures)
         };
         remaining.push(FileResult {
             path: r.path,

@@ -80,6 +80,9 @@ pub struct Context<'a> {
     pub inferred: bool,
     /// The post's own settings from its front matter (`scrubs:`), if any.
     pub post: markup::PostSettings,
+    /// What the pictures the draft links to hold ([`Checker::check_full`]); `None` in a
+    /// rules-only check, where the picture rules report nothing.
+    pub pictures: Option<&'a dyn crate::engine::Pictures>,
     /// Per block, its sentences ([`crate::rules::context::sentences`]),
     /// computed on first use and shared by every rule that reads them.
     sentences: Vec<OnceLock<Vec<Range<usize>>>>,
@@ -367,6 +370,7 @@ impl Checker {
             active,
             inferred,
             post,
+            pictures: None,
         }
     }
 
@@ -400,8 +404,22 @@ impl Checker {
         cache: Option<&mut Cache>,
         judge: Option<&dyn crate::engine::Judge>,
     ) -> Vec<Finding> {
+        self.check_full(text, format, cache, judge, None)
+    }
+
+    /// [`Checker::check_judged`], and the picture rules with what `pictures` knows about the
+    /// images the draft links to (their metadata, the text recognised in them).
+    pub fn check_full(
+        &self,
+        text: &str,
+        format: Format,
+        cache: Option<&mut Cache>,
+        judge: Option<&dyn crate::engine::Judge>,
+        pictures: Option<&dyn crate::engine::Pictures>,
+    ) -> Vec<Finding> {
         let text = &text[..crate::engine::checked_len(text)];
-        let cx = self.context(text, format);
+        let mut cx = self.context(text, format);
+        cx.pictures = pictures;
         let judge = judge.filter(|_| self.settings.judgement.enabled());
         self.check_context_with(&cx, cache, judge)
     }

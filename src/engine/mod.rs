@@ -11,12 +11,14 @@ mod checker;
 pub mod finding;
 pub mod fixall;
 pub mod judgement;
+pub mod pictures;
 pub mod suppress;
 
 pub use cache::Cache;
 pub use checker::{use_helper_thread, Checker, Context, SPLIT_MIN_BYTES};
 pub use finding::{Citation, Edit, Finding, Fix, Part, Severity};
 pub use judgement::{Head, Judge, Judged};
+pub use pictures::{MetaKind, Picture, Pictures};
 
 /// The most bytes of one document that are checked (1 MiB: some two hundred
 /// and fifty pages, far more than any post; a whole check of that much takes

@@ -170,6 +170,34 @@ pub fn quick_fixes(conv: &Conv, uri: &Url, f: &Finding, version: i32) -> Vec<Cod
         .collect()
 }
 
+/// The command that strips a picture's metadata (`workspace/executeCommand`).
+pub const STRIP_IMAGE_METADATA: &str = "scrubs.stripImageMetadata";
+
+/// "Strip the picture's metadata": a code action that runs [`STRIP_IMAGE_METADATA`] on the
+/// picture file `path` a `media/image-metadata` finding of `uri` is about. The writer runs it
+/// on purpose; nothing strips a picture by itself.
+pub fn strip_action(conv: &Conv, uri: &Url, f: &Finding, version: i32, path: &str) -> CodeAction {
+    let name = std::path::Path::new(path)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.to_string());
+    let title = format!("Strip the metadata from {name} (the original is kept as a .orig copy)");
+    CodeAction {
+        title: title.clone(),
+        kind: Some(CodeActionKind::QUICKFIX),
+        diagnostics: Some(vec![diagnostic(conv, f, version)]),
+        edit: None,
+        command: Some(tower_lsp::lsp_types::Command {
+            title,
+            command: STRIP_IMAGE_METADATA.into(),
+            arguments: Some(vec![serde_json::json!({"uri": uri, "path": path})]),
+        }),
+        is_preferred: Some(true),
+        disabled: None,
+        data: None,
+    }
+}
+
 /// The kind of the fix-all action.
 pub fn fix_all_kind() -> CodeActionKind {
     CodeActionKind::new("source.fixAll.scrubs")

@@ -97,6 +97,8 @@ fn limit_diagnostic(conv: &convert::Conv, text: &str) -> Option<Diagnostic> {
 /// The findings of the newest finished check of a document.
 struct Analysis {
     version: i32,
+    /// The settings generation it was computed with.
+    generation: u64,
     findings: Arc<Vec<Finding>>,
     /// The sentence model's findings are in (the second publish of a version).
     judged: bool,
@@ -178,13 +180,22 @@ impl State {
         &mut self,
         uri: &Url,
         version: i32,
+        generation: u64,
         findings: Arc<Vec<Finding>>,
         judged: bool,
     ) -> Option<Analysis> {
         let doc = self.docs.get_mut(uri)?;
         // The same version again only as the judged result over the rules' one.
-        let newer =
-            |a: &Analysis| a.version > version || (a.version == version && (a.judged || !judged));
+        // A later judged result of the same version replaces the earlier one: it holds the text
+        // recognised in the pictures since.
+        // A check with newer settings replaces one with older settings of the same version (a
+        // settings change re-checks every document at its version: hovers and code actions must
+        // see the new findings, not only the published diagnostics).
+        let newer = |a: &Analysis| {
+            a.version > version
+                || (a.version == version && a.generation >= generation && a.judged && !judged)
+                || (a.version == version && a.generation > generation)
+        };
         if version > doc.version || self.analyses.get(uri).is_some_and(newer) {
             return None;
         }
@@ -193,6 +204,7 @@ impl State {
             uri.clone(),
             Analysis {
                 version,
+                generation,
                 findings,
                 judged,
             },
@@ -236,6 +248,7 @@ struct Shared {
     publish: Arc<tokio::sync::Mutex<()>>,
     checks: std::sync::mpsc::Sender<Job>,
     judged_checks: Arc<std::sync::atomic::AtomicU64>,
+    images: Arc<crate::images::ImageCache>,
 }
 
 /// Runs `f` on the check thread and waits for its result (see [`Backend::on_check_thread`]).
@@ -259,6 +272,7 @@ fn diagnostics(
     version: i32,
     findings: &[Finding],
     carried: Option<&(Arc<Vec<Finding>>, Vec<ByteEdit>)>,
+    judging: bool,
 ) -> Vec<Diagnostic> {
     let conv = convert::Conv::new(text, enc);
     let mut diags: Vec<Diagnostic> = findings
@@ -268,7 +282,9 @@ fn diagnostics(
     if let Some((old, edits)) = carried {
         diags.extend(
             old.iter()
-                .filter(|f| f.judged.is_some())
+                .filter(|f| {
+                    (judging && f.judged.is_some()) || crate::images::is_picture_rule(&f.rule)
+                })
                 .filter_map(|f| document::map_finding(f, edits))
                 .map(|f| convert::diagnostic(&conv, &f, version)),
         );
@@ -310,7 +326,7 @@ impl Shared {
             if s.generation != generation {
                 return false;
             }
-            let old = s.store_analysis(uri, version, findings, judged);
+            let old = s.store_analysis(uri, version, generation, findings, judged);
             (s.docs.get(uri).is_some_and(|d| d.version == version), old)
         };
         drop_later(&self.checks, old);
@@ -340,15 +356,30 @@ impl Shared {
         generation: u64,
         cache: Arc<DocCache>,
     ) {
-        type Judged = Option<(Vec<Finding>, Vec<Diagnostic>)>;
+        type Judged = Option<(Vec<Finding>, Vec<Diagnostic>, Vec<(PathBuf, u64)>)>;
+        let judging = checker.settings().judgement.enabled();
+        // Pictures are read for drafts saved as files (their folder holds the pictures).
+        let draft = (uri.scheme() == "file")
+            .then(|| uri.to_file_path().ok())
+            .flatten();
+        let images = self.images.clone();
         let check = move || -> std::result::Result<Judged, String> {
             if cache.latest.load(Ordering::SeqCst) != version {
                 return Ok(None);
             }
-            let judge = match crate::model::judge() {
-                Ok(j) => j,
-                Err(e) => return Err(format!("the sentence model could not be loaded: {e}")),
+            let judge = if judging {
+                match crate::model::judge() {
+                    Ok(j) => Some(j),
+                    Err(e) => return Err(format!("the sentence model could not be loaded: {e}")),
+                }
+            } else {
+                None
             };
+            // The pictures' metadata is read now (a file read, cached by size and time); their
+            // text only from the cache: what is missing is recognised after this publish.
+            let pictures = draft.as_deref().map(|d| {
+                crate::images::FilePictures::new(Some(d), &images, crate::images::Ocr::Cached)
+            });
             let text = rope.to_string();
             let mut guard = cache.cache.lock().unwrap_or_else(|e| e.into_inner());
             let (cache_generation, blocks) = &mut *guard;
@@ -356,17 +387,26 @@ impl Shared {
                 return Ok(None);
             }
             let findings = guarded(&text, || {
-                checker.check_judged(&text, format, Some(blocks), Some(&*judge))
+                checker.check_full(
+                    &text,
+                    format,
+                    Some(blocks),
+                    judge.as_deref().map(|j| j as &dyn crate::engine::Judge),
+                    pictures.as_ref().map(|p| p as &dyn crate::engine::Pictures),
+                )
             })?;
             drop(guard);
+            let pending = pictures.map(|p| p.pending()).unwrap_or_default();
             if cache.latest.load(Ordering::SeqCst) != version {
                 return Ok(None);
             }
-            let diagnostics = guarded(&text, || diagnostics(&text, enc, version, &findings, None))?;
-            Ok(Some((findings, diagnostics)))
+            let diagnostics = guarded(&text, || {
+                diagnostics(&text, enc, version, &findings, None, judging)
+            })?;
+            Ok(Some((findings, diagnostics, pending)))
         };
         match on_check_thread(&self.checks, check).await {
-            Ok(Ok(Some((findings, diagnostics)))) => {
+            Ok(Ok(Some((findings, diagnostics, pending)))) => {
                 self.store_and_publish(
                     &uri,
                     version,
@@ -376,6 +416,9 @@ impl Shared {
                     true,
                 )
                 .await;
+                if !pending.is_empty() {
+                    self.recognise_then_publish(uri.clone(), pending);
+                }
             }
             Ok(Ok(None)) => {}
             Ok(Err(e)) => report_internal_error(&self.client, &e).await,
@@ -383,6 +426,9 @@ impl Shared {
                 report_internal_error(&self.client, "judging a document failed (internal error)")
                     .await
             }
+        }
+        if !judging {
+            return;
         }
         let n = self.judged_checks.fetch_add(1, Ordering::SeqCst) + 1;
         let count = self.judged_checks.clone();
@@ -395,6 +441,63 @@ impl Shared {
                 }));
             }
         });
+    }
+}
+
+impl Shared {
+    /// Recognises the text of `pending` pictures (each once, however many documents or
+    /// versions asked) on blocking threads, off the keystroke path, then judges `uri` again at
+    /// its newest version so that the text-in-image findings are published.
+    fn recognise_then_publish(&self, uri: Url, pending: Vec<(PathBuf, u64)>) {
+        let shared = self.clone();
+        tokio::spawn(async move {
+            let mut any = false;
+            for (path, hash) in pending {
+                if !shared.images.begin_recognising(hash) {
+                    continue;
+                }
+                let images = shared.images.clone();
+                let _ = tokio::task::spawn_blocking(move || {
+                    images.recognise_into(&path, hash);
+                    images.end_recognising(hash);
+                })
+                .await;
+                any = true;
+            }
+            if any {
+                shared.judge_newest(uri).await;
+            }
+        });
+    }
+
+    /// Judges and publishes `uri` at its newest version (after its pictures' text came in).
+    async fn judge_newest(&self, uri: Url) {
+        let snapshot = {
+            let mut s = lock(&self.state);
+            let checker = s.checker();
+            let (enc, generation) = (s.encoding, s.generation);
+            let cache = s.caches.get(&uri).cloned();
+            s.docs.get(&uri).and_then(|d| {
+                let cache = cache?;
+                (cache.latest.load(Ordering::SeqCst) == d.version).then(|| {
+                    (
+                        d.rope.clone(),
+                        d.version,
+                        d.format,
+                        checker,
+                        enc,
+                        generation,
+                        cache,
+                    )
+                })
+            })
+        };
+        if let Some((rope, version, format, checker, enc, generation, cache)) = snapshot {
+            Box::pin(
+                self.judge_and_publish(uri, rope, version, format, checker, enc, generation, cache),
+            )
+            .await;
+        }
     }
 }
 
@@ -411,6 +514,8 @@ pub struct Backend {
     long_publishes: Arc<std::sync::atomic::AtomicU64>,
     /// Judged checks so far: the model's release waits for them to pause.
     judged_checks: Arc<std::sync::atomic::AtomicU64>,
+    /// What was read from the pictures the open drafts link to.
+    images: Arc<crate::images::ImageCache>,
 }
 
 fn lock(state: &Mutex<State>) -> std::sync::MutexGuard<'_, State> {
@@ -438,6 +543,7 @@ impl Backend {
             checks,
             long_publishes: Arc::default(),
             judged_checks: Arc::default(),
+            images: Arc::default(),
         }
     }
 
@@ -448,6 +554,7 @@ impl Backend {
             publish: self.publish.clone(),
             checks: self.checks.clone(),
             judged_checks: self.judged_checks.clone(),
+            images: self.images.clone(),
         }
     }
 
@@ -588,15 +695,10 @@ impl Backend {
             let cache = s.caches.entry(uri.clone()).or_default().clone();
             // The model's findings of the last judged check, carried over the edits since, are
             // published with the rules' until the model's own for this version are ready.
-            let judging = checker.settings().judgement.enabled();
-            let carried = s
-                .analyses
-                .get(&uri)
-                .filter(|a| judging && a.judged)
-                .and_then(|a| {
-                    let edits = s.docs.get(&uri)?.edits_since(a.version)?.to_vec();
-                    Some((a.findings.clone(), edits))
-                });
+            let carried = s.analyses.get(&uri).filter(|a| a.judged).and_then(|a| {
+                let edits = s.docs.get(&uri)?.edits_since(a.version)?.to_vec();
+                Some((a.findings.clone(), edits))
+            });
             s.docs.get(&uri).map(|d| {
                 cache.latest.store(d.version, Ordering::SeqCst);
                 // O(1): the rope's nodes are shared, not copied.
@@ -617,6 +719,9 @@ impl Backend {
             return;
         };
         let judging = checker.settings().judgement.enabled();
+        // The second publish: the model's findings, and the pictures' (a file's draft that
+        // links a picture).
+        let second = judging || (uri.scheme() == "file" && crate::images::links_pictures(&rope));
         let (checker2, cache2) = (checker.clone(), cache.clone());
         let r = rope.clone();
         // Everything proportional to the document (the text, the check, the
@@ -645,7 +750,7 @@ impl Backend {
                 return Ok(Some((findings, None)));
             }
             let diagnostics = guarded(&text, || {
-                diagnostics(&text, enc, version, &findings, carried.as_ref())
+                diagnostics(&text, enc, version, &findings, carried.as_ref(), judging)
             })?;
             Ok(Some((findings, Some(diagnostics))))
         };
@@ -666,7 +771,7 @@ impl Backend {
         let published = shared
             .store_and_publish(&uri, version, generation, findings, diagnostics, false)
             .await;
-        if published && judging {
+        if published && second {
             // The second publish runs on its own task, so this notification's handler ends now
             // (tower-lsp runs a few handlers at once; one waiting for the model would hold up
             // the next keystrokes).
@@ -793,7 +898,7 @@ impl Backend {
         let old = {
             let mut s = lock(&self.state);
             if s.generation == generation {
-                s.store_analysis(uri, version, findings.clone(), false)
+                s.store_analysis(uri, version, generation, findings.clone(), false)
             } else {
                 None
             }
@@ -808,6 +913,18 @@ impl Backend {
             edits: Vec::new(),
         })
     }
+}
+
+/// The local picture file the image reference at `range` of the draft `uri` links to.
+fn picture_path(
+    uri: &Url,
+    markup: &crate::markup::Markup,
+    range: &std::ops::Range<usize>,
+) -> Option<PathBuf> {
+    let draft = uri.to_file_path().ok()?;
+    let img = markup.images.iter().find(|i| i.range == *range)?;
+    let base = draft.parent()?;
+    crate::images::resolve(Some(base), &img.dest)
 }
 
 fn root_path(params: &InitializeParams) -> Option<PathBuf> {
@@ -903,6 +1020,10 @@ impl LanguageServer for Backend {
                         resolve_provider: Some(false),
                     },
                 )),
+                execute_command_provider: Some(ExecuteCommandOptions {
+                    commands: vec![convert::STRIP_IMAGE_METADATA.into()],
+                    work_done_progress_options: Default::default(),
+                }),
                 ..Default::default()
             },
             server_info: Some(ServerInfo {
@@ -1022,6 +1143,75 @@ impl LanguageServer for Backend {
         self.recheck_all().await;
     }
 
+    async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<Value>> {
+        if params.command != convert::STRIP_IMAGE_METADATA {
+            return Err(tower_lsp::jsonrpc::Error::invalid_params(format!(
+                "unknown command {}",
+                params.command
+            )));
+        }
+        let arg = params.arguments.first().cloned().unwrap_or(Value::Null);
+        let (Some(uri), Some(path)) = (
+            arg.get("uri")
+                .and_then(Value::as_str)
+                .and_then(|u| Url::parse(u).ok()),
+            arg.get("path").and_then(Value::as_str).map(PathBuf::from),
+        ) else {
+            return Err(tower_lsp::jsonrpc::Error::invalid_params(
+                "expected [{\"uri\": the draft's URI, \"path\": the picture's path}]",
+            ));
+        };
+        // Only a picture the open draft links to: the command cannot be pointed at any file.
+        let linked = {
+            let s = lock(&self.state);
+            s.docs.get(&uri).map(|d| (d.rope.to_string(), d.format))
+        }
+        .map(|(text, format)| {
+            let markup = crate::markup::extract(&text[..crate::engine::checked_len(&text)], format);
+            markup
+                .images
+                .iter()
+                .any(|i| picture_path(&uri, &markup, &i.range).as_deref() == Some(path.as_path()))
+        })
+        .unwrap_or(false);
+        if !linked {
+            return Err(tower_lsp::jsonrpc::Error::invalid_params(
+                "that picture is not linked from an open draft",
+            ));
+        }
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let p = path.clone();
+        let result = tokio::task::spawn_blocking(move || crate::images::strip(&p, true))
+            .await
+            .unwrap_or_else(|_| Err("stripping failed (internal error)".into()));
+        match result {
+            Ok(s) => {
+                let msg =
+                    match &s.backup {
+                        Some(b) if s.removed > 0 => format!(
+                        "scrubs: stripped the metadata from {name}; the original is kept as {}.",
+                        b.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+                    ),
+                        _ => format!("scrubs: {name} has no metadata left to strip."),
+                    };
+                self.client.show_message(MessageType::INFO, msg).await;
+                self.check_and_publish(uri).await;
+                Ok(Some(serde_json::json!({
+                    "removed": s.removed,
+                    "backup": s.backup.map(|b| b.to_string_lossy().into_owned()),
+                })))
+            }
+            Err(e) => {
+                let msg = format!("scrubs: {e}");
+                self.client.show_message(MessageType::ERROR, &msg).await;
+                Err(tower_lsp::jsonrpc::Error::invalid_params(msg))
+            }
+        }
+    }
+
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
         if params.changes.iter().any(|c| is_config_file(&c.uri)) {
             self.load_file_settings().await;
@@ -1130,6 +1320,20 @@ impl Backend {
                         .into_iter()
                         .map(CodeActionOrCommand::CodeAction),
                 );
+                if f.rule == crate::images::METADATA_RULE {
+                    if let Some(path) = markup
+                        .as_ref()
+                        .and_then(|m| picture_path(&uri, m, &f.range))
+                    {
+                        actions.push(CodeActionOrCommand::CodeAction(convert::strip_action(
+                            &conv,
+                            &uri,
+                            f,
+                            version,
+                            &path.to_string_lossy(),
+                        )));
+                    }
+                }
             }
             for f in &here {
                 if f.rule == crate::engine::suppress::UNUSED {

@@ -3,7 +3,7 @@
 //! post's `title`, `description`, `summary`…) are, except for keys that hold
 //! dates, paths, URLs and settings.
 
-use super::{Block, BlockKind};
+use super::{Block, BlockKind, Image};
 
 /// Keys whose values are never prose.
 const NOT_PROSE_KEYS: &[&str] = &[
@@ -44,6 +44,92 @@ pub(super) struct FrontMatter {
     /// closing fence.
     pub range: std::ops::Range<usize>,
     pub blocks: Vec<Block>,
+    /// The pictures its `image`, `cover`, `thumbnail`… keys name (a post's cover or social card).
+    pub images: Vec<Image>,
+}
+
+/// Keys whose value is a picture (Hugo, Jekyll, Eleventy, Ghost… themes; `cover: {image: …}` too).
+const IMAGE_KEYS: &[&str] = &[
+    "image",
+    "images",
+    "cover",
+    "cover_image",
+    "coverimage",
+    "thumbnail",
+    "featured_image",
+    "featuredimage",
+    "og_image",
+    "banner",
+    "hero",
+];
+
+/// The picture values of the front matter `body`: `key: value`, `key = "value"`, list items
+/// under such a key, and flow lists (`images: [a.jpg, b.jpg]`). Each value's range is its text
+/// without quotes.
+fn image_values(text: &str, body: std::ops::Range<usize>) -> Vec<Image> {
+    let mut out = Vec::new();
+    let mut push = |start: usize, end: usize| {
+        let raw = &text[start..end];
+        let lead = raw.len() - raw.trim_start().len();
+        let v = raw.trim();
+        let q = v.starts_with(['"', '\'']) && v.len() >= 2 && v.ends_with(&v[..1]);
+        let (s, e) = if q {
+            (start + lead + 1, start + lead + v.len() - 1)
+        } else {
+            (start + lead, start + lead + v.len())
+        };
+        let dest = &text[s..e];
+        if dest.is_empty() || dest.contains(['{', '[', '|', '>']) {
+            return;
+        }
+        out.push(Image {
+            range: s..e,
+            dest: dest.to_string(),
+            dest_range: Some(s..e),
+            alt: String::new(),
+            title: String::new(),
+            block: None,
+        });
+    };
+    // Inside a picture key's block list (`images:` then `- a.jpg` lines).
+    let mut in_list = false;
+    for (pos, line) in lines(text, body) {
+        let rest = line.trim_start();
+        if let Some(item) = rest.strip_prefix("- ") {
+            if in_list {
+                let start = pos + (line.len() - item.len());
+                push(start, pos + line.len());
+            }
+            continue;
+        }
+        in_list = false;
+        let sep = rest.find([':', '=']);
+        let Some(sep) = sep else { continue };
+        let key = rest[..sep]
+            .trim()
+            .trim_matches(['"', '\''])
+            .to_ascii_lowercase();
+        if !IMAGE_KEYS.contains(&key.as_str()) {
+            continue;
+        }
+        let vstart = pos + (line.len() - rest.len()) + sep + 1;
+        let value = text[vstart..pos + line.len()].trim();
+        if value.is_empty() {
+            in_list = true;
+            continue;
+        }
+        if let Some(inner) = value.strip_prefix('[').and_then(|v| v.strip_suffix(']')) {
+            let inner_start = vstart + (text[vstart..].find('[').unwrap_or(0)) + 1;
+            let mut at = inner_start;
+            for part in inner.split(',') {
+                push(at, at + part.len());
+                at += part.len() + 1;
+            }
+            continue;
+        }
+        push(vstart, pos + line.len());
+    }
+    out
 }
 
 /// The per-post settings a post's front matter gives under its `scrubs`
@@ -241,6 +327,7 @@ pub(super) fn parse(text: &str) -> Option<FrontMatter> {
             return Some(FrontMatter {
                 range: 0..next,
                 blocks,
+                images: image_values(text, body_start..pos),
             });
         }
         pos = next;
@@ -477,6 +564,32 @@ fn toml_values(text: &str, body: std::ops::Range<usize>) -> Vec<Block> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn picture_keys_name_images_with_their_ranges() {
+        let text = "---\ntitle: Night\nimage: \"img/ward.jpg\"\ncover:\n  image: cover.png\nimages:\n  - a.jpg\n  - 'b c.jpg'\nthumbnail: [t1.jpg, t2.jpg]\nlayout: post\n---\nBody\n";
+        let fm = parse(text).unwrap();
+        let got: Vec<(&str, &str)> = fm
+            .images
+            .iter()
+            .map(|i| (i.dest.as_str(), &text[i.range.clone()]))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("img/ward.jpg", "img/ward.jpg"),
+                ("cover.png", "cover.png"),
+                ("a.jpg", "a.jpg"),
+                ("b c.jpg", "b c.jpg"),
+                ("t1.jpg", "t1.jpg"),
+                ("t2.jpg", "t2.jpg"),
+            ]
+        );
+        let toml = "+++\ntitle = \"x\"\nimage = \"p.jpg\"\n+++\n";
+        let fm = parse(toml).unwrap();
+        assert_eq!(fm.images.len(), 1);
+        assert_eq!(&toml[fm.images[0].range.clone()], "p.jpg");
+    }
 
     #[test]
     fn post_settings_yaml_flow_block_and_toml() {

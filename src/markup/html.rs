@@ -87,6 +87,7 @@ pub(super) fn extract(text: &str) -> Markup {
     let start = match frontmatter::parse(text) {
         Some(fm) => {
             w.markup.blocks.extend(fm.blocks);
+            w.markup.images.extend(fm.images);
             w.markup.front_matter = Some(fm.range.clone());
             fm.range.end
         }

@@ -57,6 +57,7 @@ pub(super) fn extract(text: &str, d: Dialect) -> Markup {
     if d != Dialect::Rst {
         if let Some(fm) = frontmatter::parse(text) {
             s.markup.blocks.extend(fm.blocks);
+            s.markup.images.extend(fm.images);
             s.markup.front_matter = Some(fm.range.clone());
             pos = fm.range.end;
         }

@@ -11,6 +11,7 @@ pub(super) fn extract(text: &str) -> Markup {
     let body_start = match frontmatter::parse(text) {
         Some(fm) => {
             markup.blocks.extend(fm.blocks);
+            markup.images.extend(fm.images);
             markup.front_matter = Some(fm.range.clone());
             fm.range.end
         }

@@ -72,6 +72,9 @@ impl Rule for DisclaimerMissing {
             .unwrap_or_else(|| "Views my own.".into());
         let what = if settings.disclaimer.text.is_some() {
             "your disclaimer".to_string()
+        } else if pack.id == "generic" {
+            // The generic pack's name is "your employer's social-media policy".
+            "a disclaimer".to_string()
         } else {
             format!("the {} disclaimer", pack.name)
         };

@@ -19,6 +19,7 @@ mod medical_advice_individual;
 pub(crate) mod medical_advice_notice;
 mod on_behalf_speaking;
 mod phi;
+pub(crate) mod pictures;
 pub mod placement;
 mod professionalism_disparaging;
 mod professionalism_language;
@@ -65,6 +66,10 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &phi::numbers::LICENSE_RULE,
         &phi::story::PatientStory,
         &phi::image::PatientImage,
+        &pictures::ImageMetadata,
+        &pictures::PHI_TEXT,
+        &pictures::PROFESSIONALISM_TEXT,
+        &pictures::CONFIDENTIAL_TEXT,
     ];
     ALL
 }
@@ -174,8 +179,10 @@ mod tests {
             let m = r.meta();
             assert!(!m.fires.is_empty(), "{} has no firing examples", m.id);
             assert!(!m.clean.is_empty(), "{} has no clean examples", m.id);
+            // The picture rules' examples name files whose contents `ExamplePictures` gives.
+            let pictures = pictures::examples::ExamplePictures;
             for ex in m.fires {
-                let found = checker.check(ex, Format::Markdown);
+                let found = checker.check_full(ex, Format::Markdown, None, None, Some(&pictures));
                 assert!(
                     found.iter().any(|f| f.rule == m.id),
                     "{} should fire on {ex:?}; found {found:#?}",
@@ -183,7 +190,7 @@ mod tests {
                 );
             }
             for ex in m.clean {
-                let found = checker.check(ex, Format::Markdown);
+                let found = checker.check_full(ex, Format::Markdown, None, None, Some(&pictures));
                 assert!(
                     !found.iter().any(|f| f.rule == m.id),
                     "{} should not fire on {ex:?}; found {found:#?}",

@@ -1,6 +1,8 @@
 //! A small LSP client that drives the real `scrubs lsp` binary over stdio.
 #![allow(dead_code)]
 
+pub mod pictures;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{channel, Receiver, RecvTimeoutError};

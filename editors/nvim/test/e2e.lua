@@ -253,6 +253,33 @@ run({
     end,
   },
   {
+    "pictures: a GPS-tagged photo and a screenshot of a patient list are both flagged",
+    function()
+      -- ward.jpg and census.png are made by .ci/editors/make-pictures.sh.
+      assert(vim.fn.filereadable(DIR .. "/ward.jpg") == 1, "no ward.jpg (make-pictures.sh did not run)")
+      local path = DIR .. "/pictures.md"
+      vim.fn.writefile({
+        "The view from the unit tonight ![the view](ward.jpg)",
+        "",
+        "Our board: ![board](census.png)",
+      }, path)
+      vim.cmd("edit " .. vim.fn.fnameescape(path))
+      local buf = vim.api.nvim_get_current_buf()
+      wait_for("the picture findings (the text once it is recognised)", function()
+        local d = scrubs_diagnostics(buf)
+        return find(d, "media/image-metadata") ~= nil and find(d, "phi/text-in-image") ~= nil
+      end)
+      local meta = find(scrubs_diagnostics(buf), "media/image-metadata")
+      eq("![the view](ward.jpg)", text_of(buf, meta), "the metadata finding's range")
+      assert(meta.message:find("GPS position", 1, true), meta.message)
+      local ocr = find(scrubs_diagnostics(buf), "phi/text-in-image")
+      eq("![board](census.png)", text_of(buf, ocr), "the text-in-image finding's range")
+      eq(vim.diagnostic.severity.ERROR, ocr.severity, "phi/text-in-image severity")
+      assert(ocr.message:find("00482913", 1, true), ocr.message)
+      vim.cmd("buffer " .. bufnr)
+    end,
+  },
+  {
     "no binary: setup() says how to install scrubs",
     function()
       if MODE ~= "setup" then
