@@ -263,6 +263,50 @@ fn a_screenshot_of_a_patient_list_is_an_error_even_when_the_prose_is_clean() {
 }
 
 #[test]
+fn a_photographed_chart_and_memo_are_flagged_by_their_words() {
+    let Some(magick) = ocr_tools() else { return };
+    let d = tempfile::tempdir().unwrap();
+    patient_record(&magick, &d.path().join("night.png"));
+    memo(&magick, &d.path().join("memo.png"));
+    std::fs::write(d.path().join("sunset.jpg"), jpeg()).unwrap();
+    let draft = "Long night. ![my screen](night.png)\n\nWell then. ![news](memo.png)\n\n![sunset](sunset.jpg)\n";
+    std::fs::write(d.path().join("post.md"), draft).unwrap();
+    let (_, out, err) = scrubs(
+        d.path(),
+        &["check", "--no-judgement", "--format", "json", "post.md"],
+        &[],
+    );
+    let found = json_findings(&out);
+    let on = |excerpt: &str| -> Vec<String> {
+        found
+            .iter()
+            .filter(|f| f["excerpt"] == excerpt)
+            .map(|f| f["rule"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(
+        on("![my screen](night.png)"),
+        ["phi/text-in-image"],
+        "{err}{found:#?}"
+    );
+    assert_eq!(
+        on("![news](memo.png)"),
+        ["confidential/text-in-image"],
+        "{found:#?}"
+    );
+    assert!(on("![sunset](sunset.jpg)").is_empty(), "{found:#?}");
+    let chart = found
+        .iter()
+        .find(|f| f["rule"] == "phi/text-in-image")
+        .unwrap();
+    let msg = chart["message"].as_str().unwrap();
+    assert!(
+        msg.contains("4481920") && msg.contains("02/11/1929"),
+        "{msg}"
+    );
+}
+
+#[test]
 fn the_server_publishes_picture_findings_and_strips_on_request() {
     let ocr = ocr_tools();
     let d = folder();
@@ -276,7 +320,7 @@ fn the_server_publishes_picture_findings_and_strips_on_request() {
     let mut c = Client::start();
     c.initialize(
         json!({"workspace": {"configuration": false}}),
-        json!({"judgement": {"enabled": false}}),
+        json!({"institution": "umn", "judgement": {"enabled": false}}),
     );
     c.open(&uri, "markdown", &draft);
     // The rules publish first; the pictures' findings follow (the text once it is recognised).
@@ -294,6 +338,29 @@ fn the_server_publishes_picture_findings_and_strips_on_request() {
         .find(|x| x["code"] == "media/image-metadata")
         .unwrap();
     assert_eq!(meta["range"]["start"]["line"], 2);
+    // The hover says what is in the file and quotes the policy clause it comes from.
+    let hover = c
+        .request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": uri}, "position": meta["range"]["start"]}),
+        )
+        .to_string();
+    assert!(hover.contains("44.02218, -92.46622"), "{hover}");
+    assert!(hover.contains("time stamp or location data"), "{hover}");
+    if want_text {
+        let ocr = diags
+            .iter()
+            .find(|x| x["code"] == "phi/text-in-image")
+            .unwrap();
+        assert_eq!(ocr["severity"], 1);
+        let hover = c
+            .request(
+                "textDocument/hover",
+                json!({"textDocument": {"uri": uri}, "position": ocr["range"]["end"]}),
+            )
+            .to_string();
+        assert!(hover.contains("00482913"), "{hover}");
+    }
     // The code action on it runs the strip command.
     let actions = c.request(
         "textDocument/codeAction",

@@ -140,21 +140,50 @@ pub fn jpeg_scan(bytes: &[u8]) -> &[u8] {
 
 /// A screenshot of a fake patient list, drawn by ImageMagick.
 pub fn patient_list(magick: &Path, out: &Path) {
-    let lines = [
-        "UNIT 4B CENSUS - NIGHT SHIFT",
-        "Room 412   Smith, John     MRN 00482913   DOB 03/14/1952",
-        "Room 414   Garcia, Maria   MRN 00519377   DOB 11/02/1947",
-    ];
+    screenshot(
+        magick,
+        out,
+        &[
+            "UNIT 4B CENSUS - NIGHT SHIFT",
+            "Room 412   Smith, John     MRN 00482913   DOB 03/14/1952",
+            "Room 414   Garcia, Maria   MRN 00519377   DOB 11/02/1947",
+        ],
+    );
+}
+
+/// A photo of a fake patient record (a chart on a monitor).
+pub fn patient_record(magick: &Path, out: &Path) {
+    screenshot(
+        magick,
+        out,
+        &[
+            "PATIENT CHART",
+            "Patient: Lucille Okafor   Age: 97",
+            "DOB: 02/11/1929   MRN: 4481920",
+            "Dx: CHF exacerbation",
+        ],
+    );
+}
+
+/// A photo of an internal memo.
+pub fn memo(magick: &Path, out: &Path) {
+    screenshot(
+        magick,
+        out,
+        &[
+            "INTERNAL MEMO - DO NOT DISTRIBUTE",
+            "Before it goes public: layoffs are coming",
+            "to radiology next month.",
+        ],
+    );
+}
+
+/// Black text on white, one line per 60 pixels, drawn by ImageMagick.
+fn screenshot(magick: &Path, out: &Path, lines: &[&str]) {
     let mut cmd = Command::new(magick);
-    cmd.args([
-        "-size",
-        "1100x220",
-        "xc:white",
-        "-fill",
-        "black",
-        "-pointsize",
-        "26",
-    ]);
+    let height = 40 + 60 * lines.len();
+    cmd.args(["-size", &format!("1100x{height}"), "xc:white"]);
+    cmd.args(["-fill", "black", "-pointsize", "26"]);
     // A font file rather than ImageMagick's default name, which needs Ghostscript's fonts.
     let dejavu = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
     if Path::new(dejavu).is_file() {

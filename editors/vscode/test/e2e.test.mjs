@@ -278,6 +278,10 @@ test("scrubs in VS Code: bundled server, first-run question, finding, squiggle, 
   const draft = path.join(folder, "night-shift.md");
   fs.writeFileSync(draft, DRAFT);
   fs.writeFileSync(path.join(folder, "second-draft.md"), DRAFT.replace("sunrises", "sunsets"));
+  // A phone photo with its GPS position and time, and a screenshot of a fake patient list.
+  const pictures = spawnSync("bash", [new URL("../../../.ci/editors/make-pictures.sh", import.meta.url).pathname, folder], { stdio: ["ignore", "inherit", "inherit"] });
+  assert.equal(pictures.status, 0, "make-pictures.sh made the pictures");
+  fs.writeFileSync(path.join(folder, "pictures.md"), "The view from the unit tonight ![the view](ward.jpg)\n\nOur board: ![board](census.png)\n");
   fs.writeFileSync(
     path.join(userDataDir, "User", "settings.json"),
     JSON.stringify(
@@ -635,6 +639,29 @@ test("scrubs in VS Code: bundled server, first-run question, finding, squiggle, 
       const s = await statusText(page);
       return !/\d/.test(s) && (await page.locator(".statusbar-item", { has: page.locator(".codicon-check") }).filter({ hasText: "scrubs" }).count()) > 0;
     });
+  });
+
+  await step("pictures: a GPS-tagged photo and a screenshot of a patient list are both flagged", async () => {
+    await page.locator(".explorer-folders-view .monaco-list-row", { hasText: "pictures.md" }).click();
+    await page.locator(".tabs-container .tab", { hasText: "pictures.md" }).waitFor({ timeout: LONG });
+    // The Problems panel (the step before left the Output panel showing).
+    await page.keyboard.press("Control+Shift+M");
+    await page.locator(".markers-panel").waitFor({ state: "visible", timeout: LONG });
+    await clearPanelFilter(page);
+    // The metadata comes with the second publish, the screenshot's text once Tesseract has read it.
+    await poll("both picture findings in the Problems panel", async () => {
+      const rows = await problems(page);
+      return rows.some((r) => r.includes("media/image-metadata")) && rows.some((r) => r.includes("phi/text-in-image"));
+    });
+    const rows = (await problems(page)).filter(isScrubsFinding);
+    log(`picture findings: ${JSON.stringify(rows)}`);
+    const meta = rows.find((r) => r.includes("media/image-metadata"));
+    assert.match(meta, /GPS position where it was taken \(44\.02218, -92\.46622\)/, "the metadata finding names the position");
+    assert.match(meta, /\[Ln 1, Col 32\]/, "the metadata finding sits on the image reference");
+    const ocr = rows.find((r) => r.includes("phi/text-in-image"));
+    assert.match(ocr, /patient information: .*00482913/, "the screenshot finding quotes the record number it read");
+    assert.match(ocr, /\[Ln 3, Col 12\]/, "the screenshot finding sits on its image reference");
+    await screenshot("pictures");
   });
 
   await step("a server path with no binary: the extension says how to install scrubs", async () => {
