@@ -427,18 +427,22 @@ impl Shared {
                     .await
             }
         }
-        if !judging {
-            return;
-        }
+        // A minute without a second publish: the model (when it was used) and what was read from
+        // pictures are given back (a picture is read again, and its text recognised again, when
+        // the writer comes back).
         let n = self.judged_checks.fetch_add(1, Ordering::SeqCst) + 1;
         let count = self.judged_checks.clone();
         let checks = self.checks.clone();
+        let images = self.images.clone();
         tokio::spawn(async move {
             tokio::time::sleep(MODEL_IDLE).await;
             if count.load(Ordering::SeqCst) == n {
-                let _ = checks.send(Box::new(|| {
-                    memory::release_model(MODEL_IDLE);
-                }));
+                images.clear();
+                if judging {
+                    let _ = checks.send(Box::new(|| {
+                        memory::release_model(MODEL_IDLE);
+                    }));
+                }
             }
         });
     }
