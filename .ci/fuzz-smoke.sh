@@ -22,7 +22,7 @@ if ! "${FUZZ[@]}" build >/tmp/fuzz-build.log 2>&1; then
   echo "SKIPPED fuzz smoke: the fuzzers could not be built here"
   exit 0
 fi
-for t in markup engine edits config; do
+for t in markup engine edits config pictures; do
   # Run on a scratch copy of the seeds so the committed corpus stays as it is.
   work=$(mktemp -d)
   cp corpus/"$t"/seed-* "$work"/

@@ -252,3 +252,20 @@ pub mod config {
         }
     }
 }
+
+pub mod pictures {
+    use crate::images::{read_metadata, strip::strip_bytes};
+
+    /// A picture file of any bytes (a draft may link anything): reading its metadata and
+    /// stripping it never panic; a stripped file strips to itself (nothing left to remove, the
+    /// container written the same way again).
+    pub fn run(data: &[u8]) {
+        let _ = read_metadata(data);
+        if let Ok(out) = strip_bytes(data) {
+            let _ = read_metadata(&out);
+            if let Ok(again) = strip_bytes(&out) {
+                assert_eq!(again, out, "stripping a stripped picture changed it");
+            }
+        }
+    }
+}

@@ -38,3 +38,8 @@ fn edits_seeds() {
 fn config_seeds() {
     replay("config", scrubs::fuzz_support::config::run);
 }
+
+#[test]
+fn pictures_seeds() {
+    replay("pictures", scrubs::fuzz_support::pictures::run);
+}

@@ -14,7 +14,7 @@
 
 mod meta;
 mod ocr;
-mod strip;
+pub mod strip;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

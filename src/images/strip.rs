@@ -66,8 +66,9 @@ pub fn strip_bytes(bytes: &[u8]) -> Result<Vec<u8>, String> {
     }
     if bytes.len() >= 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
         let mut webp = WebP::from_bytes(b).map_err(|e| format!("not a readable WebP ({e})"))?;
-        webp.set_exif(None);
+        // XMP first: set_exif rewrites the VP8X header's flags from the chunks left.
         webp.remove_chunks_by_id(CHUNK_XMP);
+        webp.set_exif(None);
         return Ok(webp.encoder().bytes().to_vec());
     }
     Err("only JPEG, PNG and WebP files can be stripped without re-encoding".into())
