@@ -250,7 +250,11 @@ fn a_screenshot_of_a_patient_list_is_an_error_even_when_the_prose_is_clean() {
         msg.starts_with("The text in this picture holds patient information: “"),
         "{msg}"
     );
-    assert!(msg.contains("00482913") || msg.contains("Smith"), "{msg}");
+    assert!(
+        msg.contains("“Smith, John”"),
+        "the patient's name is quoted: {msg}"
+    );
+    assert!(msg.contains("00482913"), "{msg}");
     // Without an OCR engine the check is skipped: no finding, no error.
     let (code, out, err) = scrubs(
         d.path(),
@@ -303,6 +307,10 @@ fn a_photographed_chart_and_memo_are_flagged_by_their_words() {
     assert!(
         msg.contains("4481920") && msg.contains("02/11/1929"),
         "{msg}"
+    );
+    assert!(
+        msg.contains("“Lucille Okafor”"),
+        "the patient's name is quoted: {msg}"
     );
 }
 

@@ -161,6 +161,16 @@ impl Rule for TextInImage {
                     quotes.push(q);
                 }
             }
+            if self.category == "phi" {
+                // Screen-shaped text names patients the way prose does not: "Patient: Lucille
+                // Okafor", "Name: SMITH, JOHN", a "Smith, John" row beside a record number or room.
+                for name in screen_names(text) {
+                    let q = format!("“{name}”");
+                    if !quotes.contains(&q) {
+                        quotes.insert(0, q);
+                    }
+                }
+            }
             if quotes.is_empty() {
                 continue;
             }
@@ -181,6 +191,79 @@ impl Rule for TextInImage {
                 ),
             ));
         }
+    }
+}
+
+/// Names in the text of a screen, a chart or a list: after a `Patient:` / `Name:` label, or in
+/// "Last, First" form on a line that also holds a record number, a date of birth, a room or a bed.
+fn screen_names(text: &str) -> Vec<String> {
+    use std::sync::OnceLock;
+    static LABELLED: OnceLock<regex::Regex> = OnceLock::new();
+    static ROW: OnceLock<regex::Regex> = OnceLock::new();
+    static ROW_CUE: OnceLock<regex::Regex> = OnceLock::new();
+    let labelled = LABELLED.get_or_init(|| {
+        crate::rules::regex(
+            r"(?i:\b(?:patient(?:\s+name)?|pt(?:\s+name)?|name|resident)\s*[:#]\s*)((?:[A-Z][\w'’-]+|[A-Z]{2,})(?:,?[ \t]+(?:[A-Z]\.|[A-Z][\w'’-]+|[A-Z]{2,})){1,3})",
+        )
+    });
+    let row = ROW.get_or_init(|| {
+        crate::rules::regex(
+            r"\b((?:[A-Z][a-z][\w'’-]*|[A-Z]{2,}),[ \t]+(?:[A-Z][a-z][\w'’-]*|[A-Z]{2,}))\b",
+        )
+    });
+    let row_cue = ROW_CUE.get_or_init(|| {
+        crate::rules::regex(
+            r"(?i)\b(?:MRN|DOB|D\.O\.B|room|rm|bed|bay|acct|account|admit(?:ted)?)\b",
+        )
+    });
+    let mut out: Vec<String> = Vec::new();
+    let mut add = |n: &str| {
+        let n = n.trim().to_string();
+        if !out.contains(&n) {
+            out.push(n);
+        }
+    };
+    // A chart's next label ends a name ("Patient: Lucille Okafor Age: 97").
+    const LABELS: &[&str] = &[
+        "age", "dob", "mrn", "room", "rm", "bed", "sex", "dx", "unit", "admitted", "acct", "id",
+    ];
+    for line in text.lines() {
+        for c in labelled.captures_iter(line) {
+            let m = c.get(1).expect("group 1");
+            let words: Vec<&str> = m.as_str().split_whitespace().collect();
+            let mut keep = words
+                .iter()
+                .position(|w| {
+                    LABELS.contains(&w.trim_end_matches(':').to_ascii_lowercase().as_str())
+                })
+                .unwrap_or(words.len());
+            if keep == words.len() && line[m.end()..].starts_with(':') {
+                keep -= 1;
+            }
+            if keep >= 1 {
+                add(&words[..keep].join(" "));
+            }
+        }
+        if row_cue.is_match(line) {
+            for c in row.captures_iter(line) {
+                add(&c[1]);
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn names_on_screens_are_found_by_their_label_or_their_row() {
+        assert_eq!(
+            super::screen_names(
+                "PATIENT CHART\nPatient: Lucille Okafor   Age: 97\nRoom 412   Smith, John   MRN 00482913\nSmith, Adam Ltd. quarterly report\nName: GARCIA, MARIA\n"
+            ),
+            ["Lucille Okafor", "Smith, John", "GARCIA, MARIA"]
+        );
+        assert!(super::screen_names("Dear team, thanks.\nRoom 4 is free, Monday.").is_empty());
     }
 }
 
