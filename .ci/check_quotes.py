@@ -46,6 +46,8 @@ KNOWN_RULES = {
     "boundaries/patient-connection", "boundaries/supervisor-connection",
     "branding/name-in-handle", "media/clinical-photo", "workplace/during-duties",
     "professionalism/disparaging-people", "branding/logo-use", "media/department-video",
+    "media/image-metadata", "phi/text-in-image", "professionalism/text-in-image",
+    "confidential/text-in-image",
 }
 
 SCHEMA = {
