@@ -195,19 +195,22 @@ async function runCommand(page, title) {
   }, LONG, 1000);
 }
 
-/** Empties the filter box of the panel view shown (Problems, Output). */
+/** Empties the filter boxes of the panel views shown (Problems, Output). */
 async function clearPanelFilter(page) {
-  const filter = page.locator(".panel .viewpane-filter input:visible").first();
-  if ((await filter.count()) > 0 && (await filter.inputValue()) !== "") {
-    await filter.fill("");
+  const filters = page.locator(".panel .viewpane-filter input:visible");
+  for (let i = 0; i < (await filters.count()); i++) {
+    const filter = filters.nth(i);
+    if ((await filter.inputValue()) !== "") await filter.fill("");
   }
 }
 
 /** A Problems-panel row of a scrubs finding (not a file's header row): "message / scrubs / rule / [Ln, Col]". */
 const isScrubsFinding = (row) => /\nscrubs\n/.test(row) && /\[Ln \d+, Col \d+\]/.test(row);
 
-/** The Problems panel's rows, as text. */
+/** The Problems panel's rows, as text. A filter typed into another panel view (the Output's) can carry
+ * over into the Problems view a moment after it is shown, so any filter is emptied first. */
 async function problems(page) {
+  await clearPanelFilter(page);
   return page.locator(".markers-panel .monaco-list-row").allInnerTexts();
 }
 
