@@ -511,6 +511,9 @@ test("scrubs in VS Code: bundled server, first-run question, finding, squiggle, 
     log(`hover quotes: ${JSON.stringify(quotes.map((q) => q.slice(0, 80)))}`);
     assert.ok(quotes.some((q) => q.trim().length > 20), "the hover quotes a policy clause");
     assert.ok(quotes.some((q) => q.replace(/\s+/g, " ").includes(MAYO_QUOTE)), `the hover quotes Mayo Clinic's policy ("${MAYO_QUOTE}")`);
+    // The hover serves the findings of the policy chosen in the first-run question, not those from
+    // before it was saved (the server used to keep a same-version analysis across a settings change).
+    assert.ok(!(await hover.innerText()).includes("inferred from the text"), "the hover names the configured policy, not an inferred one");
     const box = await hover.boundingBox();
     await screenshot("hover", "hover", box && { x: Math.max(0, box.x - 70), y: Math.max(0, box.y - 60), width: Math.min(1400 - Math.max(0, box.x - 70), box.width + 140), height: box.height + 80 });
     await page.mouse.move(5, 5);
