@@ -254,7 +254,7 @@ pub mod config {
 }
 
 pub mod pictures {
-    use crate::images::{read_metadata, strip::strip_bytes};
+    use crate::images::{read_metadata, strip_bytes};
 
     /// A picture file of any bytes (a draft may link anything): reading its metadata and
     /// stripping it never panic; a stripped file strips to itself (nothing left to remove, the

@@ -83,6 +83,9 @@ pub struct Context<'a> {
     /// What the pictures the draft links to hold ([`Checker::check_full`]); `None` in a
     /// rules-only check, where the picture rules report nothing.
     pub pictures: Option<&'a dyn crate::engine::Pictures>,
+    /// What `pictures` said of each image, asked once per check
+    /// ([`crate::engine::pictures::inspected`]).
+    pub(crate) pictures_seen: OnceLock<Vec<Option<crate::engine::pictures::Inspected>>>,
     /// Per block, its sentences ([`crate::rules::context::sentences`]),
     /// computed on first use and shared by every rule that reads them.
     sentences: Vec<OnceLock<Vec<Range<usize>>>>,
@@ -371,6 +374,7 @@ impl Checker {
             inferred,
             post,
             pictures: None,
+            pictures_seen: OnceLock::new(),
         }
     }
 

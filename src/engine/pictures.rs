@@ -6,7 +6,10 @@
 //! about each image reference. Without one (the default, and in every rule-only check) those
 //! rules report nothing.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
+
+use crate::engine::{Context, Finding};
+use crate::markup::Format;
 
 /// A kind of metadata that tells where, when or by whom a picture was taken.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -54,4 +57,42 @@ pub trait Pictures: Sync {
     /// What is known about the picture `dest` (as written in the draft). `None`: not a local
     /// file (a URL is never fetched), missing, or not an image.
     fn inspect(&self, dest: &str) -> Option<Arc<Picture>>;
+}
+
+/// One image reference's picture as this check sees it: asked of [`Pictures`] once per check,
+/// and its text checked once however many rules read the findings.
+pub struct Inspected {
+    pub picture: Arc<Picture>,
+    text_findings: OnceLock<Vec<Finding>>,
+}
+
+impl Inspected {
+    /// The rules' findings on the picture's text, checked as a plain-text post (no pictures there);
+    /// empty when no text was recognised.
+    pub fn text_findings(&self, cx: &Context) -> &[Finding] {
+        self.text_findings
+            .get_or_init(|| match self.picture.text.as_deref() {
+                Some(t) if !t.trim().is_empty() => cx.checker.check(t, Format::PlainText),
+                _ => Vec::new(),
+            })
+    }
+}
+
+/// What `cx.pictures` says of each of `cx.markup.images` (by index), asked on first use in a
+/// check and shared by every picture rule.
+pub fn inspected<'c>(cx: &'c Context) -> &'c [Option<Inspected>] {
+    cx.pictures_seen.get_or_init(|| match cx.pictures {
+        None => Vec::new(),
+        Some(p) => cx
+            .markup
+            .images
+            .iter()
+            .map(|img| {
+                p.inspect(&img.dest).map(|picture| Inspected {
+                    picture,
+                    text_findings: OnceLock::new(),
+                })
+            })
+            .collect(),
+    })
 }

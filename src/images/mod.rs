@@ -14,7 +14,7 @@
 
 mod meta;
 mod ocr;
-pub mod strip;
+mod strip;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -25,7 +25,7 @@ use crate::engine::{Picture, Pictures};
 
 pub use meta::read_metadata;
 pub use ocr::{recognise, tesseract};
-pub use strip::{strip, Stripped};
+pub use strip::{strip, strip_bytes, Stripped};
 
 /// Pictures larger than this are not read (a post links photos of a few megabytes).
 pub const MAX_IMAGE_BYTES: u64 = 64 * 1024 * 1024;
@@ -188,54 +188,51 @@ impl ImageCache {
             return None;
         }
         let modified = md.modified().ok();
-        {
-            let files = lock(&self.files);
-            if let Some(e) = files.get(path) {
-                if e.size == md.len() && e.modified == modified {
-                    let (p, h) = (e.picture.clone(), e.hash);
-                    drop(files);
-                    return Some(self.with_text(path, p, h, ocr));
-                }
+        let cached = lock(&self.files)
+            .get(path)
+            .filter(|e| e.size == md.len() && e.modified == modified)
+            .map(|e| (e.picture.clone(), e.hash));
+        let (picture, hash) = match cached {
+            Some(c) => c,
+            None => {
+                let bytes = std::fs::read(path).ok()?;
+                let hash = content_hash(&bytes);
+                let picture = Arc::new(Picture {
+                    metadata: read_metadata(&bytes),
+                    text: None,
+                });
+                let entry = Entry {
+                    size: md.len(),
+                    modified,
+                    hash,
+                    picture: picture.clone(),
+                };
+                lock(&self.files).insert(path.to_path_buf(), entry);
+                (picture, hash)
             }
+        };
+        if picture.text.is_some() || ocr == Ocr::Off {
+            return Some((picture, hash));
         }
-        let bytes = std::fs::read(path).ok()?;
-        let hash = content_hash(&bytes);
-        let picture = Arc::new(Picture {
-            metadata: read_metadata(&bytes),
-            text: None,
-        });
-        lock(&self.files).insert(
-            path.to_path_buf(),
-            Entry {
-                size: md.len(),
-                modified,
-                hash,
-                picture: picture.clone(),
-            },
-        );
-        Some(self.with_text(path, picture, hash, ocr))
-    }
-
-    /// `p` with its recognised text from the cache, or recognised now (`Ocr::Now`).
-    fn with_text(&self, path: &Path, p: Arc<Picture>, hash: u64, ocr: Ocr) -> (Arc<Picture>, u64) {
-        if ocr == Ocr::Off {
-            return (p, hash);
-        }
+        // The text: known by content hash, or recognised now (`Ocr::Now`). Once known it is kept
+        // in the file's entry, so later lookups return that picture as it is.
         let known = lock(&self.texts).get(&hash).cloned();
         let text = match known {
             Some(t) => t,
-            None if ocr == Ocr::Now => {
-                let t = self.recognise_into(path, hash);
-                match t {
-                    Some(t) => t,
-                    None => return (p, hash),
-                }
-            }
-            None => return (p, hash),
+            None if ocr == Ocr::Now => match self.recognise_into(path, hash) {
+                Some(t) => t,
+                None => return Some((picture, hash)),
+            },
+            None => return Some((picture, hash)),
         };
-        let mut with = (*p).clone();
-        with.text = Some(text.unwrap_or_default());
-        (Arc::new(with), hash)
+        let with = Arc::new(Picture {
+            metadata: picture.metadata.clone(),
+            text: Some(text.unwrap_or_default()),
+        });
+        if let Some(e) = lock(&self.files).get_mut(path).filter(|e| e.hash == hash) {
+            e.picture = with.clone();
+        }
+        Some((with, hash))
     }
 
     /// Whether the text of the file with content `hash` is known (recognised, or failed).

@@ -191,10 +191,12 @@ impl State {
         // A check with newer settings replaces one with older settings of the same version (a
         // settings change re-checks every document at its version: hovers and code actions must
         // see the new findings, not only the published diagnostics).
-        let newer = |a: &Analysis| {
-            a.version > version
-                || (a.version == version && a.generation >= generation && a.judged && !judged)
-                || (a.version == version && a.generation > generation)
+        let newer = |a: &Analysis| match a.version.cmp(&version) {
+            std::cmp::Ordering::Greater => true,
+            std::cmp::Ordering::Less => false,
+            std::cmp::Ordering::Equal => {
+                a.generation > generation || (a.generation == generation && a.judged && !judged)
+            }
         };
         if version > doc.version || self.analyses.get(uri).is_some_and(newer) {
             return None;

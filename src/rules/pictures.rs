@@ -9,8 +9,8 @@
 //! ([`Context::pictures`], given by the CLI and the server, see [`crate::images`]). Without
 //! one these rules report nothing. Each finding sits on the whole image reference.
 
+use crate::engine::pictures::inspected;
 use crate::engine::{Context, Finding, Rule, RuleMeta, Severity};
-use crate::markup::Format;
 
 /// `media/image-metadata`
 pub struct ImageMetadata;
@@ -35,9 +35,8 @@ impl Rule for ImageMetadata {
     }
 
     fn check_document(&self, cx: &Context, out: &mut Vec<Finding>) {
-        let Some(pictures) = cx.pictures else { return };
-        for img in &cx.markup.images {
-            let Some(p) = pictures.inspect(&img.dest) else {
+        for (img, seen) in cx.markup.images.iter().zip(inspected(cx)) {
+            let Some(p) = seen.as_ref().map(|s| &s.picture) else {
                 continue;
             };
             if p.metadata.is_empty() {
@@ -137,16 +136,18 @@ impl Rule for TextInImage {
     }
 
     fn check_document(&self, cx: &Context, out: &mut Vec<Finding>) {
-        let Some(pictures) = cx.pictures else { return };
-        for img in &cx.markup.images {
-            let Some(p) = pictures.inspect(&img.dest) else {
+        for (img, seen) in cx.markup.images.iter().zip(inspected(cx)) {
+            let Some(seen) = seen else { continue };
+            let Some(text) = seen
+                .picture
+                .text
+                .as_deref()
+                .filter(|t| !t.trim().is_empty())
+            else {
                 continue;
             };
-            let Some(text) = p.text.as_deref().filter(|t| !t.trim().is_empty()) else {
-                continue;
-            };
-            // The rules over the recognised text, as a plain-text post (no pictures there).
-            let found = cx.checker.check(text, Format::PlainText);
+            // The rules over the recognised text (checked once for the three text rules).
+            let found = seen.text_findings(cx);
             let mut quotes: Vec<String> = Vec::new();
             for f in found.iter().filter(|f| f.category() == self.category) {
                 if f.rule == self.meta.id {
