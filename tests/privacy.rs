@@ -256,19 +256,60 @@ fn a_session_writes_nothing_to_disk() {
     );
     assert!(c.shutdown().success());
 
-    // The CLI (without --fix) reads and reports only.
-    let mut cli = Command::new(bin());
-    cli.args(["check", "--format", "json", "."])
-        .current_dir(&work)
-        .stdout(Stdio::null());
-    for (k, v) in &env {
-        cli.env(k, v);
-    }
-    assert_eq!(cli.status().unwrap().code(), Some(1));
-
+    // The CLI (without --fix) with --no-cache reads and reports only.
+    let cli = |extra: &[&str]| {
+        let mut cli = Command::new(bin());
+        cli.args(["check", "--format", "json"])
+            .args(extra)
+            .arg(".")
+            .current_dir(&work)
+            .stdout(Stdio::null());
+        for (k, v) in &env {
+            cli.env(k, v);
+        }
+        cli.status().unwrap().code()
+    };
+    assert_eq!(cli(&["--no-cache"]), Some(1));
     assert_eq!(
         before,
         snapshot(b),
         "a file was written, changed or created"
     );
+
+    // Without it, the only thing written is the verdict cache in the folder checked, and it holds
+    // hashes and scores: not one word of the draft.
+    assert_eq!(cli(&[]), Some(1));
+    let mut after = snapshot(b);
+    let cached: Vec<(String, Vec<u8>)> = after
+        .iter()
+        .filter(|(k, _)| k.starts_with("work/.scrubs_cache/"))
+        .map(|(k, (bytes, _))| (k.clone(), bytes.clone()))
+        .collect();
+    after.retain(|k, _| !k.starts_with("work/.scrubs_cache/"));
+    // The work folder's own time changed when the cache folder was made in it.
+    after.remove("work/");
+    let mut expected = before.clone();
+    expected.remove("work/");
+    assert_eq!(expected, after, "a file other than the cache was written");
+    let names: Vec<&str> = cached.iter().map(|(k, _)| k.as_str()).collect();
+    assert!(
+        names.iter().any(|n| n.ends_with(".bin"))
+            && names.contains(&"work/.scrubs_cache/.gitignore"),
+        "{names:?}"
+    );
+    let draft = draft();
+    for (name, bytes) in &cached {
+        if !name.ends_with(".bin") {
+            continue;
+        }
+        for word in draft
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| w.len() >= 4)
+        {
+            assert!(
+                !bytes.windows(word.len()).any(|w| w == word.as_bytes()),
+                "{name} holds {word:?} from the draft"
+            );
+        }
+    }
 }

@@ -5,6 +5,7 @@
 //! `../shared/CONTRACT.md`). Exit status: 0 no finding at warning level or
 //! above, 1 at least one, 2 the command could not do its job.
 
+mod cache;
 mod diff;
 pub mod docs;
 mod github;
@@ -96,6 +97,13 @@ pub struct CheckArgs {
     /// Rules only: leave the sentence model out (as `[judgement] enabled = false` does).
     #[arg(long)]
     pub no_judgement: bool,
+    /// Keep no verdict cache: judge every sentence again, and write nothing.
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Where the sentence model's verdicts are kept between runs (hashes and scores, never
+    /// text). Default: `.scrubs_cache` in the current folder.
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
     /// Leave linked pictures alone: no metadata read, no text recognised.
     #[arg(long)]
     pub no_images: bool,
@@ -337,8 +345,21 @@ pub fn run_check(args: &CheckArgs) -> Result<(Vec<FileResult>, Vec<String>), Str
     }
     errors.extend(checkers.errors);
     let judge = judgement(args);
+    // The verdicts of the last run: a rerun judges only what changed.
+    // `--diff` writes nothing, the cache included.
+    let cache_dir = (!args.no_cache && !args.diff && !jobs.is_empty())
+        .then(|| cache::dir(args.cache_dir.as_deref()));
+    let loaded = match (&judge, &cache_dir) {
+        (Some(j), Some(d)) => cache::load(d, j),
+        _ => 0,
+    };
     let images = (!args.no_images).then(crate::images::ImageCache::new);
     let results = check_all(jobs, judge.as_deref(), images.as_ref());
+    if let (Some(j), Some(d)) = (&judge, &cache_dir) {
+        if let Err(e) = cache::save(d, j, loaded) {
+            eprintln!("scrubs: warning: the verdict cache was not written ({e})");
+        }
+    }
     Ok((results, errors))
 }
 
@@ -442,7 +463,9 @@ fn check_all(
                         let Some(slot) = jobs.get(i) else { break };
                         let job = slot.lock().unwrap_or_else(|e| e.into_inner()).take();
                         if let Some(job) = job {
-                            mine.push((i, run(job)));
+                            // Files are spread over the cores: the model judges each on its
+                            // file's thread.
+                            mine.push((i, crate::model::one_thread(|| run(job))));
                         }
                     }
                     mine

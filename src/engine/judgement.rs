@@ -2,8 +2,9 @@
 //! findings. The model itself is behind the [`Judge`] trait (implemented by `crate::model`), so
 //! the engine stays a pure function of its inputs and can be tested with any judge.
 //!
-//! Units: every sentence of a prose block, and every window of two or three consecutive sentences
-//! (a story's patient is often in one sentence and their details in the next). A unit's score for a
+//! Units: every sentence of a prose block, and every window of up to [`Judge::window`] consecutive
+//! sentences (a story's patient is often in one sentence and their details in the next; the shipped
+//! model reads windows of two). A unit's score for a
 //! head is the geometric mean of the model's score for the unit and for its whole block (the
 //! paragraph's context is what tells a novel's scene or a teaching case from a real patient's
 //! story). A head's finding is the smallest unit whose score reaches the head's threshold (calibrated on the dev split, moved by
@@ -38,6 +39,10 @@ pub trait Judge: Send + Sync {
     /// Units of fewer words are not judged (too little to go on: a title, "Mrs.").
     fn min_words(&self) -> usize {
         4
+    }
+    /// Windows of up to this many consecutive sentences (1–3) are judged besides each sentence.
+    fn window(&self) -> usize {
+        3
     }
     /// Scores (0–1, one per head in [`Judge::heads`] order) of texts made of consecutive
     /// sentences: each unit is a range of indices into `sentences`, and stands for those
@@ -117,7 +122,7 @@ type Units = (
 /// The units to judge, and every sentence of the blocks that hold one (`sentences`, as byte
 /// ranges of their block: the units' members index it). `blocks[b]`: block `b`'s sentences as a
 /// range of `sentences`, if it holds a unit.
-fn units(cx: &Context, min_words: usize) -> Units {
+fn units(cx: &Context, min_words: usize, window: usize) -> Units {
     let mut out = Vec::new();
     let mut sentences = Vec::new();
     let mut blocks = vec![None; cx.markup.blocks.len()];
@@ -132,7 +137,7 @@ fn units(cx: &Context, min_words: usize) -> Units {
         let first = sentences.len();
         let before = out.len();
         for i in 0..s.len() {
-            for w in 1..=3usize.min(i + 1) {
+            for w in 1..=window.clamp(1, 3).min(i + 1) {
                 if n[i + 1 - w..=i].iter().sum::<usize>() >= min_words {
                     out.push(Unit {
                         block: b,
@@ -188,7 +193,7 @@ pub(crate) fn apply(
     if live.iter().all(|&(i, _)| heads[i].name == DISCLAIMER_HEAD) && !wants_disclaimer {
         return;
     }
-    let (units, sentences, blocks) = units(cx, judge.min_words());
+    let (units, sentences, blocks) = units(cx, judge.min_words(), judge.window());
     let texts: Vec<&str> = sentences
         .iter()
         .map(|(b, r)| cx.markup.blocks[*b].text.get(r.clone()).unwrap_or(""))

@@ -251,6 +251,7 @@ struct Shared {
     checks: std::sync::mpsc::Sender<Job>,
     judged_checks: Arc<std::sync::atomic::AtomicU64>,
     images: Arc<crate::images::ImageCache>,
+    prejudging: Arc<tokio::sync::Mutex<()>>,
 }
 
 /// Runs `f` on the check thread and waits for its result (see [`Backend::on_check_thread`]).
@@ -451,6 +452,41 @@ impl Shared {
 }
 
 impl Shared {
+    /// Judges the sentences of `rope` the model has no verdict for yet, on a blocking thread of
+    /// their own (the model spreads them over the cores), so that the judged check, on the check
+    /// thread, finds every verdict in the cache: the encoder takes tens of milliseconds for an
+    /// edited sentence and its windows, and about a second for a 10 KB draft's first judgement,
+    /// which the next keystroke's rules check must not wait for. Skipped if a newer version came
+    /// in while an earlier draft was being judged; the verdicts of a version superseded during
+    /// its judgement are kept (most of its sentences are the newer version's too).
+    async fn prejudge(
+        &self,
+        rope: &Rope,
+        version: i32,
+        format: Format,
+        checker: &Arc<Checker>,
+        cache: &Arc<DocCache>,
+    ) {
+        let _one = self.prejudging.lock().await;
+        if cache.latest.load(Ordering::SeqCst) != version {
+            return;
+        }
+        let (checker, rope) = (checker.clone(), rope.clone());
+        let _ = tokio::task::spawn_blocking(move || {
+            let Ok(judge) = crate::model::judge() else {
+                // Reported by the judged check that follows.
+                return;
+            };
+            let text = rope.to_string();
+            // The rules run too (a fraction of a millisecond at 10 KB): what matters is that every
+            // unit the judged check will ask for is asked for now.
+            let _ = guarded(&text, || {
+                checker.check_judged(&text, format, None, Some(&*judge))
+            });
+        })
+        .await;
+    }
+
     /// Recognises the text of `pending` pictures (each once, however many documents or
     /// versions asked) on blocking threads, off the keystroke path, then judges `uri` again at
     /// its newest version so that the text-in-image findings are published.
@@ -522,6 +558,9 @@ pub struct Backend {
     judged_checks: Arc<std::sync::atomic::AtomicU64>,
     /// What was read from the pictures the open drafts link to.
     images: Arc<crate::images::ImageCache>,
+    /// Held while the model judges a draft's new sentences off the check thread (one draft at a
+    /// time: the model spreads one job over the cores).
+    prejudging: Arc<tokio::sync::Mutex<()>>,
 }
 
 fn lock(state: &Mutex<State>) -> std::sync::MutexGuard<'_, State> {
@@ -550,6 +589,7 @@ impl Backend {
             long_publishes: Arc::default(),
             judged_checks: Arc::default(),
             images: Arc::default(),
+            prejudging: Arc::default(),
         }
     }
 
@@ -561,6 +601,7 @@ impl Backend {
             checks: self.checks.clone(),
             judged_checks: self.judged_checks.clone(),
             images: self.images.clone(),
+            prejudging: self.prejudging.clone(),
         }
     }
 
@@ -788,6 +829,14 @@ impl Backend {
                     tokio::time::sleep(JUDGE_LONG_AFTER).await;
                 }
                 // A newer version came in meanwhile: it judges.
+                if cache2.latest.load(Ordering::SeqCst) != version {
+                    return;
+                }
+                if judging {
+                    shared
+                        .prejudge(&rope, version, format, &checker2, &cache2)
+                        .await;
+                }
                 if cache2.latest.load(Ordering::SeqCst) == version {
                     shared
                         .judge_and_publish(

@@ -1,0 +1,520 @@
+//! A small BERT encoder (all-MiniLM-L6-v2's shape: six layers, width 384, twelve attention heads,
+//! feed-forward 1,536), written out operation for operation as `model/encoder.py` trains it, with
+//! one logistic output per head on the mean of its last layer.
+//!
+//! Weights come from `model/encoder.safetensors` (embedded in the binary): int8 rows with one f32
+//! scale per row for the word embeddings and every linear layer, f32 for the rest. The word rows
+//! are read where they lie in the binary (a text touches only its tokens' rows); the layers'
+//! matrices are expanded to f32 once, when the model is loaded (42 MB), because the matrix products
+//! that are nearly all of the work run several times faster on f32 than on int8 here.
+//!
+//! Many texts are encoded at once with no padding: the linear layers, nearly all the arithmetic,
+//! run on every token of every text as one matrix (one `sgemm`), and only attention works text by
+//! text. Texts are taken in chunks of at most [`CHUNK_TOKENS`] tokens (the activations of a chunk
+//! are ~8 MB), and the chunks are spread over up to `threads` threads.
+
+use std::ops::Range;
+
+use safetensors::SafeTensors;
+
+pub const WIDTH: usize = 384;
+const HEADS: usize = 12;
+const HEAD_DIM: usize = 32;
+const FFN: usize = 1536;
+const LN_EPS: f32 = 1e-12;
+/// The most tokens a chunk of texts holds (its activations: ~15 KB a token, so ~8 MB a thread).
+pub const CHUNK_TOKENS: usize = 512;
+/// Fewer tokens than this are not worth a thread of their own.
+const MIN_CHUNK_TOKENS: usize = 64;
+
+/// A linear layer: `out = x · wᵀ + b`, `w` as `[out][in]`.
+struct Linear {
+    w: Vec<f32>,
+    b: Vec<f32>,
+    n_in: usize,
+    n_out: usize,
+}
+
+impl Linear {
+    /// `x`: `rows` rows of `n_in`; `out` becomes `rows` rows of `n_out`.
+    fn apply(&self, x: &[f32], rows: usize, out: &mut Vec<f32>) {
+        assert_eq!(x.len(), rows * self.n_in);
+        out.clear();
+        out.reserve(rows * self.n_out);
+        for _ in 0..rows {
+            out.extend_from_slice(&self.b);
+        }
+        if rows == 0 {
+            return;
+        }
+        // SAFETY: `x` holds rows × n_in values (asserted), `w` n_out × n_in (checked at load), and
+        // `out` rows × n_out (just filled); the strides describe exactly those row-major layouts, and
+        // `out` does not alias either input.
+        unsafe {
+            matrixmultiply::sgemm(
+                rows,
+                self.n_in,
+                self.n_out,
+                1.0,
+                x.as_ptr(),
+                self.n_in as isize,
+                1,
+                self.w.as_ptr(),
+                1,
+                self.n_in as isize,
+                1.0,
+                out.as_mut_ptr(),
+                self.n_out as isize,
+                1,
+            );
+        }
+    }
+}
+
+struct Norm {
+    g: Vec<f32>,
+    b: Vec<f32>,
+}
+
+impl Norm {
+    fn apply(&self, x: &mut [f32]) {
+        for row in x.chunks_exact_mut(WIDTH) {
+            let mean = sum8(row) / WIDTH as f32;
+            for v in row.iter_mut() {
+                *v -= mean;
+            }
+            let var = dot8(row, row) / WIDTH as f32;
+            let inv = 1.0 / (var + LN_EPS).sqrt();
+            for ((v, g), b) in row.iter_mut().zip(&self.g).zip(&self.b) {
+                *v = *v * inv * g + b;
+            }
+        }
+    }
+}
+
+struct Layer {
+    /// Query, key and value in one matrix (`[3 × 384][384]`).
+    qkv: Linear,
+    o: Linear,
+    f1: Linear,
+    f2: Linear,
+    ln1: Norm,
+    ln2: Norm,
+}
+
+/// The encoder and its heads.
+pub struct Bert {
+    /// int8 rows of the word embeddings, in the binary.
+    word: &'static [u8],
+    word_scale: Vec<f32>,
+    position: Vec<f32>,
+    kind: Vec<f32>,
+    norm: Norm,
+    layers: Vec<Layer>,
+    head_w: Vec<f32>,
+    head_b: Vec<f32>,
+    maxlen: usize,
+}
+
+fn f32s(bytes: &[u8]) -> Vec<f32> {
+    bytes
+        .chunks_exact(4)
+        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        .collect()
+}
+
+/// Reads a tensor's shape and bytes, checking its type.
+fn tensor<'a>(
+    st: &SafeTensors<'a>,
+    name: &str,
+    dtype: safetensors::Dtype,
+) -> Result<(Vec<usize>, &'a [u8]), String> {
+    let t = st
+        .tensor(name)
+        .map_err(|e| format!("model/encoder.safetensors: {name}: {e}"))?;
+    if t.dtype() != dtype {
+        return Err(format!(
+            "model/encoder.safetensors: {name} is {:?}, not {dtype:?}",
+            t.dtype()
+        ));
+    }
+    Ok((t.shape().to_vec(), t.data()))
+}
+
+fn vector(st: &SafeTensors<'_>, name: &str, len: usize) -> Result<Vec<f32>, String> {
+    let (shape, data) = tensor(st, name, safetensors::Dtype::F32)?;
+    if shape.iter().product::<usize>() != len {
+        return Err(format!(
+            "model/encoder.safetensors: {name} has shape {shape:?}, not {len} values"
+        ));
+    }
+    Ok(f32s(data))
+}
+
+/// An int8 matrix and its row scales, expanded to f32.
+fn matrix(st: &SafeTensors<'_>, name: &str, rows: usize, cols: usize) -> Result<Vec<f32>, String> {
+    let (shape, q) = tensor(st, &format!("{name}.q"), safetensors::Dtype::I8)?;
+    if shape != [rows, cols] {
+        return Err(format!(
+            "model/encoder.safetensors: {name} has shape {shape:?}, not [{rows}, {cols}]"
+        ));
+    }
+    let scale = vector(st, &format!("{name}.scale"), rows)?;
+    let mut out = Vec::with_capacity(rows * cols);
+    for (row, s) in q.chunks_exact(cols).zip(&scale) {
+        out.extend(row.iter().map(|&v| f32::from(v as i8) * s));
+    }
+    Ok(out)
+}
+
+fn linear(st: &SafeTensors<'_>, name: &str, n_in: usize, n_out: usize) -> Result<Linear, String> {
+    Ok(Linear {
+        w: matrix(st, name, n_out, n_in)?,
+        b: vector(st, &format!("{name}.bias"), n_out)?,
+        n_in,
+        n_out,
+    })
+}
+
+fn norm(st: &SafeTensors<'_>, name: &str) -> Result<Norm, String> {
+    Ok(Norm {
+        g: vector(st, &format!("{name}.weight"), WIDTH)?,
+        b: vector(st, &format!("{name}.bias"), WIDTH)?,
+    })
+}
+
+/// The sum of `a`, in eight lanes (so that the compiler may use vector instructions: a plain sum
+/// must add in order).
+fn sum8(a: &[f32]) -> f32 {
+    let mut acc = [0f32; 8];
+    let mut chunks = a.chunks_exact(8);
+    for c in &mut chunks {
+        for (x, y) in acc.iter_mut().zip(c) {
+            *x += y;
+        }
+    }
+    acc.iter().sum::<f32>() + chunks.remainder().iter().sum::<f32>()
+}
+
+/// The dot product of `a` and `b`, in eight lanes.
+fn dot8(a: &[f32], b: &[f32]) -> f32 {
+    let mut acc = [0f32; 8];
+    let (mut ca, mut cb) = (a.chunks_exact(8), b.chunks_exact(8));
+    for (x, y) in (&mut ca).zip(&mut cb) {
+        for l in 0..8 {
+            acc[l] += x[l] * y[l];
+        }
+    }
+    let rest: f32 = ca
+        .remainder()
+        .iter()
+        .zip(cb.remainder())
+        .map(|(x, y)| x * y)
+        .sum();
+    acc.iter().sum::<f32>() + rest
+}
+
+/// e^x for x ≤ 0 (relative error ~2e-7; 0 below -87), branch-free so that a loop of it vectorises:
+/// x = n·ln 2 + r with |r| ≤ ln 2 / 2, e^r by its Taylor polynomial to r⁷, 2^n by the exponent bits.
+fn exp_nonpositive(x: f32) -> f32 {
+    const ROUND: f32 = 12_582_912.0; // 1.5 · 2^23: adding it rounds to an integer
+    let x = x.clamp(-87.0, 0.0);
+    let n = (x * std::f32::consts::LOG2_E + ROUND) - ROUND;
+    let r = x - n * 0.693_145_75 - n * 1.428_606_8e-6;
+    let p = 1.0
+        + r * (1.0
+            + r * (0.5
+                + r * (1.0 / 6.0
+                    + r * (1.0 / 24.0
+                        + r * (1.0 / 120.0 + r * (1.0 / 720.0 + r * (1.0 / 5040.0)))))));
+    let bits = ((n as i32 + 127) as u32) << 23;
+    p * f32::from_bits(bits)
+}
+
+/// erf (Abramowitz and Stegun 7.1.26: absolute error below 1.5e-7), branch-free.
+fn erf(x: f32) -> f32 {
+    let z = x.abs();
+    let t = 1.0 / (1.0 + 0.327_591_1 * z);
+    let poly = t
+        * (0.254_829_6
+            + t * (-0.284_496_74 + t * (1.421_413_7 + t * (-1.453_152 + t * 1.061_405_4))));
+    let r = 1.0 - poly * exp_nonpositive(-z * z);
+    r.copysign(x)
+}
+
+/// GELU as PyTorch computes it by default: x · Φ(x), with Φ from erf.
+fn gelu(x: &mut [f32]) {
+    for v in x {
+        *v = 0.5 * *v * (1.0 + erf(*v * std::f32::consts::FRAC_1_SQRT_2));
+    }
+}
+
+impl Bert {
+    /// Reads the encoder from its safetensors bytes (the embedded `model/encoder.safetensors`).
+    pub fn load(bytes: &'static [u8], outputs: usize, maxlen: usize) -> Result<Bert, String> {
+        let st = SafeTensors::deserialize(bytes)
+            .map_err(|e| format!("model/encoder.safetensors: {e}"))?;
+        let (shape, word) = tensor(&st, "embeddings.word.q", safetensors::Dtype::I8)?;
+        if shape.len() != 2 || shape[1] != WIDTH {
+            return Err(format!(
+                "model/encoder.safetensors: word embeddings of shape {shape:?}"
+            ));
+        }
+        let vocab = shape[0];
+        let word_scale = vector(&st, "embeddings.word.scale", vocab)?;
+        let (pshape, _) = tensor(&st, "embeddings.position", safetensors::Dtype::F32)?;
+        if pshape.len() != 2 || pshape[1] != WIDTH || pshape[0] < maxlen {
+            return Err(format!(
+                "model/encoder.safetensors: position embeddings of shape {pshape:?} for {maxlen} tokens"
+            ));
+        }
+        let position = vector(&st, "embeddings.position", pshape[0] * WIDTH)?;
+        let kind = vector(&st, "embeddings.type", WIDTH)?;
+        let norm_e = norm(&st, "embeddings.norm")?;
+        let mut layers = Vec::new();
+        for i in 0.. {
+            if st.tensor(&format!("layer.{i}.q.q")).is_err() {
+                break;
+            }
+            let p = |n: &str| format!("layer.{i}.{n}");
+            let (q, k, v) = (
+                linear(&st, &p("q"), WIDTH, WIDTH)?,
+                linear(&st, &p("k"), WIDTH, WIDTH)?,
+                linear(&st, &p("v"), WIDTH, WIDTH)?,
+            );
+            let qkv = Linear {
+                w: [q.w, k.w, v.w].concat(),
+                b: [q.b, k.b, v.b].concat(),
+                n_in: WIDTH,
+                n_out: 3 * WIDTH,
+            };
+            layers.push(Layer {
+                qkv,
+                o: linear(&st, &p("o"), WIDTH, WIDTH)?,
+                f1: linear(&st, &p("f1"), WIDTH, FFN)?,
+                f2: linear(&st, &p("f2"), FFN, WIDTH)?,
+                ln1: norm(&st, &p("ln1"))?,
+                ln2: norm(&st, &p("ln2"))?,
+            });
+        }
+        if layers.is_empty() {
+            return Err("model/encoder.safetensors: no layers".into());
+        }
+        let head_w = vector(&st, "head.weight", outputs * WIDTH)?;
+        let head_b = vector(&st, "head.bias", outputs)?;
+        Ok(Bert {
+            word,
+            word_scale,
+            position,
+            kind,
+            norm: norm_e,
+            layers,
+            head_w,
+            head_b,
+            maxlen,
+        })
+    }
+
+    /// The most tokens a text is read to ([CLS] and [SEP] included); longer texts are cut.
+    pub fn maxlen(&self) -> usize {
+        self.maxlen
+    }
+
+    /// The byte range of the word embeddings' rows (to give their pages back).
+    pub fn word_rows(&self) -> Range<usize> {
+        let start = self.word.as_ptr() as usize;
+        start..start + self.word.len()
+    }
+
+    pub fn vocab(&self) -> usize {
+        self.word_scale.len()
+    }
+
+    pub fn outputs(&self) -> usize {
+        self.head_b.len()
+    }
+
+    /// Head probabilities for each text, given as token ids with [CLS] and [SEP] (at most
+    /// [`Bert::maxlen`] of them, ids below [`Bert::vocab`]: the caller cuts and checks). Texts are
+    /// encoded in chunks, on up to `threads` threads.
+    pub fn probabilities(&self, texts: &[Vec<u32>], threads: usize) -> Vec<Vec<f32>> {
+        // Chunks of consecutive texts, up to CHUNK_TOKENS tokens each, and at least one per thread
+        // for a job of a few hundred tokens (a keystroke's sentences).
+        let total: usize = texts.iter().map(Vec::len).sum();
+        let size = total
+            .div_ceil(threads.max(1))
+            .clamp(MIN_CHUNK_TOKENS, CHUNK_TOKENS);
+        let mut chunks: Vec<Range<usize>> = Vec::new();
+        let mut start = 0;
+        let mut tokens = 0;
+        for (i, t) in texts.iter().enumerate() {
+            if tokens > 0 && tokens + t.len() > size {
+                chunks.push(start..i);
+                start = i;
+                tokens = 0;
+            }
+            tokens += t.len();
+        }
+        if start < texts.len() {
+            chunks.push(start..texts.len());
+        }
+        let threads = threads.clamp(1, chunks.len().max(1));
+        if threads == 1 {
+            return chunks
+                .into_iter()
+                .flat_map(|c| self.chunk(&texts[c]))
+                .collect();
+        }
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let mut done: Vec<(usize, Vec<Vec<f32>>)> = std::thread::scope(|s| {
+            let workers: Vec<_> = (0..threads)
+                .map(|_| {
+                    s.spawn(|| {
+                        let mut mine = Vec::new();
+                        loop {
+                            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            let Some(c) = chunks.get(i) else { break };
+                            mine.push((i, self.chunk(&texts[c.clone()])));
+                        }
+                        mine
+                    })
+                })
+                .collect();
+            workers
+                .into_iter()
+                .flat_map(|w| w.join().unwrap_or_default())
+                .collect()
+        });
+        done.sort_by_key(|(i, _)| *i);
+        done.into_iter().flat_map(|(_, v)| v).collect()
+    }
+
+    /// One chunk: every token of every text as one matrix.
+    fn chunk(&self, texts: &[Vec<u32>]) -> Vec<Vec<f32>> {
+        let total: usize = texts.iter().map(Vec::len).sum();
+        let mut x = Vec::with_capacity(total * WIDTH);
+        for t in texts {
+            for (pos, &id) in t.iter().enumerate() {
+                let id = id as usize;
+                let s = self.word_scale[id];
+                let row = &self.word[id * WIDTH..(id + 1) * WIDTH];
+                let p = &self.position[pos * WIDTH..(pos + 1) * WIDTH];
+                x.extend(
+                    row.iter()
+                        .zip(p)
+                        .zip(&self.kind)
+                        .map(|((&q, &p), &k)| f32::from(q as i8) * s + p + k),
+                );
+            }
+        }
+        self.norm.apply(&mut x);
+        let (mut qkv, mut ctx, mut tmp, mut ffn) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let mut scores = Vec::new();
+        let scale = 1.0 / (HEAD_DIM as f32).sqrt();
+        for layer in &self.layers {
+            layer.qkv.apply(&x, total, &mut qkv);
+            ctx.clear();
+            ctx.resize(total * WIDTH, 0.0);
+            let mut off = 0;
+            for t in texts {
+                let n = t.len();
+                for h in 0..HEADS {
+                    let q = |i: usize| &qkv[(off + i) * 3 * WIDTH + h * HEAD_DIM..][..HEAD_DIM];
+                    let k =
+                        |j: usize| &qkv[(off + j) * 3 * WIDTH + WIDTH + h * HEAD_DIM..][..HEAD_DIM];
+                    let v = |j: usize| {
+                        &qkv[(off + j) * 3 * WIDTH + 2 * WIDTH + h * HEAD_DIM..][..HEAD_DIM]
+                    };
+                    for i in 0..n {
+                        scores.clear();
+                        let qi = q(i);
+                        scores.extend((0..n).map(|j| dot8(qi, k(j)) * scale));
+                        let max = scores.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+                        let mut sum = 0.0;
+                        for s in scores.iter_mut() {
+                            *s = (*s - max).exp();
+                            sum += *s;
+                        }
+                        let out = &mut ctx[(off + i) * WIDTH + h * HEAD_DIM..][..HEAD_DIM];
+                        for (j, &a) in scores.iter().enumerate() {
+                            let a = a / sum;
+                            for (o, vv) in out.iter_mut().zip(v(j)) {
+                                *o += a * vv;
+                            }
+                        }
+                    }
+                }
+                off += n;
+            }
+            layer.o.apply(&ctx, total, &mut tmp);
+            for (t, v) in tmp.iter_mut().zip(&x) {
+                *t += v;
+            }
+            layer.ln1.apply(&mut tmp);
+            std::mem::swap(&mut x, &mut tmp);
+            layer.f1.apply(&x, total, &mut ffn);
+            gelu(&mut ffn);
+            layer.f2.apply(&ffn, total, &mut tmp);
+            for (t, v) in tmp.iter_mut().zip(&x) {
+                *t += v;
+            }
+            layer.ln2.apply(&mut tmp);
+            std::mem::swap(&mut x, &mut tmp);
+        }
+        let outputs = self.outputs();
+        let mut off = 0;
+        texts
+            .iter()
+            .map(|t| {
+                let n = t.len();
+                let mut e = vec![0f32; WIDTH];
+                for row in x[off * WIDTH..(off + n) * WIDTH].chunks_exact(WIDTH) {
+                    for (a, v) in e.iter_mut().zip(row) {
+                        *a += v;
+                    }
+                }
+                off += n;
+                let inv = 1.0 / n.max(1) as f32;
+                (0..outputs)
+                    .map(|o| {
+                        let w = &self.head_w[o * WIDTH..(o + 1) * WIDTH];
+                        let z = w.iter().zip(&e).map(|(a, b)| a * b * inv).sum::<f32>()
+                            + self.head_b[o];
+                        1.0 / (1.0 + (-z).exp())
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exp_is_exp() {
+        for i in 0..=2000 {
+            let x = -(i as f32) * 0.05;
+            let (got, want) = (exp_nonpositive(x), x.exp());
+            assert!(
+                (got - want).abs() <= 3e-7 * want + 1e-30,
+                "exp({x}) = {got}, not {want}"
+            );
+        }
+        assert_eq!(exp_nonpositive(-1000.0), exp_nonpositive(-87.0));
+    }
+
+    #[test]
+    fn erf_is_erf() {
+        for (x, want) in [
+            (0.0f32, 0.0f32),
+            (0.5, 0.520_499_9),
+            (1.0, 0.842_700_8),
+            (-1.0, -0.842_700_8),
+            (2.5, 0.999_593),
+        ] {
+            assert!((erf(x) - want).abs() < 1e-6, "erf({x}) = {}", erf(x));
+        }
+    }
+}
