@@ -379,6 +379,62 @@ fn judged_findings_in_json_and_how_to_turn_them_off() {
     assert_eq!(off.status.code(), Some(0));
 }
 
+/// `scrubs check` keeps the model's verdicts in `.scrubs_cache/` and reads them back on the next run
+/// (shown here by editing the cached scores: the rerun believes them); `--no-cache` neither reads
+/// nor writes it, and a broken cache file is ignored and written again.
+#[test]
+fn the_verdict_cache_is_read_back_and_a_broken_one_is_ignored() {
+    let dir = tempfile::tempdir().unwrap();
+    let post = "Night shift notes.\n\nHonestly the next drunk who swings at me can bleed out in the waiting room for all I care.\n";
+    std::fs::write(dir.path().join("post.md"), post).unwrap();
+    let run = |extra: &[&str]| {
+        let mut args = vec!["check", "--format", "json"];
+        args.extend_from_slice(extra);
+        args.push("post.md");
+        let out = scrubs(&args, dir.path());
+        let v = json(&out);
+        v["files"][0]["diagnostics"].clone()
+    };
+    let first = run(&[]);
+    assert_eq!(first[0]["judged"]["label"], "hostility", "{first}");
+    let cache = dir.path().join(".scrubs_cache");
+    assert_eq!(
+        std::fs::read_to_string(cache.join(".gitignore"))
+            .unwrap()
+            .lines()
+            .last(),
+        Some("*")
+    );
+    let bin: Vec<std::path::PathBuf> = std::fs::read_dir(&cache)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "bin"))
+        .collect();
+    assert_eq!(bin.len(), 1, "{bin:?}");
+    let bytes = std::fs::read(&bin[0]).unwrap();
+    assert!(bytes.starts_with(b"SCRUBSV1"));
+    assert_eq!(run(&[]), first);
+
+    // Every cached score set to zero: the rerun judges nothing positive, so it read the cache.
+    let heads = u32::from_le_bytes(bytes[8..12].try_into().unwrap()) as usize;
+    let mut zeroed = bytes[..12].to_vec();
+    for entry in bytes[12..].chunks_exact(8 + 4 * heads) {
+        zeroed.extend_from_slice(&entry[..8]);
+        zeroed.extend(std::iter::repeat_n(0u8, 4 * heads));
+    }
+    std::fs::write(&bin[0], &zeroed).unwrap();
+    assert_eq!(run(&[]), serde_json::json!([]));
+    // --no-cache judges afresh and leaves the file alone.
+    assert_eq!(run(&["--no-cache"]), first);
+    assert_eq!(std::fs::read(&bin[0]).unwrap(), zeroed);
+
+    // A broken file: ignored, and replaced by a good one.
+    std::fs::write(&bin[0], b"not a cache").unwrap();
+    assert_eq!(run(&[]), first);
+    assert!(std::fs::read(&bin[0]).unwrap().starts_with(b"SCRUBSV1"));
+}
+
 /// `scrubs --version` names the release, the commit it was built from, and what
 /// judges a draft: the model's heads and each policy pack, by the SHA-256 of the
 /// file (`sha256sum model/heads.json src/packs/mayo.toml` gives the same).

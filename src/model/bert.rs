@@ -249,6 +249,79 @@ fn gelu(x: &mut [f32]) {
     }
 }
 
+/// Self-attention of one text (tokens `off..off + n` of the chunk): for each head, the
+/// softmax of Q·Kᵀ/√32 over the text's tokens, times V, into `ctx` (rows of [`WIDTH`]). Two
+/// matrix products a head (`sgemm`, strided views of `qkv`'s rows of 3 × 384).
+fn attend(qkv: &[f32], ctx: &mut [f32], off: usize, n: usize, scores: &mut Vec<f32>) {
+    if n == 0 {
+        return;
+    }
+    assert!(qkv.len() >= (off + n) * 3 * WIDTH && ctx.len() >= (off + n) * WIDTH);
+    let scale = 1.0 / (HEAD_DIM as f32).sqrt();
+    scores.clear();
+    scores.resize(n * n, 0.0);
+    let row = (3 * WIDTH) as isize;
+    for h in 0..HEADS {
+        let base = off * 3 * WIDTH + h * HEAD_DIM;
+        // SAFETY: asserted above: the text's rows lie inside `qkv` and `ctx`; head `h`'s columns
+        // (h·32 .. h·32 + 32 of the query, key and value thirds) inside each row; `scores` holds
+        // n × n. The strides describe those views exactly, and no output aliases an input.
+        unsafe {
+            let q = qkv.as_ptr().add(base);
+            let k = qkv.as_ptr().add(base + WIDTH);
+            // scores = scale · Q Kᵀ: (n × 32) · (32 × n).
+            matrixmultiply::sgemm(
+                n,
+                HEAD_DIM,
+                n,
+                scale,
+                q,
+                row,
+                1,
+                k,
+                1,
+                row,
+                0.0,
+                scores.as_mut_ptr(),
+                n as isize,
+                1,
+            );
+        }
+        for r in scores.chunks_exact_mut(n) {
+            let max = r.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+            let mut sum = 0.0;
+            for s in r.iter_mut() {
+                *s = (*s - max).exp();
+                sum += *s;
+            }
+            let inv = 1.0 / sum;
+            for s in r.iter_mut() {
+                *s *= inv;
+            }
+        }
+        // SAFETY: as above; the output is head h's 32 columns of the text's rows of `ctx`.
+        unsafe {
+            let v = qkv.as_ptr().add(base + 2 * WIDTH);
+            matrixmultiply::sgemm(
+                n,
+                n,
+                HEAD_DIM,
+                1.0,
+                scores.as_ptr(),
+                n as isize,
+                1,
+                v,
+                row,
+                1,
+                0.0,
+                ctx.as_mut_ptr().add(off * WIDTH + h * HEAD_DIM),
+                WIDTH as isize,
+                1,
+            );
+        }
+    }
+}
+
 impl Bert {
     /// Reads the encoder from its safetensors bytes (the embedded `model/encoder.safetensors`).
     pub fn load(bytes: &'static [u8], outputs: usize, maxlen: usize) -> Result<Bert, String> {
@@ -410,41 +483,14 @@ impl Bert {
         self.norm.apply(&mut x);
         let (mut qkv, mut ctx, mut tmp, mut ffn) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         let mut scores = Vec::new();
-        let scale = 1.0 / (HEAD_DIM as f32).sqrt();
         for layer in &self.layers {
             layer.qkv.apply(&x, total, &mut qkv);
             ctx.clear();
             ctx.resize(total * WIDTH, 0.0);
             let mut off = 0;
             for t in texts {
-                let n = t.len();
-                for h in 0..HEADS {
-                    let q = |i: usize| &qkv[(off + i) * 3 * WIDTH + h * HEAD_DIM..][..HEAD_DIM];
-                    let k =
-                        |j: usize| &qkv[(off + j) * 3 * WIDTH + WIDTH + h * HEAD_DIM..][..HEAD_DIM];
-                    let v = |j: usize| {
-                        &qkv[(off + j) * 3 * WIDTH + 2 * WIDTH + h * HEAD_DIM..][..HEAD_DIM]
-                    };
-                    for i in 0..n {
-                        scores.clear();
-                        let qi = q(i);
-                        scores.extend((0..n).map(|j| dot8(qi, k(j)) * scale));
-                        let max = scores.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-                        let mut sum = 0.0;
-                        for s in scores.iter_mut() {
-                            *s = (*s - max).exp();
-                            sum += *s;
-                        }
-                        let out = &mut ctx[(off + i) * WIDTH + h * HEAD_DIM..][..HEAD_DIM];
-                        for (j, &a) in scores.iter().enumerate() {
-                            let a = a / sum;
-                            for (o, vv) in out.iter_mut().zip(v(j)) {
-                                *o += a * vv;
-                            }
-                        }
-                    }
-                }
-                off += n;
+                attend(&qkv, &mut ctx, off, t.len(), &mut scores);
+                off += t.len();
             }
             layer.o.apply(&ctx, total, &mut tmp);
             for (t, v) in tmp.iter_mut().zip(&x) {
