@@ -483,6 +483,10 @@ impl Shared {
             let _ = guarded(&text, || {
                 checker.check_judged(&text, format, None, Some(&*judge))
             });
+            drop(text);
+            // The encoder's activations (megabytes a thread) were freed in the worker threads'
+            // arenas: give them back.
+            memory::trim();
         })
         .await;
     }

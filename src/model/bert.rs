@@ -4,9 +4,10 @@
 //!
 //! Weights come from `model/encoder.safetensors` (embedded in the binary): int8 rows with one f32
 //! scale per row for the word embeddings and every linear layer, f32 for the rest. The word rows
-//! are read where they lie in the binary (a text touches only its tokens' rows); the layers'
-//! matrices are expanded to f32 once, when the model is loaded (42 MB), because the matrix products
-//! that are nearly all of the work run several times faster on f32 than on int8 here.
+//! are read where they lie in the binary (a text touches only its tokens' rows), and so are the
+//! layers' matrices, each expanded to f32 for the product it takes part in (f32 products are
+//! several times faster than int8 ones here, and keeping 42 MB of expanded weights would cost
+//! more memory than the expansion costs time).
 //!
 //! Many texts are encoded at once with no padding: the linear layers, nearly all the arithmetic,
 //! run on every token of every text as one matrix (one `sgemm`), and only attention works text by
@@ -27,17 +28,26 @@ pub const CHUNK_TOKENS: usize = 512;
 /// Fewer tokens than this are not worth a thread of their own.
 const MIN_CHUNK_TOKENS: usize = 64;
 
-/// A linear layer: `out = x · wᵀ + b`, `w` as `[out][in]`.
+/// int8 rows of a weight matrix, read where they lie in the binary, and each row's scale.
+struct Rows {
+    q: &'static [u8],
+    scale: Vec<f32>,
+}
+
+/// A linear layer: `out = x · wᵀ + b`, `w` as `[out][in]`: int8 rows (the parts' rows one after
+/// the other), expanded to f32 for each product. Expanding costs a few per cent of the product for
+/// a chunk of texts, and keeps the encoder's resident memory at its int8 size (11 MB, not 42).
 struct Linear {
-    w: Vec<f32>,
+    parts: Vec<Rows>,
     b: Vec<f32>,
     n_in: usize,
     n_out: usize,
 }
 
 impl Linear {
-    /// `x`: `rows` rows of `n_in`; `out` becomes `rows` rows of `n_out`.
-    fn apply(&self, x: &[f32], rows: usize, out: &mut Vec<f32>) {
+    /// `x`: `rows` rows of `n_in`; `out` becomes `rows` rows of `n_out`; `w`: scratch for the
+    /// expanded weights.
+    fn apply(&self, x: &[f32], rows: usize, out: &mut Vec<f32>, w: &mut Vec<f32>) {
         assert_eq!(x.len(), rows * self.n_in);
         out.clear();
         out.reserve(rows * self.n_out);
@@ -47,8 +57,16 @@ impl Linear {
         if rows == 0 {
             return;
         }
-        // SAFETY: `x` holds rows × n_in values (asserted), `w` n_out × n_in (checked at load), and
-        // `out` rows × n_out (just filled); the strides describe exactly those row-major layouts, and
+        w.clear();
+        w.reserve(self.n_out * self.n_in);
+        for p in &self.parts {
+            for (row, s) in p.q.chunks_exact(self.n_in).zip(&p.scale) {
+                w.extend(row.iter().map(|&v| f32::from(v as i8) * s));
+            }
+        }
+        assert_eq!(w.len(), self.n_out * self.n_in);
+        // SAFETY: `x` holds rows × n_in values, `w` n_out × n_in (both asserted), and `out`
+        // rows × n_out (just filled); the strides describe exactly those row-major layouts, and
         // `out` does not alias either input.
         unsafe {
             matrixmultiply::sgemm(
@@ -59,7 +77,7 @@ impl Linear {
                 x.as_ptr(),
                 self.n_in as isize,
                 1,
-                self.w.as_ptr(),
+                w.as_ptr(),
                 1,
                 self.n_in as isize,
                 1.0,
@@ -151,8 +169,8 @@ fn vector(st: &SafeTensors<'_>, name: &str, len: usize) -> Result<Vec<f32>, Stri
     Ok(f32s(data))
 }
 
-/// An int8 matrix and its row scales, expanded to f32.
-fn matrix(st: &SafeTensors<'_>, name: &str, rows: usize, cols: usize) -> Result<Vec<f32>, String> {
+/// An int8 matrix and its row scales.
+fn matrix(st: &SafeTensors<'static>, name: &str, rows: usize, cols: usize) -> Result<Rows, String> {
     let (shape, q) = tensor(st, &format!("{name}.q"), safetensors::Dtype::I8)?;
     if shape != [rows, cols] {
         return Err(format!(
@@ -160,16 +178,17 @@ fn matrix(st: &SafeTensors<'_>, name: &str, rows: usize, cols: usize) -> Result<
         ));
     }
     let scale = vector(st, &format!("{name}.scale"), rows)?;
-    let mut out = Vec::with_capacity(rows * cols);
-    for (row, s) in q.chunks_exact(cols).zip(&scale) {
-        out.extend(row.iter().map(|&v| f32::from(v as i8) * s));
-    }
-    Ok(out)
+    Ok(Rows { q, scale })
 }
 
-fn linear(st: &SafeTensors<'_>, name: &str, n_in: usize, n_out: usize) -> Result<Linear, String> {
+fn linear(
+    st: &SafeTensors<'static>,
+    name: &str,
+    n_in: usize,
+    n_out: usize,
+) -> Result<Linear, String> {
     Ok(Linear {
-        w: matrix(st, name, n_out, n_in)?,
+        parts: vec![matrix(st, name, n_out, n_in)?],
         b: vector(st, &format!("{name}.bias"), n_out)?,
         n_in,
         n_out,
@@ -356,7 +375,7 @@ impl Bert {
                 linear(&st, &p("v"), WIDTH, WIDTH)?,
             );
             let qkv = Linear {
-                w: [q.w, k.w, v.w].concat(),
+                parts: [q.parts, k.parts, v.parts].into_iter().flatten().collect(),
                 b: [q.b, k.b, v.b].concat(),
                 n_in: WIDTH,
                 n_out: 3 * WIDTH,
@@ -483,8 +502,9 @@ impl Bert {
         self.norm.apply(&mut x);
         let (mut qkv, mut ctx, mut tmp, mut ffn) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         let mut scores = Vec::new();
+        let mut wbuf = Vec::new();
         for layer in &self.layers {
-            layer.qkv.apply(&x, total, &mut qkv);
+            layer.qkv.apply(&x, total, &mut qkv, &mut wbuf);
             ctx.clear();
             ctx.resize(total * WIDTH, 0.0);
             let mut off = 0;
@@ -492,15 +512,15 @@ impl Bert {
                 attend(&qkv, &mut ctx, off, t.len(), &mut scores);
                 off += t.len();
             }
-            layer.o.apply(&ctx, total, &mut tmp);
+            layer.o.apply(&ctx, total, &mut tmp, &mut wbuf);
             for (t, v) in tmp.iter_mut().zip(&x) {
                 *t += v;
             }
             layer.ln1.apply(&mut tmp);
             std::mem::swap(&mut x, &mut tmp);
-            layer.f1.apply(&x, total, &mut ffn);
+            layer.f1.apply(&x, total, &mut ffn, &mut wbuf);
             gelu(&mut ffn);
-            layer.f2.apply(&ffn, total, &mut tmp);
+            layer.f2.apply(&ffn, total, &mut tmp, &mut wbuf);
             for (t, v) in tmp.iter_mut().zip(&x) {
                 *t += v;
             }
