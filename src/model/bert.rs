@@ -120,6 +120,25 @@ struct Layer {
     ln2: Norm,
 }
 
+/// A thread's buffers for the activations of a chunk, kept for its next chunk: a long run
+/// (`scrubs check` on a thousand files) reuses them rather than allocating and freeing megabytes
+/// per chunk between the verdict cache's small allocations, which fragmented the heap (RSS grew
+/// with the number of files).
+#[derive(Default)]
+struct Scratch {
+    x: Vec<f32>,
+    qkv: Vec<f32>,
+    ctx: Vec<f32>,
+    tmp: Vec<f32>,
+    ffn: Vec<f32>,
+    scores: Vec<f32>,
+    w: Vec<f32>,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::default();
+}
+
 /// The encoder and its heads.
 pub struct Bert {
     /// int8 rows of the word embeddings, in the binary.
@@ -483,8 +502,35 @@ impl Bert {
 
     /// One chunk: every token of every text as one matrix.
     fn chunk(&self, texts: &[Vec<u32>]) -> Vec<Vec<f32>> {
+        SCRATCH.with(|scratch| {
+            let mut guard = scratch.borrow_mut();
+            let Scratch {
+                x,
+                qkv,
+                ctx,
+                tmp,
+                ffn,
+                scores,
+                w,
+            } = &mut *guard;
+            self.chunk_in(texts, x, qkv, ctx, tmp, ffn, scores, w)
+        })
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn chunk_in(
+        &self,
+        texts: &[Vec<u32>],
+        x: &mut Vec<f32>,
+        qkv: &mut Vec<f32>,
+        ctx: &mut Vec<f32>,
+        tmp: &mut Vec<f32>,
+        ffn: &mut Vec<f32>,
+        scores: &mut Vec<f32>,
+        wbuf: &mut Vec<f32>,
+    ) -> Vec<Vec<f32>> {
         let total: usize = texts.iter().map(Vec::len).sum();
-        let mut x = Vec::with_capacity(total * WIDTH);
+        x.clear();
         for t in texts {
             for (pos, &id) in t.iter().enumerate() {
                 let id = id as usize;
@@ -499,33 +545,30 @@ impl Bert {
                 );
             }
         }
-        self.norm.apply(&mut x);
-        let (mut qkv, mut ctx, mut tmp, mut ffn) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-        let mut scores = Vec::new();
-        let mut wbuf = Vec::new();
+        self.norm.apply(x);
         for layer in &self.layers {
-            layer.qkv.apply(&x, total, &mut qkv, &mut wbuf);
+            layer.qkv.apply(x, total, qkv, wbuf);
             ctx.clear();
             ctx.resize(total * WIDTH, 0.0);
             let mut off = 0;
             for t in texts {
-                attend(&qkv, &mut ctx, off, t.len(), &mut scores);
+                attend(qkv, ctx, off, t.len(), scores);
                 off += t.len();
             }
-            layer.o.apply(&ctx, total, &mut tmp, &mut wbuf);
-            for (t, v) in tmp.iter_mut().zip(&x) {
+            layer.o.apply(ctx, total, tmp, wbuf);
+            for (t, v) in tmp.iter_mut().zip(x.iter()) {
                 *t += v;
             }
-            layer.ln1.apply(&mut tmp);
-            std::mem::swap(&mut x, &mut tmp);
-            layer.f1.apply(&x, total, &mut ffn, &mut wbuf);
-            gelu(&mut ffn);
-            layer.f2.apply(&ffn, total, &mut tmp, &mut wbuf);
-            for (t, v) in tmp.iter_mut().zip(&x) {
+            layer.ln1.apply(tmp);
+            std::mem::swap(x, tmp);
+            layer.f1.apply(x, total, ffn, wbuf);
+            gelu(ffn);
+            layer.f2.apply(ffn, total, tmp, wbuf);
+            for (t, v) in tmp.iter_mut().zip(x.iter()) {
                 *t += v;
             }
-            layer.ln2.apply(&mut tmp);
-            std::mem::swap(&mut x, &mut tmp);
+            layer.ln2.apply(tmp);
+            std::mem::swap(x, tmp);
         }
         let outputs = self.outputs();
         let mut off = 0;
