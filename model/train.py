@@ -47,6 +47,9 @@ HEADS = [
     ("media", ["media"], "media/clinical-photo"),
 ]
 TARGET_PRECISION = 0.9
+# The disclaimer head takes a finding away (`disclaimer/missing`) rather than making one: a false
+# "this is a disclaimer" hides a real problem, so it must be surer.
+TARGET_PRECISION_BY_HEAD = {"disclaimer": 0.97}
 
 
 def sha256_files(paths):
@@ -127,8 +130,8 @@ def paragraphs(text):
     return [p for p in re.split(r"\n\s*\n", text) if p.strip()]
 
 
-def calibrate(scores, y):
-    """The lowest threshold whose dev precision is >= TARGET_PRECISION (most recall); else best F0.5.
+def calibrate(scores, y, target=TARGET_PRECISION):
+    """The lowest threshold whose dev precision is >= target (most recall); else best F0.5.
     Returns (threshold, precision, recall, reached)."""
     best = None
     for t in np.unique(np.round(scores, 4)):
@@ -139,7 +142,7 @@ def calibrate(scores, y):
         if tp == 0:
             continue
         p, r = tp / (tp + fp), tp / (tp + fn)
-        if p >= TARGET_PRECISION:
+        if p >= target:
             key = (1, r, -t)
         else:
             key = (0, 1.25 * p * r / (0.25 * p + r), -t)
@@ -219,7 +222,8 @@ def main():
     print(f"{'head':16} {'pos':>5} {'dev pos':>7} {'thr':>6} {'P':>5} {'R':>5}")
     heads = []
     for j, (name, _, rule) in enumerate(HEADS):
-        thr, p, r, reached = calibrate(post[:, j], y[dev][:, j])
+        thr, p, r, reached = calibrate(post[:, j], y[dev][:, j],
+                                       TARGET_PRECISION_BY_HEAD.get(name, TARGET_PRECISION))
         # A head that cannot reach the target precision on dev makes no findings (precision first).
         print(f"{name:16} {int(y[:, j].sum()):5} {int(y[dev][:, j].sum()):7} {thr:6.3f} {p:5.2f} {r:5.2f}"
               + ("" if reached else "  off: below the target precision"))
@@ -239,6 +243,7 @@ def main():
         "encoder_sha256": sha256_files([HERE / "encoder.safetensors"]),
         "tokenizer_sha256": sha256_files([HERE / "tokenizer.json"]),
         "target_precision": TARGET_PRECISION,
+        "target_precision_by_head": TARGET_PRECISION_BY_HEAD,
         "min_words": MIN_WORDS,
         "training": {"epochs": args.epochs, "negatives": args.negatives, "seed": SEED},
         "heads": heads,

@@ -466,6 +466,12 @@ fn check_all(
                             // Files are spread over the cores: the model judges each on its
                             // file's thread.
                             mine.push((i, crate::model::one_thread(|| run(job))));
+                            // The tokenizer's and the checks' small allocations, freed between
+                            // files, otherwise stay resident in this thread's arena (a thousand
+                            // short posts: 190 MB at the peak instead of 116).
+                            if judge.is_some() && mine.len() % 4 == 0 {
+                                crate::lsp::memory::trim();
+                            }
                         }
                     }
                     mine

@@ -9,7 +9,7 @@
 
 mod convert;
 pub mod document;
-mod memory;
+pub(crate) mod memory;
 pub mod reframe;
 
 use std::collections::HashMap;
