@@ -15,6 +15,7 @@ pub mod lsp;
 pub mod markup;
 pub mod model;
 pub mod packs;
+pub(crate) mod par;
 pub mod position;
 pub mod project;
 pub mod rules;

@@ -442,49 +442,21 @@ fn check_all(
             findings,
         }
     };
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(jobs.len());
-    if threads <= 1 {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if threads.min(jobs.len()) <= 1 {
         return jobs.into_iter().map(run).collect();
     }
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let jobs: Vec<std::sync::Mutex<Option<Job>>> = jobs
-        .into_iter()
-        .map(|j| std::sync::Mutex::new(Some(j)))
-        .collect();
-    let mut done: Vec<(usize, FileResult)> = std::thread::scope(|s| {
-        let workers: Vec<_> = (0..threads)
-            .map(|_| {
-                s.spawn(|| {
-                    let mut mine = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(slot) = jobs.get(i) else { break };
-                        let job = slot.lock().unwrap_or_else(|e| e.into_inner()).take();
-                        if let Some(job) = job {
-                            // Files are spread over the cores: the model judges each on its
-                            // file's thread.
-                            mine.push((i, crate::model::one_thread(|| run(job))));
-                            // The tokenizer's and the checks' small allocations, freed between
-                            // files, otherwise stay resident in this thread's arena (a thousand
-                            // short posts: 190 MB at the peak instead of 116).
-                            if judge.is_some() && mine.len() % 4 == 0 {
-                                crate::lsp::memory::trim();
-                            }
-                        }
-                    }
-                    mine
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|w| w.join().unwrap_or_default())
-            .collect()
-    });
-    done.sort_by_key(|(i, _)| *i);
-    done.into_iter().map(|(_, r)| r).collect()
+    crate::par::map(jobs, threads, |i, job| {
+        // Files are spread over the cores: the model judges each on its file's thread.
+        let r = crate::model::one_thread(|| run(job));
+        // The tokenizer's and the checks' small allocations, freed between files, otherwise
+        // stay resident in the threads' arenas (a thousand short posts: 190 MB at the peak
+        // instead of 116).
+        if judge.is_some() && i % 4 == 3 {
+            crate::lsp::memory::trim();
+        }
+        r
+    })
 }
 
 /// `scrubs check --fix` / `--diff`: applies the safe fixes (writing the files,

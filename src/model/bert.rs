@@ -469,35 +469,10 @@ impl Bert {
         if start < texts.len() {
             chunks.push(start..texts.len());
         }
-        let threads = threads.clamp(1, chunks.len().max(1));
-        if threads == 1 {
-            return chunks
-                .into_iter()
-                .flat_map(|c| self.chunk(&texts[c]))
-                .collect();
-        }
-        let next = std::sync::atomic::AtomicUsize::new(0);
-        let mut done: Vec<(usize, Vec<Vec<f32>>)> = std::thread::scope(|s| {
-            let workers: Vec<_> = (0..threads)
-                .map(|_| {
-                    s.spawn(|| {
-                        let mut mine = Vec::new();
-                        loop {
-                            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                            let Some(c) = chunks.get(i) else { break };
-                            mine.push((i, self.chunk(&texts[c.clone()])));
-                        }
-                        mine
-                    })
-                })
-                .collect();
-            workers
-                .into_iter()
-                .flat_map(|w| w.join().unwrap_or_default())
-                .collect()
-        });
-        done.sort_by_key(|(i, _)| *i);
-        done.into_iter().flat_map(|(_, v)| v).collect()
+        crate::par::map(chunks, threads, |_, c| self.chunk(&texts[c]))
+            .into_iter()
+            .flatten()
+            .collect()
     }
 
     /// One chunk: every token of every text as one matrix.
