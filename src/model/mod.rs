@@ -34,10 +34,10 @@ static TOKENIZER: &[u8] = include_bytes!("../../model/tokenizer.json");
 pub static HEADS_JSON: &str = include_str!("../../model/heads.json");
 
 const CLS: u32 = 101;
+const SEP: u32 = 102;
 /// A unit's text is read only to this many bytes per token of `maxlen` (the tokens after the
 /// `maxlen`th are cut anyway; a WordPiece token is rarely longer than a few letters).
 const TEXT_BYTES_PER_TOKEN: usize = 32;
-const SEP: u32 = 102;
 
 fn fnv1a(bytes: &[u8]) -> u64 {
     let mut h: u64 = 0xcbf29ce484222325;
@@ -175,8 +175,6 @@ impl Model {
                 threshold: h.threshold,
             })
             .collect();
-        // Loading read the layers' int8 pages to expand them; they are not read again.
-        forget_pages();
         Ok(Model {
             tokenizer,
             bert,
@@ -407,8 +405,9 @@ pub fn release_if_idle(idle: Duration) -> bool {
 }
 
 /// Drops the encoder's pages from the process's resident memory (Linux): they are read-only pages
-/// of the binary, read again from the file if the model is loaded again (loading reads all 23 MB;
-/// the server calls this once it has given the model back). Elsewhere, nothing.
+/// of the binary, read again from the file when next needed (judging reads every layer's rows and
+/// the word rows of the tokens it meets; the server calls this once it has given the model back).
+/// Elsewhere, nothing.
 pub fn forget_pages() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {
