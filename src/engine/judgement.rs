@@ -49,6 +49,20 @@ pub trait Judge: Send + Sync {
     /// sentences read together (a window, a paragraph). A judge may so work per sentence and
     /// combine, rather than read a paragraph's sentences once for every window they are in.
     fn scores(&self, sentences: &[&str], units: &[Range<usize>]) -> Vec<Arc<[f32]>>;
+    /// Whether each unit's scores are at hand already (a cache), so that asking costs nothing.
+    fn known(&self, sentences: &[&str], units: &[Range<usize>]) -> Vec<bool> {
+        let _ = sentences;
+        vec![false; units.len()]
+    }
+    /// From how many blocks not judged before ([`Judge::known`]) the blocks are judged first, and
+    /// only the units of those that could hold a finding after: a unit's score is the geometric
+    /// mean of its own and its block's (each at most 1), so in a block whose score for every head
+    /// is below that head's threshold squared no unit can reach a threshold, and the findings are
+    /// the same either way. Below it (a keystroke: one or two blocks changed) blocks and units are
+    /// judged in one batch, which the cores share with less waiting.
+    fn blocks_first_from(&self) -> usize {
+        3
+    }
 }
 
 /// What the model judged a finding's text to be, and how sure it was.
@@ -207,16 +221,56 @@ pub(crate) fn apply(
             ranges.push(r.clone());
         }
     }
-    let all = judge.scores(&texts, &ranges);
+    // The heads whose scores can change the outcome, with their thresholds.
+    let useful: Vec<(usize, f32)> = live
+        .iter()
+        .copied()
+        .filter(|&(i, _)| heads[i].name != DISCLAIMER_HEAD || wants_disclaimer)
+        .collect();
+    let block_ranges = &ranges[units.len()..];
+    let new_blocks = judge
+        .known(&texts, block_ranges)
+        .iter()
+        .filter(|k| !**k)
+        .count();
+    let all: Vec<Option<Arc<[f32]>>> = if new_blocks >= judge.blocks_first_from().max(1) {
+        let block_scores = judge.scores(&texts, block_ranges);
+        // A block can hold a finding if some head's score reaches its threshold squared.
+        let open = |b: usize| {
+            block_scores
+                .get(block_at[b] - units.len())
+                .is_some_and(|s| {
+                    useful
+                        .iter()
+                        .any(|&(i, t)| s.get(i).is_some_and(|&x| x >= t * t))
+                })
+        };
+        let wanted: Vec<usize> = (0..units.len()).filter(|&u| open(units[u].block)).collect();
+        let wanted_ranges: Vec<Range<usize>> = wanted.iter().map(|&u| ranges[u].clone()).collect();
+        let mut all: Vec<Option<Arc<[f32]>>> = vec![None; units.len()];
+        for (u, s) in wanted.into_iter().zip(judge.scores(&texts, &wanted_ranges)) {
+            all[u] = Some(s);
+        }
+        all.extend(block_scores.into_iter().map(Some));
+        all
+    } else {
+        judge
+            .scores(&texts, &ranges)
+            .into_iter()
+            .map(Some)
+            .collect()
+    };
+    // A unit not judged (its block can hold no finding) scores nothing.
     let scores: Vec<Vec<f32>> = units
         .iter()
         .zip(&all)
-        .map(|(u, s)| {
-            let b = &all[block_at[u.block]];
-            s.iter()
+        .map(|(u, s)| match (s, &all[block_at[u.block]]) {
+            (Some(s), Some(b)) => s
+                .iter()
                 .zip(b.iter())
                 .map(|(x, y)| (x * y).max(0.0).sqrt())
-                .collect()
+                .collect(),
+            _ => vec![0.0; heads.len()],
         })
         .collect();
     let mut made: Vec<Finding> = Vec::new();
@@ -394,6 +448,62 @@ mod tests {
             found.iter().all(|f| f.rule != "phi/patient-story"),
             "{found:?}"
         );
+    }
+
+    /// The fake judge, recording what it is asked to score.
+    struct Recording(Fake, std::sync::Mutex<Vec<String>>);
+
+    impl Judge for Recording {
+        fn heads(&self) -> &[Head] {
+            self.0.heads()
+        }
+        fn scores(&self, sentences: &[&str], units: &[Range<usize>]) -> Vec<Arc<[f32]>> {
+            let mut asked = self.1.lock().unwrap();
+            asked.extend(units.iter().map(|r| sentences[r.clone()].join(" ")));
+            self.0.scores(sentences, units)
+        }
+    }
+
+    #[test]
+    fn a_new_drafts_units_are_judged_only_in_blocks_that_could_hold_a_finding() {
+        let text = "I went for a run today along the river.\n\n\
+                    Then a quiet story about someone we met at work. She smiled at the end of it.\n\n\
+                    The coffee machine broke again this morning. Nobody fixed it.\n\n\
+                    Our team bowling night is on Friday this week. Bring shoes.\n";
+        let judge = Recording(fake(), Default::default());
+        let found = Checker::new(Settings::default(), Vec::new())
+            .unwrap()
+            .check_judged(text, Format::Markdown, None, Some(&judge));
+        // The finding is the one a judge asked about every unit makes.
+        let judged: Vec<_> = found.iter().filter(|f| f.judged.is_some()).collect();
+        assert_eq!(judged.len(), 1, "{found:?}");
+        assert_eq!(
+            &text[judged[0].range.clone()],
+            "Then a quiet story about someone we met at work."
+        );
+        // A judge that says it knows every block already is asked everything in one batch.
+        struct Knowing(Fake);
+        impl Judge for Knowing {
+            fn heads(&self) -> &[Head] {
+                self.0.heads()
+            }
+            fn scores(&self, sentences: &[&str], units: &[Range<usize>]) -> Vec<Arc<[f32]>> {
+                self.0.scores(sentences, units)
+            }
+            fn known(&self, _: &[&str], units: &[Range<usize>]) -> Vec<bool> {
+                vec![true; units.len()]
+            }
+        }
+        let at_once = Checker::new(Settings::default(), Vec::new())
+            .unwrap()
+            .check_judged(text, Format::Markdown, None, Some(&Knowing(fake())));
+        assert_eq!(found, at_once);
+        // The four blocks, then only the story block's sentences and window.
+        let asked = judge.1.into_inner().unwrap();
+        assert_eq!(asked.len(), 4 + 3, "{asked:#?}");
+        assert!(asked[4..]
+            .iter()
+            .all(|t| t.contains("story") || t.contains("smiled")));
     }
 
     #[test]

@@ -274,6 +274,21 @@ impl Judgement {
     }
 }
 
+/// Each unit's verdict-cache key: its sentences' hashes, in order.
+fn unit_keys(sentences: &[&str], units: &[Range<usize>]) -> Vec<u64> {
+    let hashes: Vec<u64> = sentences.iter().map(|s| fnv1a(s.as_bytes())).collect();
+    units
+        .iter()
+        .map(|r| {
+            let mut h: u64 = 0x9e3779b97f4a7c15 ^ r.len() as u64;
+            for x in hashes.get(r.clone()).unwrap_or(&[]) {
+                h = (h ^ x).wrapping_mul(0x100000001b3).rotate_left(29);
+            }
+            h
+        })
+        .collect()
+}
+
 impl Judge for Judgement {
     fn heads(&self) -> &[Head] {
         self.model.heads()
@@ -287,17 +302,23 @@ impl Judge for Judgement {
         self.model.window
     }
 
+    /// On one thread (`scrubs check`, a file a core) waiting costs nothing: always blocks first.
+    fn blocks_first_from(&self) -> usize {
+        if ONE_THREAD.with(Cell::get) {
+            1
+        } else {
+            3
+        }
+    }
+
+    fn known(&self, sentences: &[&str], units: &[Range<usize>]) -> Vec<bool> {
+        let keys = unit_keys(sentences, units);
+        let cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+        keys.iter().map(|k| cache.contains_key(k)).collect()
+    }
+
     fn scores(&self, sentences: &[&str], units: &[Range<usize>]) -> Vec<Arc<[f32]>> {
-        let hashes: Vec<u64> = sentences.iter().map(|s| fnv1a(s.as_bytes())).collect();
-        // A unit's key: its sentences' hashes, in order.
-        let key = |r: &Range<usize>| {
-            let mut h: u64 = 0x9e3779b97f4a7c15 ^ r.len() as u64;
-            for x in hashes.get(r.clone()).unwrap_or(&[]) {
-                h = (h ^ x).wrapping_mul(0x100000001b3).rotate_left(29);
-            }
-            h
-        };
-        let keys: Vec<u64> = units.iter().map(key).collect();
+        let keys = unit_keys(sentences, units);
         // Look up under the lock; judge the misses without it (so threads judge in parallel).
         let mut out: Vec<Option<Arc<[f32]>>> = {
             let cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
