@@ -43,6 +43,9 @@ pub struct Affiliation {
     pub range: Range<usize>,
     /// The mention inside it.
     pub mention: Range<usize>,
+    /// Shown rather than said: the writer speaks as the institution ("we at MSK", "MGH's
+    /// official position") without saying they work there.
+    pub implicit: bool,
 }
 
 /// Finds institution names, compiled once per set of packs.
@@ -137,6 +140,8 @@ struct Cues {
     line_start: Regex,
     /// A role right after the name: " nurse here", " pharmacist".
     role_after: Regex,
+    /// The same, one person: " nurse" but not " nurses".
+    role_after_one: Regex,
     /// " here" after a role.
     here_after: Regex,
     /// Verb phrases: "work at ", "joined the pharmacy team at ".
@@ -146,6 +151,18 @@ struct Cues {
     subject: Regex,
     /// "my residency at ", "my employer, ".
     noun: Regex,
+    /// Speaking as a member: "we at ", "on behalf of ", "speaking for ".
+    member: Regex,
+    /// "At " opening a sentence…
+    stance_before: Regex,
+    /// …and "we believe", "we stand", "our stance is" after the name.
+    stance_after: Regex,
+    /// "'s official position", "'s official statement" after the name.
+    official_after: Regex,
+    /// "my " or "our " right before the name…
+    possessive: Regex,
+    /// …and a word of the writer's work right after it: "my MSK colleagues", "our MGH unit".
+    work_after: Regex,
 }
 
 fn cues() -> std::sync::Arc<Cues> {
@@ -156,14 +173,15 @@ fn cues() -> std::sync::Arc<Cues> {
             let build = crate::rules::regex;
             Cues {
                 role_prep: build(&format!(
-                    r"(?i)\b(?:one\s+of\s+the\s+{ROLES}s|{ROLES})\s*(?:at|@|with|for|from|in|on)\s+(?:the\s+)?\z|(?i)\b{ROLES}\s*(?:\||·|•|,|–|—)\s*\z"
+                    r"(?i)\b(?:one\s+of\s+the\s+{ROLES}s|{ROLES})\s*(?:at|@|with|for|from|in|on)\s+(?:the\s+)?\z|(?i)\b{ROLES}\s+(?:in|on)\s+(?:[\w&/'’-]+\s+){{1,3}}(?:at|@)\s+(?:the\s+)?\z|(?i)\b{ROLES}\s*(?:\||·|•|,|–|—)\s*\z"
                 )),
                 first_person: build(&format!(
                     r"(?i)\b{fp}\s+(?:(?:now|currently|also|still|just|proudly|a\s+former)\s+)?(?:an?|the|one\s+of\s+the|one\s+of|former)\s+{modifiers}\z"
                 )),
                 line_start: build(&format!(r"(?:\A|[\n|•·])\s*(?:[-*+]\s+)?{modifiers}\z")),
-                role_after: build(&format!(r"(?i)\A[\s-]*{ROLES}\b")),
-                here_after: build(r"(?i)\A\s+here\b"),
+                role_after: build(&format!(r"(?i)\A[\s-]*(?:[\w/&-]+\s+){{0,2}}?{ROLES}s?\b")),
+                role_after_one: build(&format!(r"(?i)\A[\s-]*(?:[\w/&-]+\s+){{0,2}}?{ROLES}\b")),
+                here_after: build(r"(?i)\A\s+(?:here|like\s+(?:me|us|myself))\b"),
                 verb: build(
                     r"(?i)\b(?:(?:work|works|worked|working|practi[cs]e|practi[cs]es|practi[cs]ed|practi[cs]ing|train|trained|training|stud(?:y|ied|ying)|rotat(?:e|ed|ing)|volunteer(?:s|ed|ing)?|intern(?:ed|ing)?|teach|teaching|taught|employed|on\s+staff|precept(?:ing|ed)?)\s+(?:here\s+)?(?:at|for|with|in|on|@)|(?:work|works|worked|working|start(?:s|ed|ing)?|join(?:s|ed|ing)?|began|begin|beginning|rotat(?:e|ed|ing)|stud(?:y|ied|ying)|train(?:ed|ing)?)(?:\s+[\w&'’-]+){1,5}?\s+(?:at|@|for)|(?:join(?:s|ed|ing)?|hired\s+by|employed\s+by|matched\s+(?:at|to|into)|accepted\s+(?:a\s+|an\s+)?(?:job|position|offer)\s+(?:at|with|from)))\s+(?:the\s+)?\z",
                 ),
@@ -171,7 +189,21 @@ fn cues() -> std::sync::Arc<Cues> {
                     r"(?i)(?:\A|[.!?\n:;•|]|\b(?:i|i['’]m|i\s+am|i['’]ve|i\s+have|i\s+had|i\s+was|i['’]ll|i\s+will|i['’]d|we|we['’]re|we\s+are|we['’]ve|i['’]ve\s+been|i\s+have\s+been|i\s+will\s+be|i['’]ll\s+be|proud\s+to|excited\s+to|happy\s+to|thrilled\s+to|honou?red\s+to|grateful\s+to|lucky\s+to|get\s+to))(?:\s*\b(?:just|now|currently|recently|proudly|also|still|finally|officially|happily|have|had|been|be|am|gonna|going\s+to|get\s+to|got\s+to|used\s+to|will|soon)\b)*\s*\z",
                 ),
                 noun: build(
-                    r"(?i)\b(?:my|our)\s+(?:[\w-]+\s+){0,2}?(?:job|residency|fellowship|internship|rotation|shifts?|unit|team|floor|department|lab|program|programme|clinic|colleagues|coworkers|co-workers|workplace|employer|externship|practicum|placement|preceptor|clinicals|ward)\s*(?:here\s+)?(?:at|@|in|with|,)\s*(?:the\s+)?\z",
+                    r"(?i)\b(?:residency|fellowship|internship|externship|clinical\s+rotation)\s+(?:here\s+)?(?:at|@)\s+(?:the\s+)?\z|(?i)\b(?:my|our)\s+(?:[\w-]+\s+){0,2}?(?:job|residency|fellowship|internship|rotation|shifts?|unit|team|floor|department|lab|program|programme|clinic|colleagues|coworkers|co-workers|workplace|employer|externship|practicum|placement|preceptor|clinicals|ward)\s*(?:here\s+)?(?:at|@|in|with|,)\s*(?:the\s+)?\z",
+                ),
+                member: build(
+                    r"(?i)\b(?:we|us)\s+(?:(?:all|here|over)\s+)*(?:at|@)\s+(?:the\s+)?\z|\bon\s+behalf\s+of\s+(?:(?:the|all|everyone|everybody|entire|whole|of|us|at|in)\s+)*(?:[\w&'’-]+\s+){0,3}?(?:(?:at|in|of)\s+)?(?:the\s+)?\z|\bspeaking\s+(?:for|as)\s+(?:the\s+)?\z|\bas\s+the\s+voice\s+of\s+(?:the\s+)?\z",
+                ),
+                possessive: build(r"(?i)\b(?:my|our)\s+(?:official\s+)?\z"),
+                stance_before: build(r"(?i)(?:\A|[.!?\n:]\s*)at\s+(?:the\s+)?\z"),
+                stance_after: build(
+                    r"(?i)\A(?:\s+[\w&'’-]+){0,3}?,?\s+(?:we(?:['’]re|\s+are)?\s+(?:all\s+)?(?:believe|stand|hold|value|strive|pride|committed|proud|will\s+(?:not|never|always|continue)|won['’]t|do\s+not|don['’]t|never|always|have\s+(?:decided|made\s+a\s+decision))|our\s+(?:stance|position|view|policy|commitment)\s+is)\b",
+                ),
+                official_after: build(
+                    r"(?i)\A(?:\s+[\w&-]+){0,2}?['’]s\s+official\s+(?:stance|position|response|statement|view|word|answer)\b",
+                ),
+                work_after: build(
+                    r"(?i)\A(?:['’]s)?\s+(?:[\w-]+\s+){0,2}?(?:colleagues?|co-?workers?|unit|floor|ward|shifts?|badge|lanyard|locker|manager|boss|residency|fellowship|internship|orientation|onboarding|cohort|department|dept|lab|preceptor|employer|job|crew|response|statement|position|stance)\b",
                 ),
             }
         });
@@ -225,13 +257,14 @@ pub fn find(
                     strong,
                 });
             }
-            if let Some(ar) = aff {
+            if let Some((ar, implicit)) = aff {
                 affiliations.push(Affiliation {
                     pack,
                     block: bi,
                     range: block.source_range(ar.clone()),
                     text_range: ar,
                     mention: block.source_range(r.clone()),
+                    implicit,
                 });
             }
         }
@@ -251,7 +284,8 @@ fn window_start(text: &str, at: usize) -> usize {
 
 /// The range in `text` of an affiliation phrase around the name at `name`,
 /// if there is one.
-fn affiliation_phrase(text: &str, name: &Range<usize>) -> Option<Range<usize>> {
+/// The second value: whether the phrase only shows the tie ([`Affiliation::implicit`]).
+fn affiliation_phrase(text: &str, name: &Range<usize>) -> Option<(Range<usize>, bool)> {
     let c = cues();
     let ws = window_start(text, name.start);
     let before = &text[ws..name.start];
@@ -259,7 +293,7 @@ fn affiliation_phrase(text: &str, name: &Range<usize>) -> Option<Range<usize>> {
     if let Some(m) = c.role_prep.find(before) {
         let role_start = ws + m.start();
         if let Some(start) = first_person_start(text, role_start) {
-            return Some(start..name.end);
+            return Some((start..name.end, false));
         }
     }
     // B: a verb phrase with a first-person subject or at a sentence start.
@@ -270,12 +304,46 @@ fn affiliation_phrase(text: &str, name: &Range<usize>) -> Option<Range<usize>> {
             let subject_start = verb_start - pre.len() + s.start();
             // Start at the subject's first word, not at punctuation.
             let start = skip_non_word(text, subject_start, verb_start);
-            return Some(start..name.end);
+            return Some((start..name.end, false));
         }
     }
     // N: "my residency at", "my employer, ".
     if let Some(m) = c.noun.find(before) {
-        return Some(ws + m.start()..name.end);
+        return Some((ws + m.start()..name.end, false));
+    }
+    // M: speaking as one of the institution: "we at MSK", "on behalf of the Mayo Clinic
+    // pharmacy team", "speaking for MGH".
+    if let Some(m) = c.member.find(before) {
+        // Not a phrase quoted as an example: "never write “we at Mayo Clinic”".
+        let quoted = text[..ws + m.start()]
+            .chars()
+            .next_back()
+            .is_some_and(|q| matches!(q, '“' | '"' | '‘' | '\'' | '«' | '`'));
+        if !quoted {
+            return Some((ws + m.start()..name.end, true));
+        }
+    }
+    // P: the writer's own part of it: "my MSK colleagues", "our MGH unit's video".
+    if let Some(m) = c.possessive.find(before) {
+        if let Some(w) = c.work_after.find(&text[name.end..]) {
+            return Some((ws + m.start()..name.end + w.end(), false));
+        }
+    }
+    // S: the institution's stance in its own voice: "At MSK, we believe", "MSK's official
+    // position", "Mayo Clinic Pharmacy's official response".
+    if c.stance_before.is_match(before) && c.stance_after.is_match(&text[name.end..]) {
+        let end = name.end
+            + c.stance_after
+                .find(&text[name.end..])
+                .map_or(0, |m| m.end());
+        let start = c
+            .stance_before
+            .find(before)
+            .map_or(name.start, |m| ws + m.start());
+        return Some((skip_non_word(text, start, name.start)..end, true));
+    }
+    if let Some(m) = c.official_after.find(&text[name.end..]) {
+        return Some((name.start..name.end + m.end(), true));
     }
     // C: a role right after the name: "Mayo Clinic pharmacist here",
     // "I'm a Mayo nurse", a bio line "Proud MSK nurse".
@@ -286,11 +354,21 @@ fn affiliation_phrase(text: &str, name: &Range<usize>) -> Option<Range<usize>> {
         if let Some(h) = here {
             end += h.end();
         }
-        if let Some(start) = first_person_start(text, name.start) {
-            return Some(start..end);
+        // A plural ("Mayo nurses") is the writer's own group only at the very start of a line
+        // ("Mayo nurses for Senator Smith!") or with "here" or "like me": "my MGH nurses were
+        // kind" is a patient's.
+        let plural = !c.role_after_one.is_match(after);
+        let opens_line = text[..name.start].rsplit('\n').next().is_some_and(|l| {
+            l.trim_start_matches([' ', '\t', '-', '*', '+', '>'])
+                .is_empty()
+        });
+        if !plural || opens_line {
+            if let Some(start) = first_person_start(text, name.start) {
+                return Some((start..end, false));
+            }
         }
         if here.is_some() {
-            return Some(name.start..end);
+            return Some((name.start..end, false));
         }
     }
     None

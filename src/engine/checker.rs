@@ -726,7 +726,7 @@ mod tests {
             "{}\n\n{}\n\n{}",
             include_str!("../../examples/night-shift.md"),
             include_str!("../../examples/the-crossword.md"),
-            crate::bench_support::markdown(30_000)
+            crate::bench_support::markdown(40_000)
         );
         let post = text.as_str();
         let checker = Checker::default_checker();

@@ -19,6 +19,8 @@ static META: RuleMeta = RuleMeta {
         "I'm an ICU nurse at Mass General.",
         "Just joined the pharmacy team at the University of Minnesota!",
         "RN @ UMN Medical Center. Coffee first.",
+        "Mayo peds nurse here and the night shift snacks are elite.",
+        "We at Mass General are thrilled to welcome the new interns.",
     ],
     clean: &[
         "As a nurse at Mayo Clinic, I see a lot of sunrises.\n\n*The views expressed on this blog are my own and do not reflect the views of my employer.*",
@@ -27,6 +29,7 @@ static META: RuleMeta = RuleMeta {
         "I put mayo on my sandwich at work.",
         "MSK pain is common in nurses who work at night.",
         "The nurses at Mayo Clinic were wonderful to my dad.",
+        "At Mayo Clinic, we finally got answers about my son's seizures.",
     ],
 };
 
@@ -90,6 +93,70 @@ impl Rule for DisclaimerMissing {
         );
         f.institution = Some(pack.id.clone());
         f.fixes = placement::insertion_fixes(cx, &what, &long, &short, placement, field);
+        // Where the writer only speaks as the institution ("we at MSK"), rewriting that in the
+        // first person (`on-behalf`) also ends the need for a disclaimer: adding one is then a
+        // choice, not a fix to apply unasked.
+        if cx.affiliations.iter().all(|a| a.implicit) {
+            for fix in &mut f.fixes {
+                fix.safe = false;
+            }
+        }
         out.push(f);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::engine::Checker;
+    use crate::markup::Format;
+
+    /// The phrase the finding sits on, if the rule fires.
+    fn on(text: &str) -> Option<String> {
+        Checker::default_checker()
+            .check(text, Format::Markdown)
+            .into_iter()
+            .find(|f| f.rule == "disclaimer/missing")
+            .map(|f| text[f.range].to_string())
+    }
+
+    #[test]
+    fn a_tie_shown_rather_than_stated_makes_the_connection_apparent() {
+        for (text, phrase) in [
+            (
+                "So proud of my MSK colleagues who ran the marathon today!",
+                "my MSK colleagues",
+            ),
+            (
+                "At MSK, we believe every patient deserves the newest therapies.",
+                "At MSK, we believe",
+            ),
+            (
+                "MSK's official stance on the draft guidance: it slows trials.",
+                "MSK's official stance",
+            ),
+            (
+                "On behalf of the entire dental service at Memorial Sloan Kettering, thank you!",
+                "On behalf of the entire dental service at Memorial Sloan Kettering",
+            ),
+            (
+                "Six years as a staff nurse in cardiac surgery at Mayo Clinic, and now a new role.",
+                "as a staff nurse in cardiac surgery at Mayo Clinic",
+            ),
+        ] {
+            assert_eq!(on(text).as_deref(), Some(phrase), "{text}");
+        }
+    }
+
+    #[test]
+    fn patients_quotes_and_disclaimed_posts_stay_quiet() {
+        for text in [
+            "My Mayo Clinic appointment is on Friday and I'm nervous.",
+            "My MGH nurses were the kindest people during my chemo.",
+            "Policy reminder: never write “we at Mayo Clinic” in a personal post; write “I”.",
+            "We at MSK believe in second opinions. Views my own.",
+            "Write to info@example.org for the recipe.",
+        ] {
+            assert_eq!(on(text), None, "{text}");
+        }
     }
 }

@@ -64,14 +64,21 @@ impl Rule for UndisclosedAffiliation {
             return;
         }
         let own: Vec<usize> = if configured {
-            if cx.affiliations.iter().any(|a| cx.active.contains(&a.pack)) || any(&disclosed()) {
+            // Only a tie the writer states counts as saying where they work (speaking as the
+            // institution shows the tie, not the writer's place in it).
+            if cx
+                .affiliations
+                .iter()
+                .any(|a| !a.implicit && cx.active.contains(&a.pack))
+                || any(&disclosed())
+            {
                 return;
             }
             cx.active.clone()
         } else {
             // Unconfigured: the writer hints that they work at a named
             // institution but never says in what role.
-            if !cx.affiliations.is_empty() || !any(&employment_hint()) {
+            if cx.affiliations.iter().any(|a| !a.implicit) || !any(&employment_hint()) {
                 return;
             }
             cx.mentions
