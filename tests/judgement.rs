@@ -1,12 +1,14 @@
 //! The sentence model against its corpus (`model/`, see model/README.md).
 //!
-//! - The committed weights match the corpus, encoder and tokenizer they were trained from.
+//! - The committed weights match the corpus, encoder and tokenizer they were trained from, and the
+//!   calibration split their thresholds were set on.
 //! - The frozen test split has not changed since it was frozen (its hash is in
 //!   `model/corpus/test/FROZEN`).
 //! - `report` (ignored; `cargo test --release --test judgement -- --ignored --nocapture`) prints
 //!   precision and recall per category for rules alone, the model alone and both, on the dev split
-//!   (`SPLIT=dev`, the default: what thresholds are tuned on) or the frozen test split
-//!   (`SPLIT=test`: reported, never tuned on).
+//!   (`SPLIT=dev`, the default: what thresholds are tuned on, with the calibration split), the
+//!   calibration split (`SPLIT=calib`: posts written blind, like the test split, for the thresholds)
+//!   or the frozen test split (`SPLIT=test`: reported, never tuned on).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -72,6 +74,11 @@ fn committed_weights_match_their_corpus() {
         "model/corpus/train changed since model/heads.json was trained: run `python3 model/train.py`"
     );
     assert_eq!(
+        heads.calib_sha256,
+        sha256_files(&jsonl("calib")),
+        "model/corpus/calib changed since the thresholds were calibrated: run `python3 model/train.py`"
+    );
+    assert_eq!(
         heads.encoder_sha256,
         sha256_files(&[dir.join("encoder.safetensors")]),
         "model/encoder.safetensors is not the encoder model/heads.json was calibrated with"
@@ -129,8 +136,12 @@ struct Counts {
 #[ignore = "a report, not a check: prints the scores (see the module docs)"]
 fn report() {
     let split = std::env::var("SPLIT").unwrap_or_else(|_| "dev".into());
-    let items = rows(if split == "test" { "test" } else { "train" });
-    let dev_only = split != "test";
+    let items = rows(match split.as_str() {
+        "test" => "test",
+        "calib" => "calib",
+        _ => "train",
+    });
+    let dev_only = split != "test" && split != "calib";
     let judge = scrubs::model::judge().unwrap();
     let mut checkers: BTreeMap<Option<String>, Checker> = BTreeMap::new();
     // Categories the split's labels speak for.

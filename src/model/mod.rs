@@ -55,6 +55,8 @@ pub struct HeadsFile {
     /// The most tokens a text is read to ([CLS] and [SEP] included).
     pub maxlen: usize,
     pub corpus_sha256: String,
+    /// The calibration split the thresholds were set on (with the dev split).
+    pub calib_sha256: String,
     pub encoder_sha256: String,
     pub tokenizer_sha256: String,
     /// Units with fewer words are not judged.
