@@ -54,12 +54,13 @@ pub trait Judge: Send + Sync {
         let _ = sentences;
         vec![false; units.len()]
     }
-    /// From how many blocks not judged before ([`Judge::known`]) the blocks are judged first, and
-    /// only the units of those that could hold a finding after: a unit's score is the geometric
-    /// mean of its own and its block's (each at most 1), so in a block whose score for every head
-    /// is below that head's threshold squared no unit can reach a threshold, and the findings are
-    /// the same either way. Below it (a keystroke: one or two blocks changed) blocks and units are
-    /// judged in one batch, which the cores share with less waiting.
+    /// Every block is judged first, and only the units of blocks that could hold a finding are
+    /// judged after: a unit's score is the geometric mean of its own and its block's (each at most
+    /// 1), so in a block whose score for every head is below that head's threshold squared no unit
+    /// can reach a threshold, and the findings are the same either way. When fewer blocks than
+    /// this are new ([`Judge::known`]: a keystroke), their units are judged in the same batch as
+    /// the blocks, before knowing whether they are needed, which the cores share with less
+    /// waiting than two batches in a row.
     fn blocks_first_from(&self) -> usize {
         3
     }
@@ -228,38 +229,47 @@ pub(crate) fn apply(
         .filter(|&(i, _)| heads[i].name != DISCLAIMER_HEAD || wants_disclaimer)
         .collect();
     let block_ranges = &ranges[units.len()..];
-    let new_blocks = judge
-        .known(&texts, block_ranges)
-        .iter()
-        .filter(|k| !**k)
-        .count();
-    let all: Vec<Option<Arc<[f32]>>> = if new_blocks >= judge.blocks_first_from().max(1) {
-        let block_scores = judge.scores(&texts, block_ranges);
-        // A block can hold a finding if some head's score reaches its threshold squared.
-        let open = |b: usize| {
-            block_scores
-                .get(block_at[b] - units.len())
-                .is_some_and(|s| {
+    // Blocks the judge has no verdict for yet. A few (a keystroke) have their units judged in
+    // the same batch, speculatively, which the cores share with less waiting; many (a draft
+    // opened, a paste) are judged alone first.
+    let known = judge.known(&texts, block_ranges);
+    let new_blocks = known.iter().filter(|k| !**k).count();
+    let speculate = new_blocks < judge.blocks_first_from().max(1);
+    let block_of = |r: usize| units.len() + r; // a block's index in `ranges`
+    let mut first: Vec<usize> = Vec::new(); // indices into `ranges`
+    if speculate {
+        first.extend((0..units.len()).filter(|&u| !known[block_at[units[u].block] - units.len()]));
+    }
+    first.extend((0..block_ranges.len()).map(block_of));
+    let mut all: Vec<Option<Arc<[f32]>>> = vec![None; ranges.len()];
+    let first_ranges: Vec<Range<usize>> = first.iter().map(|&i| ranges[i].clone()).collect();
+    for (i, s) in first.into_iter().zip(judge.scores(&texts, &first_ranges)) {
+        all[i] = Some(s);
+    }
+    // A block can hold a finding if some head's score reaches its threshold squared; only
+    // those blocks' units are asked for (from the cache, mostly, once a draft was judged).
+    let open: Vec<bool> = (0..cx.markup.blocks.len())
+        .map(|b| {
+            block_at[b] != usize::MAX
+                && all[block_at[b]].as_ref().is_some_and(|s| {
                     useful
                         .iter()
                         .any(|&(i, t)| s.get(i).is_some_and(|&x| x >= t * t))
                 })
-        };
-        let wanted: Vec<usize> = (0..units.len()).filter(|&u| open(units[u].block)).collect();
-        let wanted_ranges: Vec<Range<usize>> = wanted.iter().map(|&u| ranges[u].clone()).collect();
-        let mut all: Vec<Option<Arc<[f32]>>> = vec![None; units.len()];
-        for (u, s) in wanted.into_iter().zip(judge.scores(&texts, &wanted_ranges)) {
-            all[u] = Some(s);
+        })
+        .collect();
+    let then: Vec<usize> = (0..units.len())
+        .filter(|&u| all[u].is_none() && open[units[u].block])
+        .collect();
+    let then_ranges: Vec<Range<usize>> = then.iter().map(|&u| ranges[u].clone()).collect();
+    for (u, s) in then.into_iter().zip(judge.scores(&texts, &then_ranges)) {
+        all[u] = Some(s);
+    }
+    for (u, unit) in units.iter().enumerate() {
+        if !open[unit.block] {
+            all[u] = None;
         }
-        all.extend(block_scores.into_iter().map(Some));
-        all
-    } else {
-        judge
-            .scores(&texts, &ranges)
-            .into_iter()
-            .map(Some)
-            .collect()
-    };
+    }
     // A unit not judged (its block can hold no finding) scores nothing.
     let scores: Vec<Vec<f32>> = units
         .iter()
@@ -504,6 +514,74 @@ mod tests {
         assert!(asked[4..]
             .iter()
             .all(|t| t.contains("story") || t.contains("smiled")));
+    }
+
+    /// The fake judge with a verdict cache, as the model keeps one: what it has scored is known.
+    struct Caching(
+        Fake,
+        std::sync::Mutex<(std::collections::HashSet<String>, Vec<String>)>,
+    );
+
+    impl Judge for Caching {
+        fn heads(&self) -> &[Head] {
+            self.0.heads()
+        }
+        fn scores(&self, sentences: &[&str], units: &[Range<usize>]) -> Vec<Arc<[f32]>> {
+            let mut m = self.1.lock().unwrap();
+            for r in units {
+                let t = sentences[r.clone()].join(" ");
+                if m.0.insert(t.clone()) {
+                    m.1.push(t);
+                }
+            }
+            drop(m);
+            self.0.scores(sentences, units)
+        }
+        fn known(&self, sentences: &[&str], units: &[Range<usize>]) -> Vec<bool> {
+            let m = self.1.lock().unwrap();
+            units
+                .iter()
+                .map(|r| m.0.contains(&sentences[r.clone()].join(" ")))
+                .collect()
+        }
+    }
+
+    #[test]
+    fn a_recheck_judges_only_what_changed_and_never_a_closed_blocks_units() {
+        let text = "I went for a run today along the river.\n\n\
+                    Then a quiet story about someone we met at work. She smiled at the end of it.\n\n\
+                    The coffee machine broke again this morning. Nobody fixed it.\n\n\
+                    Our team bowling night is on Friday this week. Bring shoes.\n";
+        let judge = Caching(fake(), Default::default());
+        let checker = Checker::new(Settings::default(), Vec::new()).unwrap();
+        let run = |t: &str| {
+            let found = checker.check_judged(t, Format::Markdown, None, Some(&judge));
+            let new = std::mem::take(&mut judge.1.lock().unwrap().1);
+            (found, new)
+        };
+        let (first, new) = run(text);
+        // The four blocks, then the open block's sentences (its window is its text).
+        assert_eq!(new.len(), 4 + 2, "{new:#?}");
+        // The same draft again: nothing new is judged.
+        let (again, new) = run(text);
+        assert_eq!(again, first);
+        assert!(new.is_empty(), "{new:#?}");
+        // A keystroke in a block that holds nothing: that block, and its units in the same batch.
+        let edited = text.replace("Nobody fixed it.", "Nobody fixed it yet.");
+        let (found, new) = run(&edited);
+        assert_eq!(found.iter().filter(|f| f.judged.is_some()).count(), 1);
+        let new: std::collections::BTreeSet<&str> = new.iter().map(String::as_str).collect();
+        // (Its first sentence was never judged: its block was closed. A block of two sentences
+        // is the same text as its window: one verdict.)
+        assert_eq!(
+            new,
+            [
+                "The coffee machine broke again this morning.",
+                "Nobody fixed it yet.",
+                "The coffee machine broke again this morning. Nobody fixed it yet.",
+            ]
+            .into()
+        );
     }
 
     #[test]
