@@ -140,8 +140,6 @@ struct Cues {
     line_start: Regex,
     /// A role right after the name: " nurse here", " pharmacist".
     role_after: Regex,
-    /// The same, one person: " nurse" but not " nurses".
-    role_after_one: Regex,
     /// " here" after a role.
     here_after: Regex,
     /// Verb phrases: "work at ", "joined the pharmacy team at ".
@@ -179,8 +177,10 @@ fn cues() -> std::sync::Arc<Cues> {
                     r"(?i)\b{fp}\s+(?:(?:now|currently|also|still|just|proudly|a\s+former)\s+)?(?:an?|the|one\s+of\s+the|one\s+of|former)\s+{modifiers}\z"
                 )),
                 line_start: build(&format!(r"(?:\A|[\n|•·])\s*(?:[-*+]\s+)?{modifiers}\z")),
-                role_after: build(&format!(r"(?i)\A[\s-]*(?:[\w/&-]+\s+){{0,2}}?{ROLES}s?\b")),
-                role_after_one: build(&format!(r"(?i)\A[\s-]*(?:[\w/&-]+\s+){{0,2}}?{ROLES}\b")),
+                // Group 1: the plural's "s" ("Mayo nurses").
+                role_after: build(&format!(
+                    r"(?i)\A[\s-]*(?:[\w/&-]+\s+){{0,2}}?{ROLES}(s?)\b"
+                )),
                 here_after: build(r"(?i)\A\s+(?:here|like\s+(?:me|us|myself))\b"),
                 verb: build(
                     r"(?i)\b(?:(?:work|works|worked|working|practi[cs]e|practi[cs]es|practi[cs]ed|practi[cs]ing|train|trained|training|stud(?:y|ied|ying)|rotat(?:e|ed|ing)|volunteer(?:s|ed|ing)?|intern(?:ed|ing)?|teach|teaching|taught|employed|on\s+staff|precept(?:ing|ed)?)\s+(?:here\s+)?(?:at|for|with|in|on|@)|(?:work|works|worked|working|start(?:s|ed|ing)?|join(?:s|ed|ing)?|began|begin|beginning|rotat(?:e|ed|ing)|stud(?:y|ied|ying)|train(?:ed|ing)?)(?:\s+[\w&'’-]+){1,5}?\s+(?:at|@|for)|(?:join(?:s|ed|ing)?|hired\s+by|employed\s+by|matched\s+(?:at|to|into)|accepted\s+(?:a\s+|an\s+)?(?:job|position|offer)\s+(?:at|with|from)))\s+(?:the\s+)?\z",
@@ -348,8 +348,8 @@ fn affiliation_phrase(text: &str, name: &Range<usize>) -> Option<(Range<usize>, 
     // C: a role right after the name: "Mayo Clinic pharmacist here",
     // "I'm a Mayo nurse", a bio line "Proud MSK nurse".
     let after = &text[name.end..];
-    if let Some(m) = c.role_after.find(after) {
-        let mut end = name.end + m.end();
+    if let Some(caps) = c.role_after.captures(after) {
+        let mut end = name.end + caps.get(0).map_or(0, |m| m.end());
         let here = c.here_after.find(&text[end..]);
         if let Some(h) = here {
             end += h.end();
@@ -357,7 +357,7 @@ fn affiliation_phrase(text: &str, name: &Range<usize>) -> Option<(Range<usize>, 
         // A plural ("Mayo nurses") is the writer's own group only at the very start of a line
         // ("Mayo nurses for Senator Smith!") or with "here" or "like me": "my MGH nurses were
         // kind" is a patient's.
-        let plural = !c.role_after_one.is_match(after);
+        let plural = caps.get(1).is_some_and(|s| !s.is_empty());
         let opens_line = text[..name.start].rsplit('\n').next().is_some_and(|l| {
             l.trim_start_matches([' ', '\t', '-', '*', '+', '>'])
                 .is_empty()
