@@ -460,17 +460,37 @@ mod tests {
         );
     }
 
-    /// The fake judge, recording what it is asked to score.
-    struct Recording(Fake, std::sync::Mutex<Vec<String>>);
+    /// The fake judge, recording every text it is asked to score; with `remembers`, it knows
+    /// what it has scored, as the model's verdict cache does.
+    struct Recording {
+        fake: Fake,
+        remembers: bool,
+        asked: std::sync::Mutex<Vec<String>>,
+    }
+
+    fn recording(remembers: bool) -> Recording {
+        Recording {
+            fake: fake(),
+            remembers,
+            asked: Default::default(),
+        }
+    }
 
     impl Judge for Recording {
         fn heads(&self) -> &[Head] {
-            self.0.heads()
+            self.fake.heads()
         }
         fn scores(&self, sentences: &[&str], units: &[Range<usize>]) -> Vec<Arc<[f32]>> {
-            let mut asked = self.1.lock().unwrap();
+            let mut asked = self.asked.lock().unwrap();
             asked.extend(units.iter().map(|r| sentences[r.clone()].join(" ")));
-            self.0.scores(sentences, units)
+            self.fake.scores(sentences, units)
+        }
+        fn known(&self, sentences: &[&str], units: &[Range<usize>]) -> Vec<bool> {
+            let asked = self.asked.lock().unwrap();
+            units
+                .iter()
+                .map(|r| self.remembers && asked.contains(&sentences[r.clone()].join(" ")))
+                .collect()
         }
     }
 
@@ -480,7 +500,7 @@ mod tests {
                     Then a quiet story about someone we met at work. She smiled at the end of it.\n\n\
                     The coffee machine broke again this morning. Nobody fixed it.\n\n\
                     Our team bowling night is on Friday this week. Bring shoes.\n";
-        let judge = Recording(fake(), Default::default());
+        let judge = recording(false);
         let found = Checker::new(Settings::default(), Vec::new())
             .unwrap()
             .check_judged(text, Format::Markdown, None, Some(&judge));
@@ -509,41 +529,11 @@ mod tests {
             .check_judged(text, Format::Markdown, None, Some(&Knowing(fake())));
         assert_eq!(found, at_once);
         // The four blocks, then only the story block's sentences and window.
-        let asked = judge.1.into_inner().unwrap();
+        let asked = judge.asked.into_inner().unwrap();
         assert_eq!(asked.len(), 4 + 3, "{asked:#?}");
         assert!(asked[4..]
             .iter()
             .all(|t| t.contains("story") || t.contains("smiled")));
-    }
-
-    /// The fake judge with a verdict cache, as the model keeps one: what it has scored is known.
-    struct Caching(
-        Fake,
-        std::sync::Mutex<(std::collections::HashSet<String>, Vec<String>)>,
-    );
-
-    impl Judge for Caching {
-        fn heads(&self) -> &[Head] {
-            self.0.heads()
-        }
-        fn scores(&self, sentences: &[&str], units: &[Range<usize>]) -> Vec<Arc<[f32]>> {
-            let mut m = self.1.lock().unwrap();
-            for r in units {
-                let t = sentences[r.clone()].join(" ");
-                if m.0.insert(t.clone()) {
-                    m.1.push(t);
-                }
-            }
-            drop(m);
-            self.0.scores(sentences, units)
-        }
-        fn known(&self, sentences: &[&str], units: &[Range<usize>]) -> Vec<bool> {
-            let m = self.1.lock().unwrap();
-            units
-                .iter()
-                .map(|r| m.0.contains(&sentences[r.clone()].join(" ")))
-                .collect()
-        }
     }
 
     #[test]
@@ -552,11 +542,19 @@ mod tests {
                     Then a quiet story about someone we met at work. She smiled at the end of it.\n\n\
                     The coffee machine broke again this morning. Nobody fixed it.\n\n\
                     Our team bowling night is on Friday this week. Bring shoes.\n";
-        let judge = Caching(fake(), Default::default());
+        let judge = recording(true);
         let checker = Checker::new(Settings::default(), Vec::new()).unwrap();
+        // The findings, and the texts judged for the first time.
         let run = |t: &str| {
+            let before = judge.asked.lock().unwrap().len();
             let found = checker.check_judged(t, Format::Markdown, None, Some(&judge));
-            let new = std::mem::take(&mut judge.1.lock().unwrap().1);
+            let asked = judge.asked.lock().unwrap();
+            let mut new: Vec<String> = Vec::new();
+            for (i, a) in asked.iter().enumerate().skip(before) {
+                if !asked[..i].contains(a) {
+                    new.push(a.clone());
+                }
+            }
             (found, new)
         };
         let (first, new) = run(text);
