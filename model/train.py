@@ -8,7 +8,9 @@ negative training posts as further negatives; then quantised to int8 rows
 (`model/encoder.safetensors`). Each head's threshold is calibrated on the dev split together with
 the calibration split (`model/corpus/calib/`: posts written blind, as the test split was, so that
 the thresholds also fit wording the training posts do not share), with the quantised encoder (what
-scrubs computes), for precision first, scoring a post as scrubs does: the
+scrubs computes), for precision first on the head's category (a mockery post the hostility head finds
+is a right professionalism finding), on both splits together and on the calibration split alone,
+scoring a post as scrubs does: the
 highest score of its units (each sentence, and windows of up to WINDOW sentences), each unit's
 score being the geometric mean of its own and its paragraph's (the paragraph's context tells a
 fiction or a teaching case from a story). The test split (`model/corpus/test/`) is never read
@@ -132,9 +134,20 @@ def paragraphs(text):
     return [p for p in re.split(r"\n\s*\n", text) if p.strip()]
 
 
-def calibrate(scores, y, target=TARGET_PRECISION):
-    """The lowest threshold whose dev precision is >= target (most recall); else best F0.5.
-    Returns (threshold, precision, recall, reached)."""
+def category_labels(head):
+    """The labels whose category is the head's: a head is calibrated on its category, as the checker is
+    judged (a `mockery` post that the hostility head finds is a professionalism finding, rightly)."""
+    rule = dict((n, r) for n, _, r in HEADS)[head]
+    if rule is None:
+        return dict((n, lb) for n, lb, _ in HEADS)[head]
+    cat = rule.split("/")[0]
+    return sorted({lb for _, lbs, r in HEADS if r and r.split("/")[0] == cat for lb in lbs})
+
+
+def calibrate(scores, y, target=TARGET_PRECISION, blind=None):
+    """The lowest threshold whose precision is >= target (most recall) on all the posts and, where
+    `blind` marks the calibration split's posts, on those alone too (thresholds must hold on wording the
+    training posts do not share); else best F0.5. Returns (threshold, precision, recall, reached)."""
     best = None
     for t in np.unique(np.round(scores, 4)):
         pred = scores >= t
@@ -144,7 +157,12 @@ def calibrate(scores, y, target=TARGET_PRECISION):
         if tp == 0:
             continue
         p, r = tp / (tp + fp), tp / (tp + fn)
-        if p >= target:
+        held = p >= target
+        if held and blind is not None:
+            btp = int((pred & blind & (y == 1)).sum())
+            bfp = int((pred & blind & (y == 0)).sum())
+            held = btp + bfp == 0 or btp / (btp + bfp) >= target
+        if held:
             key = (1, r, -t)
         else:
             key = (0, 1.25 * p * r / (0.25 * p + r), -t)
@@ -211,9 +229,10 @@ def main():
     calib_paths = corpus_files("calib")
     calib = load(calib_paths)
     cal_texts = [t for t, d in zip(texts, dev) if d] + [r["text"] for r in calib]
-    cal_y = np.vstack([y[dev]] + ([np.array(
-        [[int(any(lb in r.get("labels", []) for lb in labels)) for (_, labels, _) in HEADS] for r in calib],
-        np.float32)] if calib else []))
+    cal_rows = [r for r, d in zip(rows, dev) if d] + calib
+    cal_y = np.array([[int(any(lb in r.get("labels", []) for lb in category_labels(name))) for (name, _, _) in HEADS]
+                      for r in cal_rows], np.float32)
+    blind = np.array([False] * int(dev.sum()) + [True] * len(calib))
     print(f"calibrating on {int(dev.sum())} dev posts and {len(calib)} calibration posts", flush=True)
     post = []
     for t in cal_texts:
@@ -231,7 +250,7 @@ def main():
     heads = []
     for j, (name, _, rule) in enumerate(HEADS):
         thr, p, r, reached = calibrate(post[:, j], cal_y[:, j],
-                                       TARGET_PRECISION_BY_HEAD.get(name, TARGET_PRECISION))
+                                       TARGET_PRECISION_BY_HEAD.get(name, TARGET_PRECISION), blind)
         # A head that cannot reach the target precision on dev makes no findings (precision first).
         print(f"{name:16} {int(y[:, j].sum()):5} {int(cal_y[:, j].sum()):7} {thr:6.3f} {p:5.2f} {r:5.2f}"
               + ("" if reached else "  off: below the target precision"))
