@@ -66,6 +66,97 @@ pub trait Judge: Send + Sync {
     }
 }
 
+/// A judge that stops judging once `stop` says so: the units are scored in chunks of [`CHUNK`]
+/// new ones (those the judge does not know yet), and after `stop` turns true the rest are answered "not judged" (no scores: no finding, and a
+/// block that is not judged is closed). For the server's judgement of a long draft off the check
+/// thread, which a newer version, or a writer who stopped typing, should not wait for: what it
+/// judged before stopping stays in the model's verdict cache.
+pub struct Stoppable<'a> {
+    pub judge: &'a dyn Judge,
+    pub stop: &'a (dyn Fn() -> bool + Sync),
+}
+
+/// Units a [`Stoppable`] judge scores between two looks at `stop` (a fraction of a second).
+pub const CHUNK: usize = 32;
+
+impl Judge for Stoppable<'_> {
+    fn heads(&self) -> &[Head] {
+        self.judge.heads()
+    }
+    fn min_words(&self) -> usize {
+        self.judge.min_words()
+    }
+    fn window(&self) -> usize {
+        self.judge.window()
+    }
+    fn known(&self, sentences: &[&str], units: &[Range<usize>]) -> Vec<bool> {
+        self.judge.known(sentences, units)
+    }
+    fn blocks_first_from(&self) -> usize {
+        self.judge.blocks_first_from()
+    }
+    fn scores(&self, sentences: &[&str], units: &[Range<usize>]) -> Vec<Arc<[f32]>> {
+        // Chunks of up to CHUNK units the judge does not know yet (with the known ones between
+        // them, which cost nothing): a keystroke's few new units stay one batch.
+        let known = self.judge.known(sentences, units);
+        let known = |i: usize| known.get(i).copied().unwrap_or(false);
+        let mut out = Vec::with_capacity(units.len());
+        let mut start = 0;
+        while start < units.len() && !(self.stop)() {
+            let (mut end, mut new) = (start, 0);
+            while end < units.len() && (new < CHUNK || known(end)) {
+                new += usize::from(!known(end));
+                end += 1;
+            }
+            out.extend(self.judge.scores(sentences, &units[start..end]));
+            start = end;
+        }
+        out.resize_with(units.len(), || Arc::from(Vec::new()));
+        out
+    }
+}
+
+/// A judge that answers only what `judge` knows already ([`Judge::known`]: its verdict cache) and
+/// "not judged" for the rest, so that a check with it costs no judging: the server's publish of a
+/// long draft whose judgement was stopped shows the findings of what was judged.
+pub struct KnownOnly<'a>(pub &'a dyn Judge);
+
+impl Judge for KnownOnly<'_> {
+    fn heads(&self) -> &[Head] {
+        self.0.heads()
+    }
+    fn min_words(&self) -> usize {
+        self.0.min_words()
+    }
+    fn window(&self) -> usize {
+        self.0.window()
+    }
+    fn known(&self, sentences: &[&str], units: &[Range<usize>]) -> Vec<bool> {
+        self.0.known(sentences, units)
+    }
+    fn blocks_first_from(&self) -> usize {
+        self.0.blocks_first_from()
+    }
+    fn scores(&self, sentences: &[&str], units: &[Range<usize>]) -> Vec<Arc<[f32]>> {
+        let known = self.0.known(sentences, units);
+        let asked: Vec<Range<usize>> = units
+            .iter()
+            .zip(&known)
+            .filter(|(_, k)| **k)
+            .map(|(r, _)| r.clone())
+            .collect();
+        let mut scored = self.0.scores(sentences, &asked).into_iter();
+        known
+            .iter()
+            .map(|&k| {
+                k.then(|| scored.next())
+                    .flatten()
+                    .unwrap_or_else(|| Arc::from(Vec::new()))
+            })
+            .collect()
+    }
+}
+
 /// What the model judged a finding's text to be, and how sure it was.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Judged {
@@ -580,6 +671,87 @@ mod tests {
             ]
             .into()
         );
+    }
+
+    /// A draft of `n` blocks, the first and the last of them a story.
+    fn long_draft(n: usize) -> String {
+        (0..n)
+            .map(|i| {
+                if i == 0 || i + 1 == n {
+                    format!("Then a quiet story number {i} about someone we met at work.\n\n")
+                } else {
+                    format!("The coffee machine number {i} broke again this morning.\n\n")
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_stopped_judgement_asks_nothing_more_and_finds_only_what_it_judged() {
+        let text = long_draft(CHUNK + 8);
+        let checker = Checker::new(Settings::default(), Vec::new()).unwrap();
+        let judge = recording(false);
+        // Stops once the first chunk of blocks was judged.
+        let stop = || judge.asked.lock().unwrap().len() >= CHUNK;
+        let stoppable = Stoppable {
+            judge: &judge,
+            stop: &stop,
+        };
+        let found = checker.check_judged(&text, Format::Markdown, None, Some(&stoppable));
+        assert_eq!(judge.asked.lock().unwrap().len(), CHUNK);
+        // The first story's block was judged but not its sentence; the last one's not at all.
+        assert!(found.iter().all(|f| f.judged.is_none()), "{found:?}");
+        // Never stopped, it finds both stories.
+        let never = || false;
+        let whole = Stoppable {
+            judge: &fake(),
+            stop: &never,
+        };
+        let found = checker.check_judged(&text, Format::Markdown, None, Some(&whole));
+        let judged: Vec<&str> = found
+            .iter()
+            .filter(|f| f.judged.is_some())
+            .map(|f| &text[f.range.clone()])
+            .collect();
+        assert_eq!(
+            judged,
+            [
+                "Then a quiet story number 0 about someone we met at work.",
+                "Then a quiet story number 39 about someone we met at work."
+            ]
+        );
+    }
+
+    #[test]
+    fn known_only_answers_from_the_cache_and_judges_nothing_new() {
+        let text = long_draft(6);
+        let checker = Checker::new(Settings::default(), Vec::new()).unwrap();
+        let judge = recording(true);
+        let first = checker.check_judged(&text, Format::Markdown, None, Some(&judge));
+        assert_eq!(first.iter().filter(|f| f.judged.is_some()).count(), 2);
+        let asked: std::collections::BTreeSet<String> =
+            judge.asked.lock().unwrap().iter().cloned().collect();
+        // The last story rewritten: not judged yet, so it makes no finding; the first still does.
+        let edited = text.replace("story number 5", "story number five");
+        let found = checker.check_judged(&edited, Format::Markdown, None, Some(&KnownOnly(&judge)));
+        let judged: Vec<&str> = found
+            .iter()
+            .filter(|f| f.judged.is_some())
+            .map(|f| &edited[f.range.clone()])
+            .collect();
+        assert_eq!(
+            judged,
+            ["Then a quiet story number 0 about someone we met at work."]
+        );
+        let new: Vec<String> = judge
+            .asked
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|a| !asked.contains(*a))
+            .cloned()
+            .collect();
+        assert!(new.is_empty(), "{new:#?}");
     }
 
     #[test]

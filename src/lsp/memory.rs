@@ -1,6 +1,7 @@
 //! Giving memory back to the system between checks: the rules' compiled
 //! matchers ([`release`], everywhere) and the allocator's free pages (glibc
-//! only; on other systems [`few_arenas`] and [`trim`] do nothing).
+//! only; on other systems [`few_arenas`] and [`trim`] do nothing); and the lower
+//! priority of the thread that judges ahead of the checks ([`background_priority`]).
 //!
 //! A long draft's check and its publish allocate tens of megabytes for a
 //! moment (the markup, the findings, the diagnostics as JSON). glibc keeps
@@ -10,15 +11,25 @@
 
 /// At most two malloc arenas for the process: the server's threads (the
 /// runtime's workers, the check thread and its helper) otherwise each get
-/// their own heap, each holding its own freed memory.
+/// their own heap, each holding its own freed memory. And blocks from
+/// [`MMAP_FROM`] bytes always mapped on their own: glibc would otherwise
+/// raise that limit after the first such block is freed, and the sentence
+/// model's layers and activations would then come from the heap, leaving it
+/// full of holes between the document's long-lived data once the model is
+/// given back.
 pub fn few_arenas() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: mallopt only sets an allocator parameter; called before the
+    // SAFETY: mallopt only sets allocator parameters; called before the
     // runtime starts its threads.
     unsafe {
         libc::mallopt(libc::M_ARENA_MAX, 2);
+        libc::mallopt(libc::M_MMAP_THRESHOLD, MMAP_FROM as libc::c_int);
     }
 }
+
+/// See [`few_arenas`].
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+const MMAP_FROM: usize = 256 * 1024;
 
 /// Returns the freed memory of every arena to the system.
 pub fn trim() {
@@ -38,14 +49,27 @@ pub fn release() {
     trim();
 }
 
-/// What the server gives back a minute after the last judged check: the sentence model (its
-/// tokenizer, heads and verdict cache), the pages of the embedding rows it read, and the freed
-/// memory. True if the model was loaded and idle that long.
+/// What the server gives back a minute after the last edit: the sentence model (its tokenizer,
+/// heads and verdict cache), the pages of the encoder it read, the rules' compiled matchers and
+/// the freed memory. True if the model was loaded and idle that long.
 pub fn release_model(idle: std::time::Duration) -> bool {
     if !crate::model::release_if_idle(idle) {
         return false;
     }
     crate::model::forget_pages();
-    trim();
+    // The judged check may have compiled rules' matchers again since the writer paused.
+    release();
     true
+}
+
+/// Lowers the calling thread's scheduling priority (Linux: the nice value is the thread's, and the
+/// threads it starts inherit it), for work that should take the cores only when nothing more
+/// urgent wants them. Elsewhere, nothing.
+pub fn background_priority() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: setpriority only changes the calling thread's nice value (Linux's threads each have
+    // their own); raising it needs no privilege, and a failure leaves the priority as it was.
+    unsafe {
+        libc::setpriority(libc::PRIO_PROCESS, 0, 10);
+    }
 }

@@ -233,9 +233,33 @@ const TRIM_AFTER_IDLE: std::time::Duration = std::time::Duration::from_millis(30
 /// compiles the matchers it needs again (tens of milliseconds at 1 MB), so
 /// only the first keystroke after the writer stopped to think pays that.
 const RELEASE_AFTER_IDLE: std::time::Duration = std::time::Duration::from_secs(2);
-/// The sentence model (its tokenizer, heads and verdict cache) is given back after this long
-/// without a judged check, and loaded again on the next one.
+/// The sentence model (its tokenizer, heads and verdict cache) is given back once the writer has
+/// not typed for this long (and the last judged check is done), and loaded again on the next
+/// check. A long draft's judgement still running then is stopped and publishes what it judged; the
+/// rest is judged after the next edit.
 const MODEL_IDLE: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// When the writer last opened or edited a draft (any draft): the model's idle minute counts from
+/// it.
+#[derive(Debug)]
+struct LastEdit(Mutex<std::time::Instant>);
+
+impl Default for LastEdit {
+    fn default() -> Self {
+        LastEdit(Mutex::new(std::time::Instant::now()))
+    }
+}
+
+impl LastEdit {
+    fn touch(&self) {
+        *self.0.lock().unwrap_or_else(|p| p.into_inner()) = std::time::Instant::now();
+    }
+
+    /// How long since the last edit.
+    fn quiet(&self) -> std::time::Duration {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).elapsed()
+    }
+}
 /// A long draft (from [`TRIM_MIN_BYTES`]) is judged once the writer pauses this long: judging
 /// 1 MB again takes tens of milliseconds on the check thread, which the next keystroke's rules
 /// check would otherwise wait for. Shorter drafts are judged at once (well under a millisecond
@@ -252,6 +276,8 @@ struct Shared {
     judged_checks: Arc<std::sync::atomic::AtomicU64>,
     images: Arc<crate::images::ImageCache>,
     prejudging: Arc<tokio::sync::Mutex<()>>,
+    last_edit: Arc<LastEdit>,
+    judges: std::sync::mpsc::Sender<Job>,
 }
 
 /// Runs `f` on the check thread and waits for its result (see [`Backend::on_check_thread`]).
@@ -345,8 +371,9 @@ impl Shared {
     /// The second publish of a version: the rules' findings (from the block cache the first
     /// check filled) with the sentence model's, once the model has judged the document's
     /// sentences (each verdict cached by the sentence's text). Skipped when a newer version came
-    /// in meanwhile: that one publishes. The model is given back after [`MODEL_IDLE`] without a
-    /// judged check.
+    /// in meanwhile: that one publishes. `partial`: the judgement off the check thread was
+    /// stopped ([`Shared::prejudge`]), so only what the model knows is used and nothing more is
+    /// judged here. The model is given back once the writer has not typed for [`MODEL_IDLE`].
     #[allow(clippy::too_many_arguments)]
     async fn judge_and_publish(
         &self,
@@ -358,6 +385,7 @@ impl Shared {
         enc: Encoding,
         generation: u64,
         cache: Arc<DocCache>,
+        partial: bool,
     ) {
         type Judged = Option<(Vec<Finding>, Vec<Diagnostic>, Vec<(PathBuf, u64)>)>;
         let judging = checker.settings().judgement.enabled();
@@ -389,12 +417,19 @@ impl Shared {
             if *cache_generation != generation {
                 return Ok(None);
             }
+            let known_only = judge
+                .as_deref()
+                .map(|j| crate::engine::KnownOnly(j as &dyn crate::engine::Judge));
+            let judge: Option<&dyn crate::engine::Judge> = match (&known_only, partial) {
+                (Some(k), true) => Some(k),
+                _ => judge.as_deref().map(|j| j as &dyn crate::engine::Judge),
+            };
             let findings = guarded(&text, || {
                 checker.check_full(
                     &text,
                     format,
                     Some(blocks),
-                    judge.as_deref().map(|j| j as &dyn crate::engine::Judge),
+                    judge,
                     pictures.as_ref().map(|p| p as &dyn crate::engine::Pictures),
                 )
             })?;
@@ -430,20 +465,30 @@ impl Shared {
                     .await
             }
         }
-        // A minute without a second publish: the model (when it was used) and what was read from
-        // pictures are given back (a picture is read again, and its text recognised again, when
-        // the writer comes back).
+        // A minute without typing, and no judged check since this one: the model (when it was
+        // used) and what was read from pictures are given back (a picture is read again, and its
+        // text recognised again, when the writer comes back).
         let n = self.judged_checks.fetch_add(1, Ordering::SeqCst) + 1;
         let count = self.judged_checks.clone();
         let checks = self.checks.clone();
         let images = self.images.clone();
+        let last_edit = self.last_edit.clone();
         tokio::spawn(async move {
-            tokio::time::sleep(MODEL_IDLE).await;
+            loop {
+                let quiet = last_edit.quiet();
+                if quiet >= MODEL_IDLE {
+                    break;
+                }
+                tokio::time::sleep(MODEL_IDLE - quiet).await;
+                if count.load(Ordering::SeqCst) != n {
+                    return;
+                }
+            }
             if count.load(Ordering::SeqCst) == n {
                 images.clear();
                 if judging {
                     let _ = checks.send(Box::new(|| {
-                        memory::release_model(MODEL_IDLE);
+                        memory::release_model(std::time::Duration::ZERO);
                     }));
                 }
             }
@@ -456,9 +501,11 @@ impl Shared {
     /// their own (the model spreads them over the cores), so that the judged check, on the check
     /// thread, finds every verdict in the cache: the encoder takes tens of milliseconds for an
     /// edited sentence and its windows, and about a second for a 10 KB draft's first judgement,
-    /// which the next keystroke's rules check must not wait for. Skipped if a newer version came
-    /// in while an earlier draft was being judged; the verdicts of a version superseded during
-    /// its judgement are kept (most of its sentences are the newer version's too).
+    /// which the next keystroke's rules check must not wait for. Stopped (a fraction of a second
+    /// later) when a newer version comes in, or once the writer has not typed for
+    /// [`MODEL_IDLE`] (a long draft's first judgement takes about a minute at 1 MB); the verdicts
+    /// judged until then are kept (most of its sentences are the newer version's too). True if it
+    /// was stopped before judging everything.
     async fn prejudge(
         &self,
         rope: &Rope,
@@ -466,29 +513,45 @@ impl Shared {
         format: Format,
         checker: &Arc<Checker>,
         cache: &Arc<DocCache>,
-    ) {
+    ) -> bool {
         let _one = self.prejudging.lock().await;
         if cache.latest.load(Ordering::SeqCst) != version {
-            return;
+            return true;
         }
-        let (checker, rope) = (checker.clone(), rope.clone());
-        let _ = tokio::task::spawn_blocking(move || {
+        let (checker, rope, cache) = (checker.clone(), rope.clone(), cache.clone());
+        let last_edit = self.last_edit.clone();
+        on_check_thread(&self.judges, move || {
             let Ok(judge) = crate::model::judge() else {
                 // Reported by the judged check that follows.
-                return;
+                return false;
+            };
+            let stopped = std::sync::atomic::AtomicBool::new(false);
+            let stop = || {
+                let stop = cache.latest.load(Ordering::SeqCst) != version
+                    || last_edit.quiet() >= MODEL_IDLE;
+                if stop {
+                    stopped.store(true, Ordering::SeqCst);
+                }
+                stop
+            };
+            let stoppable = crate::engine::Stoppable {
+                judge: &*judge,
+                stop: &stop,
             };
             let text = rope.to_string();
             // The rules run too (a fraction of a millisecond at 10 KB): what matters is that every
             // unit the judged check will ask for is asked for now.
             let _ = guarded(&text, || {
-                checker.check_judged(&text, format, None, Some(&*judge))
+                checker.check_judged(&text, format, None, Some(&stoppable))
             });
             drop(text);
             // The encoder's activations (megabytes a thread) were freed in the worker threads'
             // arenas: give them back.
             memory::trim();
+            stopped.load(Ordering::SeqCst)
         })
-        .await;
+        .await
+        .unwrap_or(false)
     }
 
     /// Recognises the text of `pending` pictures (each once, however many documents or
@@ -539,9 +602,9 @@ impl Shared {
             })
         };
         if let Some((rope, version, format, checker, enc, generation, cache)) = snapshot {
-            Box::pin(
-                self.judge_and_publish(uri, rope, version, format, checker, enc, generation, cache),
-            )
+            Box::pin(self.judge_and_publish(
+                uri, rope, version, format, checker, enc, generation, cache, false,
+            ))
             .await;
         }
     }
@@ -565,6 +628,13 @@ pub struct Backend {
     /// Held while the model judges a draft's new sentences off the check thread (one draft at a
     /// time: the model spreads one job over the cores).
     prejudging: Arc<tokio::sync::Mutex<()>>,
+    /// When the writer last opened or edited a draft.
+    last_edit: Arc<LastEdit>,
+    /// The thread the model judges on ahead of the judged check ([`Shared::prejudge`]), at a
+    /// lower priority than the check thread, as are the threads the model spreads its work over
+    /// (they inherit it): a long draft's reading takes the cores only when no keystroke's check
+    /// needs them.
+    judges: std::sync::mpsc::Sender<Job>,
 }
 
 fn lock(state: &Mutex<State>) -> std::sync::MutexGuard<'_, State> {
@@ -575,6 +645,15 @@ fn lock(state: &Mutex<State>) -> std::sync::MutexGuard<'_, State> {
 impl Backend {
     pub fn new(client: Client) -> Self {
         let (checks, jobs) = std::sync::mpsc::channel::<Job>();
+        let (judges, judge_jobs) = std::sync::mpsc::channel::<Job>();
+        let _ = std::thread::Builder::new()
+            .name("scrubs-judge".into())
+            .spawn(move || {
+                memory::background_priority();
+                for job in judge_jobs {
+                    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+                }
+            });
         // Ends when the backend (the sender) is dropped.
         let _ = std::thread::Builder::new()
             .name("scrubs-check".into())
@@ -594,6 +673,8 @@ impl Backend {
             judged_checks: Arc::default(),
             images: Arc::default(),
             prejudging: Arc::default(),
+            last_edit: Arc::default(),
+            judges,
         }
     }
 
@@ -606,6 +687,8 @@ impl Backend {
             judged_checks: self.judged_checks.clone(),
             images: self.images.clone(),
             prejudging: self.prejudging.clone(),
+            last_edit: self.last_edit.clone(),
+            judges: self.judges.clone(),
         }
     }
 
@@ -836,15 +919,14 @@ impl Backend {
                 if cache2.latest.load(Ordering::SeqCst) != version {
                     return;
                 }
-                if judging {
-                    shared
+                let partial = judging
+                    && shared
                         .prejudge(&rope, version, format, &checker2, &cache2)
                         .await;
-                }
                 if cache2.latest.load(Ordering::SeqCst) == version {
                     shared
                         .judge_and_publish(
-                            uri, rope, version, format, checker2, enc, generation, cache2,
+                            uri, rope, version, format, checker2, enc, generation, cache2, partial,
                         )
                         .await;
                 }
@@ -1145,6 +1227,7 @@ impl LanguageServer for Backend {
             }
             _ => Format::from_language_id(&d.language_id),
         };
+        self.last_edit.touch();
         {
             let mut s = lock(&self.state);
             s.analyses.remove(&d.uri);
@@ -1156,6 +1239,7 @@ impl LanguageServer for Backend {
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
         let uri = params.text_document.uri;
+        self.last_edit.touch();
         {
             let mut s = lock(&self.state);
             let enc = s.encoding;
