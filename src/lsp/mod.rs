@@ -277,7 +277,7 @@ struct Shared {
     images: Arc<crate::images::ImageCache>,
     prejudging: Arc<tokio::sync::Mutex<()>>,
     last_edit: Arc<LastEdit>,
-    judges: std::sync::mpsc::Sender<Job>,
+    judges: [std::sync::mpsc::Sender<Job>; 2],
 }
 
 /// Runs `f` on the check thread and waits for its result (see [`Backend::on_check_thread`]).
@@ -520,7 +520,8 @@ impl Shared {
         }
         let (checker, rope, cache) = (checker.clone(), rope.clone(), cache.clone());
         let last_edit = self.last_edit.clone();
-        on_check_thread(&self.judges, move || {
+        let judges = &self.judges[usize::from(rope.len_bytes() >= TRIM_MIN_BYTES)];
+        on_check_thread(judges, move || {
             let Ok(judge) = crate::model::judge() else {
                 // Reported by the judged check that follows.
                 return false;
@@ -630,11 +631,12 @@ pub struct Backend {
     prejudging: Arc<tokio::sync::Mutex<()>>,
     /// When the writer last opened or edited a draft.
     last_edit: Arc<LastEdit>,
-    /// The thread the model judges on ahead of the judged check ([`Shared::prejudge`]), at a
-    /// lower priority than the check thread, as are the threads the model spreads its work over
-    /// (they inherit it): a long draft's reading takes the cores only when no keystroke's check
-    /// needs them.
-    judges: std::sync::mpsc::Sender<Job>,
+    /// The threads the model judges on ahead of the judged check ([`Shared::prejudge`]): one for
+    /// drafts under [`TRIM_MIN_BYTES`] and one for longer drafts, at a lower priority than the
+    /// check thread, as are the threads the model spreads that work over (they inherit it): a
+    /// long draft's reading, up to a minute, takes the cores only when no keystroke's check needs
+    /// them (a short draft's few sentences are judged at once, in tens of milliseconds).
+    judges: [std::sync::mpsc::Sender<Job>; 2],
 }
 
 fn lock(state: &Mutex<State>) -> std::sync::MutexGuard<'_, State> {
@@ -645,15 +647,28 @@ fn lock(state: &Mutex<State>) -> std::sync::MutexGuard<'_, State> {
 impl Backend {
     pub fn new(client: Client) -> Self {
         let (checks, jobs) = std::sync::mpsc::channel::<Job>();
-        let (judges, judge_jobs) = std::sync::mpsc::channel::<Job>();
-        let _ = std::thread::Builder::new()
-            .name("scrubs-judge".into())
-            .spawn(move || {
-                memory::background_priority();
-                for job in judge_jobs {
-                    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
-                }
-            });
+        // A thread for short drafts' judgement and one, at a lower priority, for long drafts'.
+        let judges = [false, true].map(|background| {
+            let (tx, jobs) = std::sync::mpsc::channel::<Job>();
+            let _ = std::thread::Builder::new()
+                .name(
+                    if background {
+                        "scrubs-judge-bg"
+                    } else {
+                        "scrubs-judge"
+                    }
+                    .into(),
+                )
+                .spawn(move || {
+                    if background {
+                        memory::background_priority();
+                    }
+                    for job in jobs {
+                        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+                    }
+                });
+            tx
+        });
         // Ends when the backend (the sender) is dropped.
         let _ = std::thread::Builder::new()
             .name("scrubs-check".into())
