@@ -971,6 +971,10 @@ impl Backend {
     }
 
     async fn recheck_all(&self) {
+        // The writer changed the settings: as an edit, it starts the model's idle minute again (a
+        // judgement stopped for idleness would publish the model's findings of what it had judged
+        // only).
+        self.last_edit.touch();
         let uris: Vec<Url> = lock(&self.state).docs.keys().cloned().collect();
         for u in uris {
             self.check_and_publish(u).await;
