@@ -67,10 +67,13 @@ pub trait Judge: Send + Sync {
 }
 
 /// A judge that stops judging once `stop` says so: the units are scored in chunks of [`CHUNK`]
-/// new ones (those the judge does not know yet), and after `stop` turns true the rest are answered "not judged" (no scores: no finding, and a
-/// block that is not judged is closed). For the server's judgement of a long draft off the check
-/// thread, which a newer version, or a writer who stopped typing, should not wait for: what it
-/// judged before stopping stays in the model's verdict cache.
+/// new ones (those the judge does not know yet), and after `stop` turns true only what the judge
+/// knows already ([`Judge::known`]: its verdict cache) is answered, the rest "not judged" (no
+/// scores: no finding, and a block that is not judged is closed). For the server's judgement of a
+/// long draft off the check thread, which a newer version, or a writer who stopped typing, should
+/// not wait for (what it judged before stopping stays in the model's verdict cache); and, with a
+/// `stop` that is true from the start, for the publish after such a reading, which shows the
+/// findings of what was judged and judges nothing.
 pub struct Stoppable<'a> {
     pub judge: &'a dyn Judge,
     pub stop: &'a (dyn Fn() -> bool + Sync),
@@ -111,49 +114,19 @@ impl Judge for Stoppable<'_> {
             out.extend(self.judge.scores(sentences, &units[start..end]));
             start = end;
         }
-        out.resize_with(units.len(), || Arc::from(Vec::new()));
-        out
-    }
-}
-
-/// A judge that answers only what `judge` knows already ([`Judge::known`]: its verdict cache) and
-/// "not judged" for the rest, so that a check with it costs no judging: the server's publish of a
-/// long draft whose judgement was stopped shows the findings of what was judged.
-pub struct KnownOnly<'a>(pub &'a dyn Judge);
-
-impl Judge for KnownOnly<'_> {
-    fn heads(&self) -> &[Head] {
-        self.0.heads()
-    }
-    fn min_words(&self) -> usize {
-        self.0.min_words()
-    }
-    fn window(&self) -> usize {
-        self.0.window()
-    }
-    fn known(&self, sentences: &[&str], units: &[Range<usize>]) -> Vec<bool> {
-        self.0.known(sentences, units)
-    }
-    fn blocks_first_from(&self) -> usize {
-        self.0.blocks_first_from()
-    }
-    fn scores(&self, sentences: &[&str], units: &[Range<usize>]) -> Vec<Arc<[f32]>> {
-        let known = self.0.known(sentences, units);
-        let asked: Vec<Range<usize>> = units
-            .iter()
-            .zip(&known)
-            .filter(|(_, k)| **k)
-            .map(|(r, _)| r.clone())
+        // Stopped: what the judge knows, and "not judged" for the rest.
+        let rest: Vec<Range<usize>> = (start..units.len())
+            .filter(|&i| known(i))
+            .map(|i| units[i].clone())
             .collect();
-        let mut scored = self.0.scores(sentences, &asked).into_iter();
-        known
-            .iter()
-            .map(|&k| {
-                k.then(|| scored.next())
-                    .flatten()
-                    .unwrap_or_else(|| Arc::from(Vec::new()))
-            })
-            .collect()
+        let mut cached = self.judge.scores(sentences, &rest).into_iter();
+        out.extend((start..units.len()).map(|i| {
+            known(i)
+                .then(|| cached.next())
+                .flatten()
+                .unwrap_or_else(|| Arc::from(Vec::new()))
+        }));
+        out
     }
 }
 
@@ -686,6 +659,15 @@ mod tests {
             .collect()
     }
 
+    /// The texts of the model's findings.
+    fn judged_texts<'t>(found: &[Finding], text: &'t str) -> Vec<&'t str> {
+        found
+            .iter()
+            .filter(|f| f.judged.is_some())
+            .map(|f| &text[f.range.clone()])
+            .collect()
+    }
+
     #[test]
     fn a_stopped_judgement_asks_nothing_more_and_finds_only_what_it_judged() {
         let text = long_draft(CHUNK + 8);
@@ -708,13 +690,8 @@ mod tests {
             stop: &never,
         };
         let found = checker.check_judged(&text, Format::Markdown, None, Some(&whole));
-        let judged: Vec<&str> = found
-            .iter()
-            .filter(|f| f.judged.is_some())
-            .map(|f| &text[f.range.clone()])
-            .collect();
         assert_eq!(
-            judged,
+            judged_texts(&found, &text),
             [
                 "Then a quiet story number 0 about someone we met at work.",
                 "Then a quiet story number 39 about someone we met at work."
@@ -723,7 +700,7 @@ mod tests {
     }
 
     #[test]
-    fn known_only_answers_from_the_cache_and_judges_nothing_new() {
+    fn a_judge_stopped_from_the_start_answers_from_its_cache_and_judges_nothing_new() {
         let text = long_draft(6);
         let checker = Checker::new(Settings::default(), Vec::new()).unwrap();
         let judge = recording(true);
@@ -733,14 +710,14 @@ mod tests {
             judge.asked.lock().unwrap().iter().cloned().collect();
         // The last story rewritten: not judged yet, so it makes no finding; the first still does.
         let edited = text.replace("story number 5", "story number five");
-        let found = checker.check_judged(&edited, Format::Markdown, None, Some(&KnownOnly(&judge)));
-        let judged: Vec<&str> = found
-            .iter()
-            .filter(|f| f.judged.is_some())
-            .map(|f| &edited[f.range.clone()])
-            .collect();
+        let stopped = || true;
+        let known_only = Stoppable {
+            judge: &judge,
+            stop: &stopped,
+        };
+        let found = checker.check_judged(&edited, Format::Markdown, None, Some(&known_only));
         assert_eq!(
-            judged,
+            judged_texts(&found, &edited),
             ["Then a quiet story number 0 about someone we met at work."]
         );
         let new: Vec<String> = judge

@@ -17,7 +17,7 @@ pub mod suppress;
 pub use cache::Cache;
 pub use checker::{use_helper_thread, Checker, Context, SPLIT_MIN_BYTES};
 pub use finding::{Citation, Edit, Finding, Fix, Part, Severity};
-pub use judgement::{Head, Judge, Judged, KnownOnly, Stoppable};
+pub use judgement::{Head, Judge, Judged, Stoppable};
 pub use pictures::{MetaKind, Picture, Pictures};
 
 /// The most bytes of one document that are checked (1 MiB: some two hundred

@@ -28,7 +28,7 @@ pub fn few_arenas() {
 }
 
 /// See [`few_arenas`].
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[cfg_attr(not(all(target_os = "linux", target_env = "gnu")), allow(dead_code))]
 const MMAP_FROM: usize = 256 * 1024;
 
 /// Returns the freed memory of every arena to the system.

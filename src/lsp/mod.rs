@@ -417,9 +417,12 @@ impl Shared {
             if *cache_generation != generation {
                 return Ok(None);
             }
-            let known_only = judge
-                .as_deref()
-                .map(|j| crate::engine::KnownOnly(j as &dyn crate::engine::Judge));
+            // After a stopped reading: only the verdicts the model has (nothing is judged here).
+            let stopped = || true;
+            let known_only = judge.as_deref().map(|j| crate::engine::Stoppable {
+                judge: j,
+                stop: &stopped,
+            });
             let judge: Option<&dyn crate::engine::Judge> = match (&known_only, partial) {
                 (Some(k), true) => Some(k),
                 _ => judge.as_deref().map(|j| j as &dyn crate::engine::Judge),
