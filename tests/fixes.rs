@@ -210,10 +210,15 @@ fn check_fix(
     let new_end = (end as isize + delta) as usize;
     // A finding is known by its rule and, when it lies clear of the edit,
     // its range (mapped back to the text before); one that touches the edit
-    // by its rule alone (its excerpt may be what the edit changed).
+    // by its rule alone (its excerpt may be what the edit changed). A rule
+    // that reports once per post (`disclaimer/missing`) is known by its rule
+    // alone: it sits on the first thing that shows the writer's tie, and when
+    // a fix takes one tie away (one of two work addresses) it moves to the next.
     let key = |f: &Finding, (s, e): (usize, usize), shift: isize| {
         let r = &f.range;
-        let at = if r.end < s {
+        let at = if f.rule == "disclaimer/missing" {
+            None
+        } else if r.end < s {
             Some((r.start, r.end))
         } else if r.start > e {
             Some((

@@ -161,6 +161,9 @@ struct Cues {
     possessive: Regex,
     /// …and a word of the writer's work right after it: "my MSK colleagues", "our MGH unit".
     work_after: Regex,
+    /// A health-care institution's proper name that is none of the packs': capitalised words
+    /// ending in "Hospital", "Medical Center", "General"…
+    other_institution: Regex,
 }
 
 fn cues() -> std::sync::Arc<Cues> {
@@ -205,6 +208,9 @@ fn cues() -> std::sync::Arc<Cues> {
                 work_after: build(
                     r"(?i)\A(?:['’]s)?\s+(?:[\w-]+\s+){0,2}?(?:colleagues?|co-?workers?|unit|floor|ward|shifts?|badge|lanyard|locker|manager|boss|residency|fellowship|internship|orientation|onboarding|cohort|department|dept|lab|preceptor|employer|job|crew|response|statement|position|stance)\b",
                 ),
+                other_institution: build(
+                    r"\b(?:(?:St\.|Saint)\s+)?[A-Z][\w'’&.-]*(?:[ \t]+(?:of[ \t]+|&[ \t]+|the[ \t]+)?[A-Z][\w'’&.-]*){0,4}?(?:[ \t]+(?:Hospital|Medical[ \t]+Cent(?:er|re)|Health(?:care)?(?:[ \t]+System)?|Clinic|General|Regional|Infirmary|Cancer[ \t]+(?:Center|Centre|Institute)|Children['’]s))+\b",
+                ),
             }
         });
     CUES.get()
@@ -230,21 +236,8 @@ pub fn find(
                 continue;
             }
             let (pack, _, strong) = matcher.pattern(pi).clone();
-            if !strong {
-                let next_word: String = text[r.end..]
-                    .trim_start_matches([' ', '\t', '-'])
-                    .chars()
-                    .take_while(|c| c.is_alphanumeric())
-                    .collect::<String>()
-                    .to_lowercase();
-                if packs[pack]
-                    .names
-                    .weak_not_followed_by
-                    .iter()
-                    .any(|w| w.to_lowercase() == next_word)
-                {
-                    continue;
-                }
+            if !strong && other_meaning(&packs[pack], text, &r) {
+                continue;
             }
             let aff = affiliation_phrase(text, &r);
             if strong || aff.is_some() {
@@ -268,8 +261,86 @@ pub fn find(
                 });
             }
         }
+        // Other institutions ("Lakeview Regional Medical Center", "Riverside General"): the
+        // generic pack's, and like a weak name only inside an affiliation phrase.
+        let Some(generic) = packs.iter().position(|p| p.id == crate::packs::GENERIC) else {
+            continue;
+        };
+        if !text.contains(|c: char| c.is_ascii_uppercase()) {
+            continue;
+        }
+        for m in cues().other_institution.find_iter(text) {
+            let Some(r) = proper_name(text, m.range()) else {
+                continue;
+            };
+            let named = mentions
+                .iter()
+                .any(|n| n.block == bi && n.text_range.start < r.end && r.start < n.text_range.end);
+            if named {
+                continue;
+            }
+            if let Some((ar, implicit)) = affiliation_phrase(text, &r) {
+                affiliations.push(Affiliation {
+                    pack: generic,
+                    block: bi,
+                    range: block.source_range(ar.clone()),
+                    text_range: ar,
+                    mention: block.source_range(r),
+                    implicit,
+                });
+            }
+        }
     }
+    affiliations.sort_by_key(|a| a.range.start);
     (mentions, affiliations)
+}
+
+/// A match of [`Cues::other_institution`] without the capitalised words that open a sentence
+/// ("At", "The", "As"…): `None` when no name is left before the institution word.
+fn proper_name(text: &str, mut r: Range<usize>) -> Option<Range<usize>> {
+    const OPENERS: &[&str] = &[
+        "a", "an", "and", "as", "at", "but", "for", "from", "i", "in", "my", "on", "our", "so",
+        "the", "to", "we", "with",
+    ];
+    loop {
+        let word = text[r.clone()].split([' ', '\t']).next()?;
+        if !OPENERS.iter().any(|o| o.eq_ignore_ascii_case(word)) {
+            break;
+        }
+        r.start += word.len();
+        r.start += text[r.clone()].len() - text[r.clone()].trim_start().len();
+    }
+    let first = text[r.clone()].split([' ', '\t']).next()?;
+    let institution_word = matches!(
+        first,
+        "Hospital"
+            | "Medical"
+            | "Health"
+            | "Healthcare"
+            | "Clinic"
+            | "General"
+            | "Regional"
+            | "Infirmary"
+            | "Cancer"
+            | "Children's"
+            | "Children’s"
+    );
+    (!institution_word && r.start < r.end).then_some(r)
+}
+
+/// Whether the word after a weak name at `r` gives it another meaning ("MSK pain", "mayo
+/// sandwich": the pack's `weak_not_followed_by`).
+pub fn other_meaning(pack: &Pack, text: &str, r: &Range<usize>) -> bool {
+    let next_word: String = text[r.end..]
+        .trim_start_matches([' ', '\t', '-'])
+        .chars()
+        .take_while(|c| c.is_alphanumeric())
+        .collect::<String>()
+        .to_lowercase();
+    pack.names
+        .weak_not_followed_by
+        .iter()
+        .any(|w| w.to_lowercase() == next_word)
 }
 
 /// The start of the window before `at`: at most [`WINDOW`] bytes back, on a

@@ -45,7 +45,7 @@ pub struct Checker {
     packs: Vec<Pack>,
     /// Indices of the configured institutions, in the configured order.
     configured: Vec<usize>,
-    generic: usize,
+    pub(crate) generic: usize,
     names: NameMatcher,
     /// Lowercased e-mail domains that count as work addresses, with the pack
     /// they belong to (None: from the settings).
@@ -62,6 +62,8 @@ pub struct Checker {
     /// and shared by every finding that cites it.
     cited: Vec<HashMap<&'static str, Vec<Arc<Citation>>>>,
 }
+
+use crate::rules::disclaimer_missing::TIE_RULES;
 
 /// What one check of one text sees: the markup, the mentions and
 /// affiliations, and which institutions' policies apply.
@@ -542,7 +544,27 @@ impl Checker {
             } else {
                 Vec::new()
             };
+            // A `disclaimer/missing` whose tie is a work address or a handle
+            // (`disclaimer_missing::tie`) sits on that finding's range, and goes
+            // with it when the writer suppresses it.
+            let tied_to: Vec<Range<usize>> = out
+                .iter()
+                .filter(|f| TIE_RULES.contains(&f.rule.as_str()))
+                .map(|f| f.range.clone())
+                .filter(|r| {
+                    out.iter()
+                        .any(|f| f.rule == "disclaimer/missing" && f.range == *r)
+                })
+                .collect();
             out = crate::engine::suppress::apply(cx.text, &directives, out, unused_level, &enabled);
+            for r in tied_to {
+                if !out
+                    .iter()
+                    .any(|f| TIE_RULES.contains(&f.rule.as_str()) && f.range == r)
+                {
+                    out.retain(|f| !(f.rule == "disclaimer/missing" && f.range == r));
+                }
+            }
             if mended {
                 crate::engine::suppress::spare_suppressed(&mut out, &all);
             }

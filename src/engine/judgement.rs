@@ -164,6 +164,8 @@ impl Serialize for Judged {
     }
 }
 
+use crate::rules::disclaimer_missing::INSIDER;
+
 /// The head whose positive units clear `disclaimer/missing`.
 pub const DISCLAIMER_HEAD: &str = "disclaimer";
 
@@ -267,8 +269,15 @@ pub(crate) fn apply(
     if live.is_empty() {
         return;
     }
-    let wants_disclaimer = live.iter().any(|&(i, _)| heads[i].name == DISCLAIMER_HEAD)
-        && out.iter().any(|f| f.rule == "disclaimer/missing");
+    let disclaimer_live = live.iter().any(|&(i, _)| heads[i].name == DISCLAIMER_HEAD);
+    let rules_missing = out.iter().any(|f| f.rule == "disclaimer/missing");
+    // The model's findings may show an insider's tie to an institution the post names
+    // (`disclaimer_missing::insider_tie`), which the disclaimer head must then see answered.
+    let may_tie = disclaimer_live
+        && !rules_missing
+        && crate::rules::disclaimer_missing::named(cx).is_some()
+        && !crate::rules::disclaimers::has_disclaimer(cx);
+    let wants_disclaimer = disclaimer_live && (rules_missing || may_tie);
     if live.iter().all(|&(i, _)| heads[i].name == DISCLAIMER_HEAD) && !wants_disclaimer {
         return;
     }
@@ -348,6 +357,7 @@ pub(crate) fn apply(
         })
         .collect();
     let mut made: Vec<Finding> = Vec::new();
+    let mut disclaimed = false;
     for &(h, threshold) in &live {
         let head = &heads[h];
         let Some(rule) = head.rule.as_deref() else {
@@ -357,6 +367,7 @@ pub(crate) fn apply(
                     .iter()
                     .any(|s| s.get(h).is_some_and(|&x| x >= threshold))
             {
+                disclaimed = true;
                 out.retain(|f| f.rule != "disclaimer/missing");
             }
             continue;
@@ -414,6 +425,27 @@ pub(crate) fn apply(
             made.push(f);
         }
     }
+    // Speaking for a named institution, sharing its unreleased news or lending its name, as
+    // the model judged it, shows the writer is one of it: a disclaimer is then due.
+    if may_tie && !disclaimed {
+        if let Some(tie) = crate::rules::disclaimer_missing::insider_tie(cx, &made) {
+            let why = made
+                .iter()
+                .find(|f| INSIDER.contains(&f.category()))
+                .and_then(|f| f.judged.clone());
+            let mut f = crate::rules::disclaimer_missing::finding(cx, &tie);
+            if let Some(j) = why {
+                f.message = format!(
+                    "{} Part of it was judged to be {}.",
+                    f.message,
+                    j.describe()
+                );
+                f.judged = Some(j);
+            }
+            finish(&mut f);
+            made.push(f);
+        }
+    }
     out.extend(made);
 }
 
@@ -439,6 +471,7 @@ mod tests {
             head("patient-story", Some("phi/patient-story")),
             head("medical-advice", Some("medical-advice/individual-advice")),
             head("disclaimer", None),
+            head("confidential", Some("confidential/unreleased-information")),
         ])
     }
 
@@ -456,6 +489,7 @@ mod tests {
                         on(t.contains("story")),
                         on(t.contains("alpha") && t.contains("omega")),
                         on(t.contains("mine-alone")),
+                        on(t.contains("hush-hush")),
                     ])
                 })
                 .collect()
@@ -729,6 +763,44 @@ mod tests {
             .cloned()
             .collect();
         assert!(new.is_empty(), "{new:#?}");
+    }
+
+    #[test]
+    fn an_insiders_news_judged_in_a_post_that_names_the_institution_wants_a_disclaimer() {
+        let text = "Heard in huddle today that Mayo is closing the hush-hush unit next month.\n";
+        let rules = Checker::default_checker().check(text, Format::Markdown);
+        assert!(
+            rules.iter().all(|f| f.rule != "disclaimer/missing"),
+            "{rules:?}"
+        );
+        let found = check(Settings::default(), text);
+        let f = found
+            .iter()
+            .find(|f| f.rule == "disclaimer/missing")
+            .expect("disclaimer/missing");
+        assert_eq!(&text[f.range.clone()], "Mayo");
+        assert_eq!(f.institution.as_deref(), Some("mayo"));
+        assert_eq!(
+            f.judged.as_ref().map(|j| j.label.as_str()),
+            Some("confidential")
+        );
+        assert!(f.message.contains("confidential"), "{}", f.message);
+        assert!(f.fixes.iter().all(|x| !x.safe));
+        // Answered by a disclaimer in the writer's own words, or with no institution named.
+        for quiet in [
+            format!("{text}\nEverything here is mine-alone, not my employer's words.\n"),
+            "Heard in huddle today that they are closing the hush-hush unit next month.\n".into(),
+        ] {
+            let found = check(Settings::default(), &quiet);
+            assert!(
+                found.iter().any(|f| f.rule.starts_with("confidential/")),
+                "{found:?}"
+            );
+            assert!(
+                found.iter().all(|f| f.rule != "disclaimer/missing"),
+                "{quiet}: {found:?}"
+            );
+        }
     }
 
     #[test]

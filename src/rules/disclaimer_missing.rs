@@ -1,3 +1,5 @@
+use std::ops::Range;
+
 use crate::config::Placement;
 use crate::engine::{Context, Finding, Rule, RuleMeta, Severity};
 use crate::rules::{disclaimers, placement};
@@ -9,7 +11,7 @@ static META: RuleMeta = RuleMeta {
     id: "disclaimer/missing",
     default_severity: Severity::Warning,
     summary: "Your connection to an institution is apparent, and the post has no “views are my own” disclaimer.",
-    what: "Flags a post in which the writer ties themselves to a health-care institution (“As a nurse at Mayo Clinic”, “I work at MSK”, “Mayo Clinic pharmacist here”, “RN @ UMN”) when no disclaimer appears anywhere in the post. The finding sits on the first such phrase.",
+    what: "Flags a post in which the writer's connection to a health-care institution is apparent when no disclaimer appears anywhere in the post. The connection is apparent when the writer says it (“As a nurse at Mayo Clinic”, “I work at MSK”, “RN @ UMN”, “charge nurse at Lakeview Regional Medical Center”), writes from a work e-mail address or a handle with the institution's name, or, in a post that names the institution, speaks for it, shares its unreleased news or lends its name to an endorsement (as the rules or the sentence model find them). The finding sits on the first such phrase, address or name.",
     why: "Where your connection to your employer is apparent, readers may take your words as the institution's. Every one of the four policies asks you to make clear that you speak for yourself, and Mayo Clinic, Mass General and MSK give the wording to use.",
     fix: "Adds your institution's own disclaimer wording as the last paragraph of the post (or under an “About” heading, or in the short form on a short post).",
     fires: &[
@@ -21,6 +23,9 @@ static META: RuleMeta = RuleMeta {
         "RN @ UMN Medical Center. Coffee first.",
         "Mayo peds nurse here and the night shift snacks are elite.",
         "We at Mass General are thrilled to welcome the new interns.",
+        "Questions about the 5K? Email me at r.patel@mgh.harvard.edu",
+        "Follow me @MayoNurseKatie for night-shift hacks!",
+        "As a dietitian at Riverside General, I see a lot of sunrises.",
     ],
     clean: &[
         "As a nurse at Mayo Clinic, I see a lot of sunrises.\n\n*The views expressed on this blog are my own and do not reflect the views of my employer.*",
@@ -39,70 +44,169 @@ impl Rule for DisclaimerMissing {
     }
 
     fn check_document(&self, cx: &Context, out: &mut Vec<Finding>) {
-        let Some(first) = cx.affiliations.first() else {
-            return;
-        };
         if disclaimers::has_disclaimer(cx) {
             return;
         }
-        // The writer's own institution: the one they named, unless the
-        // settings choose others.
-        let pack = if cx.inferred || cx.active.contains(&first.pack) {
-            cx.pack(first.pack)
-        } else {
-            cx.primary()
-        };
-        let generic = crate::packs::builtin_pack(crate::packs::GENERIC);
-        let wording = pack
-            .disclaimer
-            .as_ref()
-            .or_else(|| generic.and_then(|g| g.disclaimer.as_ref()));
-        let settings = cx.settings();
-        let long = settings
-            .disclaimer
-            .text
-            .clone()
-            .or_else(|| wording.map(|w| w.blog.clone()))
-            .unwrap_or_else(|| {
-                "The views expressed here are my own and do not reflect the views of my employer."
-                    .into()
-            });
-        let short = settings
-            .disclaimer
-            .text
-            .clone()
-            .or_else(|| wording.map(|w| w.short.clone()))
-            .unwrap_or_else(|| "Views my own.".into());
-        let what = if settings.disclaimer.text.is_some() {
-            "your disclaimer".to_string()
-        } else if pack.id == "generic" {
-            // The generic pack's name is "your employer's social-media policy".
-            "a disclaimer".to_string()
-        } else {
-            format!("the {} disclaimer", pack.name)
-        };
-        let field = settings.disclaimer.field.as_deref().unwrap_or("disclaimer");
-        let placement = settings.disclaimer.placement.unwrap_or(Placement::End);
-        let mut f = Finding::new(
-            &META,
-            first.range.clone(),
-            format!(
-                "Your connection to {} is apparent, but the post has no disclaimer saying the views are your own.",
-                pack.name
-            ),
-        );
-        f.institution = Some(pack.id.clone());
-        f.fixes = placement::insertion_fixes(cx, &what, &long, &short, placement, field);
-        // Where the writer only speaks as the institution ("we at MSK"), rewriting that in the
-        // first person (`on-behalf`) also ends the need for a disclaimer: adding one is then a
-        // choice, not a fix to apply unasked.
-        if cx.affiliations.iter().all(|a| a.implicit) {
-            for fix in &mut f.fixes {
-                fix.safe = false;
-            }
+        if let Some(tie) = tie(cx, out) {
+            out.push(finding(cx, &tie));
         }
-        out.push(f);
     }
+}
+
+/// What makes the writer's connection to an institution apparent.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Tie {
+    /// Index into the checker's packs.
+    pub pack: usize,
+    /// Range in the source the finding sits on.
+    pub range: Range<usize>,
+    /// The institution's name in the source, when the post writes it.
+    pub name: Option<Range<usize>>,
+    /// Shown rather than said: mending what shows it (writing in the first person, removing the
+    /// work address) also ends the need for a disclaimer, so adding one is a choice, not a fix
+    /// to apply unasked.
+    pub shown: bool,
+}
+
+/// Rules whose findings show the writer's tie: a work e-mail address, a personal handle with
+/// the institution's name.
+pub(crate) const TIE_RULES: &[&str] = &[
+    "work-email/institutional-address",
+    "branding/name-in-handle",
+];
+
+/// Categories whose findings, in a post that names an institution, show the writer is one of
+/// it: only someone inside speaks for it, knows its unreleased news or lends its name.
+pub(crate) const INSIDER: &[&str] = &["on-behalf", "confidential", "endorsement"];
+
+/// The writer's tie to an institution, from the context and the findings so far (`found`):
+/// an affiliation phrase; else a work e-mail address or a personal handle with the
+/// institution's name (their findings in `found`); else an insider's finding ([`INSIDER`]) in a
+/// post that names an institution.
+pub(crate) fn tie(cx: &Context, found: &[Finding]) -> Option<Tie> {
+    if let Some(first) = cx.affiliations.first() {
+        return Some(Tie {
+            pack: first.pack,
+            range: first.range.clone(),
+            name: Some(first.mention.clone()),
+            shown: cx.affiliations.iter().all(|a| a.implicit),
+        });
+    }
+    let pack_of = |f: &Finding| {
+        f.institution
+            .as_deref()
+            .and_then(|id| cx.checker.packs().iter().position(|p| p.id == id))
+    };
+    for rule in TIE_RULES {
+        if let Some(f) = found.iter().find(|f| f.rule == *rule) {
+            return Some(Tie {
+                pack: pack_of(f)
+                    .or_else(|| named(cx).map(|n| n.0))
+                    .unwrap_or_else(|| cx.active.first().copied().unwrap_or(cx.checker.generic)),
+                range: f.range.clone(),
+                name: None,
+                shown: true,
+            });
+        }
+    }
+    insider_tie(cx, found)
+}
+
+/// The tie an insider's finding ([`INSIDER`]) among `found` shows, in a post that names an
+/// institution: on the first name.
+pub(crate) fn insider_tie(cx: &Context, found: &[Finding]) -> Option<Tie> {
+    if !found.iter().any(|f| INSIDER.contains(&f.category())) {
+        return None;
+    }
+    named(cx).map(|(pack, range)| Tie {
+        pack,
+        range: range.clone(),
+        name: Some(range),
+        shown: true,
+    })
+}
+
+/// The first institution the post names: a mention, else a weak name ("Mayo", "the U") that
+/// nothing after it gives another meaning.
+pub(crate) fn named(cx: &Context) -> Option<(usize, Range<usize>)> {
+    if let Some(m) = cx.mentions.first() {
+        return Some((m.pack, m.range.clone()));
+    }
+    let names = cx.checker.names();
+    cx.markup.blocks.iter().find_map(|b| {
+        names.find(&b.text).into_iter().find_map(|(pi, r)| {
+            let (pack, _, _) = names.pattern(pi);
+            (!crate::engine::affiliation::other_meaning(cx.pack(*pack), &b.text, &r))
+                .then(|| (*pack, b.source_range(r)))
+        })
+    })
+}
+
+/// The `disclaimer/missing` finding on `tie`, with its fixes.
+pub(crate) fn finding(cx: &Context, tie: &Tie) -> Finding {
+    // The writer's own institution: the one they named, unless the
+    // settings choose others.
+    let configured = !cx.inferred && cx.active != [cx.checker.generic];
+    let pack = if !configured || cx.active.contains(&tie.pack) {
+        cx.pack(tie.pack)
+    } else {
+        cx.primary()
+    };
+    let generic = crate::packs::builtin_pack(crate::packs::GENERIC);
+    let wording = pack
+        .disclaimer
+        .as_ref()
+        .or_else(|| generic.and_then(|g| g.disclaimer.as_ref()));
+    let settings = cx.settings();
+    let long = settings
+        .disclaimer
+        .text
+        .clone()
+        .or_else(|| wording.map(|w| w.blog.clone()))
+        .unwrap_or_else(|| {
+            "The views expressed here are my own and do not reflect the views of my employer."
+                .into()
+        });
+    let short = settings
+        .disclaimer
+        .text
+        .clone()
+        .or_else(|| wording.map(|w| w.short.clone()))
+        .unwrap_or_else(|| "Views my own.".into());
+    let what = if settings.disclaimer.text.is_some() {
+        "your disclaimer".to_string()
+    } else if pack.id == "generic" {
+        // The generic pack's name is "your employer's social-media policy".
+        "a disclaimer".to_string()
+    } else {
+        format!("the {} disclaimer", pack.name)
+    };
+    let field = settings.disclaimer.field.as_deref().unwrap_or("disclaimer");
+    let placement = settings.disclaimer.placement.unwrap_or(Placement::End);
+    let mut f = Finding::new(
+        &META,
+        tie.range.clone(),
+        format!(
+            "Your connection to {} is apparent, but the post has no disclaimer saying the views are your own.",
+            pack.name
+        ),
+    );
+    f.institution = Some(pack.id.clone());
+    if pack.id == crate::packs::GENERIC {
+        // An institution no pack knows: say its name as the post writes it.
+        if let Some(name) = tie.name.clone().and_then(|r| cx.text.get(r)) {
+            f.message = format!(
+                "Your connection to {name} is apparent, but the post has no disclaimer saying the views are your own."
+            );
+        }
+    }
+    f.fixes = placement::insertion_fixes(cx, &what, &long, &short, placement, field);
+    if tie.shown {
+        for fix in &mut f.fixes {
+            fix.safe = false;
+        }
+    }
+    f
 }
 
 #[cfg(test)]
@@ -144,6 +248,76 @@ mod tests {
             ),
         ] {
             assert_eq!(on(text).as_deref(), Some(phrase), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_work_address_a_handle_or_an_insiders_news_shows_the_tie() {
+        for (text, on_what) in [
+            (
+                "Starting a book club! Email me at pwalsh@partners.org to join.",
+                "pwalsh@partners.org",
+            ),
+            (
+                "Follow me @MayoNurseKatie for night shift hacks!",
+                "@MayoNurseKatie",
+            ),
+            (
+                "I'm authorized to say Mayo will open the new tower in spring.",
+                "Mayo",
+            ),
+            (
+                "Thrilled to say I start as a charge nurse at Lakeview Regional Medical Center!",
+                "as a charge nurse at Lakeview Regional Medical Center",
+            ),
+            (
+                "As a hospital dietitian at Riverside General, I recommend NutriShake.",
+                "As a hospital dietitian at Riverside General",
+            ),
+        ] {
+            assert_eq!(on(text).as_deref(), Some(on_what), "{text}");
+        }
+        // Another hospital's name in the message, not the generic pack's.
+        let found = Checker::default_checker().check(
+            "As a hospital dietitian at Riverside General, I recommend NutriShake.",
+            Format::Markdown,
+        );
+        let f = found
+            .iter()
+            .find(|f| f.rule == "disclaimer/missing")
+            .unwrap();
+        assert!(
+            f.message.contains("connection to Riverside General"),
+            "{}",
+            f.message
+        );
+        // The work address's own fix removes the tie: adding a disclaimer is not applied unasked.
+        let text = "Email me at a.b@mskcc.org";
+        let found = Checker::default_checker().check(text, Format::PlainText);
+        let f = found
+            .iter()
+            .find(|f| f.rule == "disclaimer/missing")
+            .unwrap();
+        assert_eq!(f.institution.as_deref(), Some("msk"));
+        assert!(f.fixes.iter().all(|x| !x.safe));
+    }
+
+    #[test]
+    fn a_suppressed_work_address_takes_its_disclaimer_finding_with_it() {
+        let text = "<!-- scrubs-disable-next-line work-email -->\nEmail me at a.b@mskcc.org\n";
+        assert_eq!(on(text), None);
+    }
+
+    #[test]
+    fn another_hospitals_patient_and_disclaimers_said_as_an_aside_stay_quiet() {
+        for text in [
+            "My mom was at Lakeview Regional Medical Center last week and the nurses were great.",
+            "Mayo Clinic physician, personal account: I endorse Proposition 5.",
+            "I had the pleasure of working with Tom on the sepsis team at MSK. I recommend him. My recommendation, my views.",
+            "Email me at a.b@mskcc.org (views my own).",
+            "The Mayo Clinic cafeteria has the best soup.",
+        ] {
+            assert_eq!(on(text), None, "{text}");
         }
     }
 

@@ -33,6 +33,11 @@ fn patterns() -> std::sync::Arc<Regex> {
                 // MSK: "this is my personal opinion which may not reflect their views"
                 r"(?i)\bmy\s+personal\s+opinions?\s+(?:which|that|and)\s+(?:may|might|do|does)\s+not\b",
                 r"(?i)\b(?:this\s+is|it['’]s|it\s+is|these\s+are)\s+(?:just\s+|only\s+)?my\s+personal\s+(?:opinions?|views?)\b",
+                // "Mayo Clinic physician, personal account: …", "(personal page, …)": said as an
+                // aside, not "a personal account of my surgery".
+                r"(?im)(?:^|[(\[,;|•—–]|\s-)\s*personal\s+(?:account|page|acct|profile)\s*(?:[),;:|•—–]|\s-|$)",
+                // "My recommendation, my views."
+                r"(?im),\s*my\s+(?:own\s+)?(?:views?|opinions?)\s*(?:[.!)]|$)",
                 // "Opinions expressed are solely my own"
                 r"(?i)\bexpressed\s+(?:here\s+)?(?:are|is)\s+(?:solely\s+|entirely\s+)?(?:my\s+own|mine)\b",
             ];

@@ -9,7 +9,7 @@ pub mod compiled;
 mod confidential_unreleased;
 pub mod context;
 pub mod cues;
-mod disclaimer_missing;
+pub(crate) mod disclaimer_missing;
 pub mod disclaimers;
 mod disclosure_undisclosed;
 mod endorsement_institutional;
