@@ -24,6 +24,7 @@ static META: RuleMeta = RuleMeta {
         "Pt R.T. refused his meds again.",
         "night shift recap: mrs. delacroix in 14B let me wash her hair.",
         "Little Mateo (the 4yo with leukemia I posted about) rang the bell today!",
+        "Happy 100th birthday to my longtime patient Ethel! Still gardening.",
     ],
     clean: &[
         "Mrs. Okafor, my neighbour, brought cookies.",
@@ -33,6 +34,8 @@ static META: RuleMeta = RuleMeta {
         "Her son will visit the patient tomorrow.",
         "my shift crush is mr. right, lol",
         "Happy birthday to Leo (my 4yo nephew with a cape) who loves trucks!",
+        "Our chief resident Dr. Lee gave a great talk.",
+        "Log in to the patient Portal to see your results.",
     ],
 };
 
@@ -47,6 +50,8 @@ struct Pats {
     named: Regex,
     relative: Regex,
     initials: Regex,
+    /// A name right after the word for a patient: "my longtime patient Ethel", "our pt, Rosa".
+    appositive: Regex,
 }
 
 fn pats() -> std::sync::Arc<Pats> {
@@ -65,6 +70,9 @@ fn pats() -> std::sync::Arc<Pats> {
                 r"\b(?i:her|his|their|the patient['’]s|pt['’]s|patient['’]s)\s+(?i:son|daughter|wife|husband|mother|father|mom|dad|sister|brother|granddaughter|grandson|niece|nephew|partner|fianc[ée]e?|boyfriend|girlfriend|grandmother|grandfather|aunt|uncle|cousin)(\s*,?\s+)({NAME})"
             )),
             initials: re(r"\b(?i:pt|patient|resident)\s+([A-Z]\.\s?[A-Z]\.(?:\s?[A-Z]\.)?)"),
+            appositive: re(&format!(
+                r"\b(?i:my|our|a|the|this|that)\s+(?:[a-z-]+\s+){{0,2}}?(?:patient|pt|resident)\s*,?\s+({NAME}(?:\s+{NAME})?)\b"
+            )),
         },
     );
     P.get()
@@ -110,6 +118,29 @@ pub(crate) fn gates() -> &'static Gates {
         initials: Lexicon::gate(&["pt", "patient", "resident"]),
     })
 }
+
+/// Capitalised words that follow "patient" or "resident" but are not names ("the resident Dr.
+/// Lee", "a patient Portal login").
+const NOT_AFTER_PATIENT: &[&str] = &[
+    "Dr",
+    "Doctor",
+    "Nurse",
+    "Portal",
+    "Safety",
+    "Experience",
+    "Care",
+    "Services",
+    "Advocate",
+    "Advocacy",
+    "Relations",
+    "Family",
+    "Rights",
+    "Education",
+    "Zero",
+    "One",
+    "Two",
+    "X",
+];
 
 /// Capitalised words that follow a title or relation but are not names.
 const NOT_NAMES: &[&str] = &[
@@ -205,6 +236,7 @@ pub(super) fn find(cx: &Context, block: usize, out: &mut Vec<Finding>, mend: boo
     let prose = Prose::of(cx, block);
     // This block's findings start here (`out` holds earlier blocks' too).
     let first = out.len();
+    let first_finding = first;
     for c in p.titled.captures_iter(g.titled.gated(cx, block)) {
         let (Some(m), Some(n)) = (c.get(0), c.get(1).or(c.get(2))) else {
             continue;
@@ -270,6 +302,28 @@ pub(super) fn find(cx: &Context, block: usize, out: &mut Vec<Finding>, mend: boo
             "Remove the name",
             vec![(edit, String::new())],
         ));
+    }
+    // "my longtime patient Ethel": the gate of the initials holds the same words.
+    for c in p.appositive.captures_iter(g.initials.gated(cx, block)) {
+        let (Some(m), Some(n)) = (c.get(0), c.get(1)) else {
+            continue;
+        };
+        let first = n.as_str().split_whitespace().next().unwrap_or("");
+        if NOT_NAMES.iter().any(|w| w.eq_ignore_ascii_case(first))
+            || NOT_AFTER_PATIENT.contains(&first)
+            // A pet's name is not a person's ("our canine patient Biscuit").
+            || ["canine", "feline", "equine", "animal", "furry", "four-legged"]
+                .iter()
+                .any(|w| m.as_str().contains(w))
+            || text[n.end()..].starts_with('.') && !text[n.end()..].starts_with(". ")
+            || !prose.real_case(m.start())
+            || out[first_finding..]
+                .iter()
+                .any(|f| f.range.start < n.end() && n.start() < f.range.end)
+        {
+            continue;
+        }
+        out.push(replaced(cx, block, &prose, n.range(), mend));
     }
     for c in p.initials.captures_iter(g.initials.gated(cx, block)) {
         let (Some(m), Some(n)) = (c.get(0), c.get(1)) else {
