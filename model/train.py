@@ -21,6 +21,7 @@ quantisation; PyTorch's CPU kernels may round differently on another CPU.
 """
 import argparse
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -52,8 +53,9 @@ HEADS = [
 ]
 TARGET_PRECISION = 0.9
 # The disclaimer head takes a finding away (`disclaimer/missing`) rather than making one: a false
-# "this is a disclaimer" hides a real problem, so it must be surer.
-TARGET_PRECISION_BY_HEAD = {"disclaimer": 0.98}
+# "this is a disclaimer" hides a real problem, so it must be surer (0.98 let the retrained head of
+# session 11 read "As a nurse at Mayo Clinic, I write this." before filler lines as one: tests/stress.rs).
+TARGET_PRECISION_BY_HEAD = {"disclaimer": 0.99}
 
 
 def sha256_files(paths):
@@ -173,6 +175,37 @@ def calibrate(scores, y, target=TARGET_PRECISION, blind=None):
     return best[1], best[2], best[3], best[0][0] == 1
 
 
+def calibrate_together(scores, y, target, blind, grid=30):
+    """Thresholds for the heads whose findings are one category's (professionalism's three), chosen
+    together: each head's threshold among `grid` quantiles of its scores of 0.5 or more (or off), the
+    combination whose union of findings reaches `target` precision on all the posts and on the blind
+    ones alone with the most recall (then the highest thresholds). Calibrated one by one, each head
+    must reach the precision alone, and the union is left with the recall of the strictest.
+    Returns (thresholds, precision, recall) or None when no combination reaches the target."""
+    cands = []
+    for j in range(scores.shape[1]):
+        s = scores[:, j]
+        high = s[s >= 0.5]
+        qs = np.unique(np.round(np.quantile(high, np.linspace(0, 1, grid)), 4)) if len(high) else np.array([])
+        cands.append(np.append(qs, 1.01))  # 1.01: the head finds nothing
+    pos = y == 1
+    best = None
+    for combo in itertools.product(*cands):
+        pred = (scores >= np.array(combo)).any(1)
+        tp = int((pred & pos).sum())
+        fp = int((pred & ~pos).sum())
+        if tp == 0 or tp / (tp + fp) < target:
+            continue
+        btp = int((pred & pos & blind).sum())
+        bfp = int((pred & ~pos & blind).sum())
+        if btp + bfp and btp / (btp + bfp) < target:
+            continue
+        key = (tp, sum(combo))
+        if best is None or key > best[0]:
+            best = (key, [float(c) for c in combo], tp / (tp + fp), tp / int(pos.sum()))
+    return None if best is None else best[1:]
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--teacher", help="folder with MiniLM's model.safetensors (default: the pip wheel)")
@@ -247,10 +280,32 @@ def main():
         post.append(best)
     post = np.array(post)
     print(f"{'head':16} {'pos':>5} {'cal pos':>7} {'thr':>6} {'P':>5} {'R':>5}")
+    # Heads that share a category are calibrated together (their findings are one category's).
+    together = {}
+    groups = {}
+    for j, (name, _, rule) in enumerate(HEADS):
+        if rule:
+            groups.setdefault(rule.split("/")[0], []).append(j)
+    for cat, js in groups.items():
+        if len(js) < 2:
+            continue
+        found = calibrate_together(post[:, js], cal_y[:, js[0]], TARGET_PRECISION, blind)
+        if found:
+            thrs, p, r = found
+            print(f"{cat}: heads calibrated together, precision {p:.2f}, recall {r:.2f}")
+            together.update(zip(js, thrs))
     heads = []
     for j, (name, _, rule) in enumerate(HEADS):
-        thr, p, r, reached = calibrate(post[:, j], cal_y[:, j],
-                                       TARGET_PRECISION_BY_HEAD.get(name, TARGET_PRECISION), blind)
+        if j in together:
+            thr = together[j]
+            pred = post[:, j] >= thr
+            tp = int((pred & (cal_y[:, j] == 1)).sum())
+            fp = int((pred & (cal_y[:, j] == 0)).sum())
+            # A threshold above 1: the union reaches its recall best without this head.
+            p, r, reached = tp / max(1, tp + fp), tp / max(1, int(cal_y[:, j].sum())), thr <= 1.0
+        else:
+            thr, p, r, reached = calibrate(post[:, j], cal_y[:, j],
+                                           TARGET_PRECISION_BY_HEAD.get(name, TARGET_PRECISION), blind)
         # A head that cannot reach the target precision on dev makes no findings (precision first).
         print(f"{name:16} {int(y[:, j].sum()):5} {int(cal_y[:, j].sum()):7} {thr:6.3f} {p:5.2f} {r:5.2f}"
               + ("" if reached else "  off: below the target precision"))
