@@ -19,6 +19,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use crate::engine::{Context, Finding};
+use crate::rules::disclaimer_missing::INSIDER;
 
 /// One head of the model: the label it recognises and the rule its findings belong to.
 #[derive(Clone, Debug)]
@@ -163,8 +164,6 @@ impl Serialize for Judged {
         st.end()
     }
 }
-
-use crate::rules::disclaimer_missing::INSIDER;
 
 /// The head whose positive units clear `disclaimer/missing`.
 pub const DISCLAIMER_HEAD: &str = "disclaimer";
