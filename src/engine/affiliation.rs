@@ -266,7 +266,9 @@ pub fn find(
         let Some(generic) = packs.iter().position(|p| p.id == crate::packs::GENERIC) else {
             continue;
         };
-        if !text.contains(|c: char| c.is_ascii_uppercase()) {
+        // Every match ends in one of these words: a block without any is not searched (the
+        // pattern opens with a capital, which gives the regex no literal to skip ahead by).
+        if !institution_words().is_match(text) {
             continue;
         }
         for m in cues().other_institution.find_iter(text) {
@@ -293,6 +295,25 @@ pub fn find(
     }
     affiliations.sort_by_key(|a| a.range.start);
     (mentions, affiliations)
+}
+
+/// The words a match of [`Cues::other_institution`] ends in, as written (capitalised).
+fn institution_words() -> &'static AhoCorasick {
+    static AC: std::sync::OnceLock<AhoCorasick> = std::sync::OnceLock::new();
+    AC.get_or_init(|| {
+        AhoCorasick::new([
+            "Hospital",
+            "Medical",
+            "Health",
+            "Clinic",
+            "General",
+            "Regional",
+            "Infirmary",
+            "Cancer",
+            "Children",
+        ])
+        .expect("literal words")
+    })
 }
 
 /// A match of [`Cues::other_institution`] without the capitalised words that open a sentence

@@ -102,7 +102,7 @@ pub(crate) fn tie(cx: &Context, found: &[Finding]) -> Option<Tie> {
             return Some(Tie {
                 pack: pack_of(f)
                     .or_else(|| named(cx).map(|n| n.0))
-                    .unwrap_or_else(|| cx.active.first().copied().unwrap_or(cx.checker.generic)),
+                    .unwrap_or(cx.checker.generic),
                 range: f.range.clone(),
                 name: None,
                 shown: true,
