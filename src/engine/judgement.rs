@@ -55,16 +55,6 @@ pub trait Judge: Send + Sync {
         let _ = sentences;
         vec![false; units.len()]
     }
-    /// Every block is judged first, and only the units of blocks that could hold a finding are
-    /// judged after: a unit's score is the geometric mean of its own and its block's (each at most
-    /// 1), so in a block whose score for every head is below that head's threshold squared no unit
-    /// can reach a threshold, and the findings are the same either way. When fewer blocks than
-    /// this are new ([`Judge::known`]: a keystroke), their units are judged in the same batch as
-    /// the blocks, before knowing whether they are needed, which the cores share with less
-    /// waiting than two batches in a row.
-    fn blocks_first_from(&self) -> usize {
-        3
-    }
 }
 
 /// A judge that stops judging once `stop` says so: the units are scored in chunks of [`CHUNK`]
@@ -95,9 +85,6 @@ impl Judge for Stoppable<'_> {
     }
     fn known(&self, sentences: &[&str], units: &[Range<usize>]) -> Vec<bool> {
         self.judge.known(sentences, units)
-    }
-    fn blocks_first_from(&self) -> usize {
-        self.judge.blocks_first_from()
     }
     fn scores(&self, sentences: &[&str], units: &[Range<usize>]) -> Vec<Arc<[f32]>> {
         // Chunks of up to CHUNK units the judge does not know yet (with the known ones between
@@ -301,22 +288,15 @@ pub(crate) fn apply(
         .filter(|&(i, _)| heads[i].name != DISCLAIMER_HEAD || wants_disclaimer)
         .collect();
     let block_ranges = &ranges[units.len()..];
-    // Blocks the judge has no verdict for yet. A few (a keystroke) have their units judged in
-    // the same batch, speculatively, which the cores share with less waiting; many (a draft
-    // opened, a paste) are judged alone first.
-    let known = judge.known(&texts, block_ranges);
-    let new_blocks = known.iter().filter(|k| !**k).count();
-    let speculate = new_blocks < judge.blocks_first_from().max(1);
-    let block_of = |r: usize| units.len() + r; // a block's index in `ranges`
-    let mut first: Vec<usize> = Vec::new(); // indices into `ranges`
-    if speculate {
-        first.extend((0..units.len()).filter(|&u| !known[block_at[units[u].block] - units.len()]));
-    }
-    first.extend((0..block_ranges.len()).map(block_of));
+    // Every block first (a keystroke: the edited block; a draft opened: all of them), then only
+    // the units of blocks that could hold a finding: a unit's score is the geometric mean of its
+    // own and its block's (each at most 1), so in a block whose score for every head is below
+    // that head's threshold squared no unit can reach a threshold, and the findings are the same
+    // as judging every unit. Most blocks are closed, and for an open one the second batch costs
+    // about what judging its units with the block would have (both batches share the cores).
     let mut all: Vec<Option<Arc<[f32]>>> = vec![None; ranges.len()];
-    let first_ranges: Vec<Range<usize>> = first.iter().map(|&i| ranges[i].clone()).collect();
-    for (i, s) in first.into_iter().zip(judge.scores(&texts, &first_ranges)) {
-        all[i] = Some(s);
+    for (i, s) in judge.scores(&texts, block_ranges).into_iter().enumerate() {
+        all[units.len() + i] = Some(s);
     }
     // A block can hold a finding if some head's score reaches its threshold squared; only
     // those blocks' units are asked for (from the cache, mostly, once a draft was judged).
@@ -330,17 +310,10 @@ pub(crate) fn apply(
                 })
         })
         .collect();
-    let then: Vec<usize> = (0..units.len())
-        .filter(|&u| all[u].is_none() && open[units[u].block])
-        .collect();
+    let then: Vec<usize> = (0..units.len()).filter(|&u| open[units[u].block]).collect();
     let then_ranges: Vec<Range<usize>> = then.iter().map(|&u| ranges[u].clone()).collect();
     for (u, s) in then.into_iter().zip(judge.scores(&texts, &then_ranges)) {
         all[u] = Some(s);
-    }
-    for (u, unit) in units.iter().enumerate() {
-        if !open[unit.block] {
-            all[u] = None;
-        }
     }
     // A unit not judged (its block can hold no finding) scores nothing.
     let scores: Vec<Vec<f32>> = units
@@ -608,7 +581,7 @@ mod tests {
             &text[judged[0].range.clone()],
             "Then a quiet story about someone we met at work."
         );
-        // A judge that says it knows every block already is asked everything in one batch.
+        // A judge that says it knows every unit already (a warm cache) finds the same.
         struct Knowing(Fake);
         impl Judge for Knowing {
             fn heads(&self) -> &[Head] {
@@ -661,21 +634,26 @@ mod tests {
         let (again, new) = run(text);
         assert_eq!(again, first);
         assert!(new.is_empty(), "{new:#?}");
-        // A keystroke in a block that holds nothing: that block, and its units in the same batch.
+        // A keystroke in a block that holds nothing: that block alone (a block of two sentences
+        // is the same text as its window), none of its units.
         let edited = text.replace("Nobody fixed it.", "Nobody fixed it yet.");
         let (found, new) = run(&edited);
+        assert_eq!(found, first);
+        assert_eq!(
+            new,
+            ["The coffee machine broke again this morning. Nobody fixed it yet."]
+        );
+        // A keystroke in the block that holds the finding: the block, then the one new sentence
+        // of its units (the other is cached; the window is the block's text).
+        let edited = edited.replace("She smiled at the end", "She smiled at the very end");
+        let (found, new) = run(&edited);
         assert_eq!(found.iter().filter(|f| f.judged.is_some()).count(), 1);
-        let new: std::collections::BTreeSet<&str> = new.iter().map(String::as_str).collect();
-        // (Its first sentence was never judged: its block was closed. A block of two sentences
-        // is the same text as its window: one verdict.)
         assert_eq!(
             new,
             [
-                "The coffee machine broke again this morning.",
-                "Nobody fixed it yet.",
-                "The coffee machine broke again this morning. Nobody fixed it yet.",
+                "Then a quiet story about someone we met at work. She smiled at the very end of it.",
+                "She smiled at the very end of it.",
             ]
-            .into()
         );
     }
 

@@ -25,6 +25,11 @@ const FFN: usize = 1536;
 const LN_EPS: f32 = 1e-12;
 /// The most tokens a chunk of texts holds (its activations: ~15 KB a token, so ~8 MB a thread).
 pub const CHUNK_TOKENS: usize = 512;
+/// A job of at most this many tokens (a keystroke's edited block, or its sentences) is one chunk
+/// whose products share their columns among the threads: split by texts, each thread would expand
+/// and pack every weight for a few tokens (~10 ms of a 75-token block's 28 ms on one thread), and
+/// one text cannot be split at all. Larger jobs are split by texts.
+pub const SPLIT_TOKENS: usize = 256;
 /// Fewer tokens than this are not worth a thread of their own.
 const MIN_CHUNK_TOKENS: usize = 64;
 
@@ -45,34 +50,94 @@ struct Linear {
 }
 
 impl Linear {
-    /// `x`: `rows` rows of `n_in`; `out` becomes `rows` rows of `n_out`; `w`: scratch for the
-    /// expanded weights.
-    fn apply(&self, x: &[f32], rows: usize, out: &mut Vec<f32>, w: &mut Vec<f32>) {
+    /// `x`: `rows` rows of `n_in`; `out` becomes `rows` rows of `n_out`; `ws`: scratch for the
+    /// expanded weights, one buffer per thread. With more than one buffer the output's columns are
+    /// shared out: each thread expands its share of the weights' rows and takes their product, so
+    /// a few tokens (a keystroke's sentences) are encoded on every core rather than each core
+    /// expanding and packing every weight for a few tokens of its own.
+    fn apply(&self, x: &[f32], rows: usize, out: &mut Vec<f32>, ws: &mut [Vec<f32>]) {
         assert_eq!(x.len(), rows * self.n_in);
         out.clear();
         out.reserve(rows * self.n_out);
         for _ in 0..rows {
             out.extend_from_slice(&self.b);
         }
-        if rows == 0 {
+        if rows == 0 || ws.is_empty() {
             return;
         }
-        w.clear();
-        w.reserve(self.n_out * self.n_in);
-        for p in &self.parts {
-            for (row, s) in p.q.chunks_exact(self.n_in).zip(&p.scale) {
-                w.extend(row.iter().map(|&v| f32::from(v as i8) * s));
+        let shares = ws.len().min(self.n_out);
+        let per = self.n_out.div_ceil(shares);
+        // The output as an address, so that each thread writes its own columns.
+        let c = out.as_mut_ptr() as usize;
+        let (first, rest) = ws.split_at_mut(1);
+        std::thread::scope(|s| {
+            for (i, w) in rest.iter_mut().enumerate().take(shares - 1) {
+                let cols = (i + 1) * per..((i + 2) * per).min(self.n_out);
+                s.spawn(move || {
+                    // SAFETY: as below; the threads' column ranges are disjoint.
+                    unsafe { self.product(x, rows, c as *mut f32, cols, w) }
+                });
             }
+            // SAFETY: `c` points at `out`, rows × n_out values (filled above), which outlives
+            // the scope; this thread writes only the columns `0..per`.
+            unsafe {
+                self.product(
+                    x,
+                    rows,
+                    c as *mut f32,
+                    0..per.min(self.n_out),
+                    &mut first[0],
+                )
+            }
+        });
+    }
+
+    /// `out[.., cols] += x · w[cols]ᵀ`, expanding the weights' rows `cols` into `w`.
+    ///
+    /// # Safety
+    /// `out` must point at `rows` × `n_out` writable values that no other thread writes in the
+    /// columns `cols`, and `x` must hold `rows` × `n_in` values.
+    unsafe fn product(
+        &self,
+        x: &[f32],
+        rows: usize,
+        out: *mut f32,
+        cols: Range<usize>,
+        w: &mut Vec<f32>,
+    ) {
+        if cols.is_empty() {
+            return;
         }
-        assert_eq!(w.len(), self.n_out * self.n_in);
-        // SAFETY: `x` holds rows × n_in values, `w` n_out × n_in (both asserted), and `out`
-        // rows × n_out (just filled); the strides describe exactly those row-major layouts, and
-        // `out` does not alias either input.
+        // Every value is written below: resizing (not clearing) leaves nothing to zero first.
+        w.resize(cols.len() * self.n_in, 0.0);
+        let mut dst = w.chunks_exact_mut(self.n_in);
+        let mut at = 0; // the first weight row of the part
+        for p in &self.parts {
+            let n = p.scale.len();
+            let (lo, hi) = (cols.start.max(at), cols.end.min(at + n));
+            if lo < hi {
+                let q = &p.q[(lo - at) * self.n_in..(hi - at) * self.n_in];
+                for ((row, s), o) in q
+                    .chunks_exact(self.n_in)
+                    .zip(&p.scale[lo - at..hi - at])
+                    .zip(&mut dst)
+                {
+                    for (o, &v) in o.iter_mut().zip(row) {
+                        *o = f32::from(v as i8) * s;
+                    }
+                }
+            }
+            at += n;
+        }
+        assert_eq!(at, self.n_out);
+        // SAFETY: `x` holds rows × n_in values (the caller's promise), `w` cols × n_in (just
+        // filled), and `out` + cols.start with row stride n_out addresses rows × cols values of
+        // the caller's output, written by no one else meanwhile; no operand aliases another.
         unsafe {
             matrixmultiply::sgemm(
                 rows,
                 self.n_in,
-                self.n_out,
+                cols.len(),
                 1.0,
                 x.as_ptr(),
                 self.n_in as isize,
@@ -81,7 +146,7 @@ impl Linear {
                 1,
                 self.n_in as isize,
                 1.0,
-                out.as_mut_ptr(),
+                out.add(cols.start),
                 self.n_out as isize,
                 1,
             );
@@ -132,7 +197,8 @@ struct Scratch {
     tmp: Vec<f32>,
     ffn: Vec<f32>,
     scores: Vec<f32>,
-    w: Vec<f32>,
+    /// The expanded weights' buffers, one per thread sharing a product's columns.
+    w: Vec<Vec<f32>>,
 }
 
 thread_local! {
@@ -452,6 +518,9 @@ impl Bert {
         // Chunks of consecutive texts, up to CHUNK_TOKENS tokens each, and at least one per thread
         // for a job of a few hundred tokens (a keystroke's sentences).
         let total: usize = texts.iter().map(Vec::len).sum();
+        if threads > 1 && total <= SPLIT_TOKENS {
+            return self.chunk(texts, threads);
+        }
         let size = total
             .div_ceil(threads.max(1))
             .clamp(MIN_CHUNK_TOKENS, CHUNK_TOKENS);
@@ -469,14 +538,15 @@ impl Bert {
         if start < texts.len() {
             chunks.push(start..texts.len());
         }
-        crate::par::map(chunks, threads, |_, c| self.chunk(&texts[c]))
+        crate::par::map(chunks, threads, |_, c| self.chunk(&texts[c], 1))
             .into_iter()
             .flatten()
             .collect()
     }
 
     /// One chunk: every token of every text as one matrix.
-    fn chunk(&self, texts: &[Vec<u32>]) -> Vec<Vec<f32>> {
+    /// `split`: how many threads share each product's columns.
+    fn chunk(&self, texts: &[Vec<u32>], split: usize) -> Vec<Vec<f32>> {
         SCRATCH.with(|scratch| {
             let mut guard = scratch.borrow_mut();
             let Scratch {
@@ -488,7 +558,8 @@ impl Bert {
                 scores,
                 w,
             } = &mut *guard;
-            self.chunk_in(texts, x, qkv, ctx, tmp, ffn, scores, w)
+            w.resize_with(split.max(1), Vec::new);
+            self.chunk_in(texts, x, qkv, ctx, tmp, ffn, scores, &mut w[..split.max(1)])
         })
     }
 
@@ -502,7 +573,7 @@ impl Bert {
         tmp: &mut Vec<f32>,
         ffn: &mut Vec<f32>,
         scores: &mut Vec<f32>,
-        wbuf: &mut Vec<f32>,
+        wbuf: &mut [Vec<f32>],
     ) -> Vec<Vec<f32>> {
         let total: usize = texts.iter().map(Vec::len).sum();
         x.clear();

@@ -304,15 +304,6 @@ impl Judge for Judgement {
         self.model.window
     }
 
-    /// On one thread (`scrubs check`, a file a core) waiting costs nothing: always blocks first.
-    fn blocks_first_from(&self) -> usize {
-        if ONE_THREAD.with(Cell::get) {
-            1
-        } else {
-            3
-        }
-    }
-
     fn known(&self, sentences: &[&str], units: &[Range<usize>]) -> Vec<bool> {
         let keys = unit_keys(sentences, units);
         let cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
@@ -567,6 +558,33 @@ mod tests {
         let again = std::slice::from_ref(&(0..2));
         assert_eq!(j.scores(&s, again), vec![got[0].clone()]);
         assert_eq!(j.cached(), before);
+    }
+
+    /// However the work is shared out (texts split among threads, or each product's columns
+    /// shared by threads, for a few tokens), every text scores as it does alone on one thread.
+    #[test]
+    fn texts_score_the_same_on_any_number_of_threads() {
+        let m = Model::load().unwrap();
+        let few = [
+            "My patient tonight told me about her grandson's wedding.",
+            "Heading home now, the coffee machine broke again.",
+        ];
+        let long = "Night shift starts with coffee and a quiet handover at the desk. ".repeat(12);
+        let many: Vec<&str> = std::iter::repeat_n(long.as_str(), 6).chain(few).collect();
+        let alone: Vec<Vec<f32>> = many.iter().map(|t| m.score(t)).collect();
+        assert!(many.iter().map(|t| m.ids(t).len()).sum::<usize>() > bert::SPLIT_TOKENS);
+        assert!(few.iter().map(|t| m.ids(t).len()).sum::<usize>() <= bert::SPLIT_TOKENS);
+        for threads in [1, 2, 3] {
+            for (texts, want) in [(&few[..], &alone[6..]), (&many[..], &alone[..])] {
+                let got = m.score_all(texts, threads);
+                assert_eq!(got.len(), want.len());
+                for (g, w) in got.iter().zip(want) {
+                    for (a, b) in g.iter().zip(w) {
+                        assert!((a - b).abs() < 1e-5, "{threads} threads: {a} vs {b}");
+                    }
+                }
+            }
+        }
     }
 
     /// The embedding rows' pages dropped: the next judgement reads them again, unchanged.
