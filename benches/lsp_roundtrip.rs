@@ -22,6 +22,8 @@
 //! ```
 //!
 //! `--long-idle-secs 65` also reads the memory 65 s after the last edit.
+//! `--edit-judged` types instead at the end of a line the sentence model flags (from the middle
+//! of the draft on): a paragraph whose units the model must judge after the paragraph itself.
 //! `--publishes N` times each change (and the open) to the Nth publish of its version: scrubs
 //! publishes the rules' findings at once and the sentence model's with them in a second publish.
 //!
@@ -293,6 +295,7 @@ fn main() {
     let mut full_sync = false;
     let mut publishes = 1usize;
     let mut long_idle: Option<u64> = None;
+    let mut edit_judged = false;
     let mut configuration = Value::Null;
     let mut cmd: Vec<String> = Vec::new();
     let mut i = 0;
@@ -312,6 +315,7 @@ fn main() {
             // Send the whole text per keystroke even to a server that syncs
             // incrementally (to compare with full-sync servers on equal input).
             "--full-sync" => full_sync = true,
+            "--edit-judged" => edit_judged = true,
             // What to answer the server's `workspace/configuration` with
             // (default null), e.g. '{"harper-ls": {"maxFileLength": 2000000}}'.
             "--configuration" => {
@@ -440,7 +444,11 @@ fn main() {
             .publish(&uri, 1, OPEN_TIMEOUT)
             .map(|(at, _)| ms(at - t));
 
-        let line = scrubs::bench_support::edit_line(&text);
+        let line = if edit_judged {
+            scrubs::bench_support::judged_line(&text).expect("a line the model flags")
+        } else {
+            scrubs::bench_support::edit_line(&text)
+        };
         let line_text = text.lines().nth(line).unwrap_or("").to_string();
         let mut byte_at: usize =
             text.lines().take(line).map(|l| l.len() + 1).sum::<usize>() + line_text.len();

@@ -132,6 +132,27 @@ pub fn edit_line(text: &str) -> usize {
         .unwrap_or(mid)
 }
 
+/// The line an editing benchmark types at to reach the model's second batch: the first line at or
+/// after the middle of `text` (or, failing that, before it) that starts a model finding, so its
+/// paragraph is one whose units the model judges after the paragraph. Loads the model.
+pub fn judged_line(text: &str) -> Option<usize> {
+    let judge = crate::model::judge().ok()?;
+    let checker = crate::engine::Checker::new(Default::default(), Vec::new()).ok()?;
+    let found = checker.check_judged(text, crate::markup::Format::Markdown, None, Some(&*judge));
+    let lines: Vec<usize> = found
+        .iter()
+        .filter(|f| f.judged.is_some())
+        .map(|f| text[..f.range.start].matches('\n').count())
+        .collect();
+    let mid = text.lines().count() / 2;
+    lines
+        .iter()
+        .copied()
+        .filter(|&l| l >= mid)
+        .min()
+        .or_else(|| lines.iter().copied().max())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

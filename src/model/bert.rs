@@ -12,7 +12,8 @@
 //! Many texts are encoded at once with no padding: the linear layers, nearly all the arithmetic,
 //! run on every token of every text as one matrix (one `sgemm`), and only attention works text by
 //! text. Texts are taken in chunks of at most [`CHUNK_TOKENS`] tokens (the activations of a chunk
-//! are ~8 MB), and the chunks are spread over up to `threads` threads.
+//! are ~8 MB), and the chunks are spread over up to `threads` threads; a job of at most
+//! [`SPLIT_TOKENS`] is one chunk whose products' output columns the threads share.
 
 use std::ops::Range;
 
