@@ -22,8 +22,9 @@
 //! ```
 //!
 //! `--long-idle-secs 65` also reads the memory 65 s after the last edit.
-//! `--edit-judged` types instead at the end of a line the sentence model flags (from the middle
-//! of the draft on): a paragraph whose units the model must judge after the paragraph itself.
+//! `--edit-judged` first puts one of the sentence model's documented examples (`scrubs explain`)
+//! before the paragraph the edits go to, so that the model keeps that paragraph open: a keystroke
+//! there has the model judge the paragraph, then its sentences and windows.
 //! `--publishes N` times each change (and the open) to the Nth publish of its version: scrubs
 //! publishes the rules' findings at once and the sentence model's with them in a second publish.
 //!
@@ -431,6 +432,13 @@ fn main() {
     println!("|---|---|---|---|---|---|---|---|---|---|---|");
     for size in sizes.split(',') {
         let mut text = scrubs::bench_support::markdown(parse_size(size));
+        let mut judged_at = None;
+        if edit_judged {
+            let (t, line) = scrubs::bench_support::with_judged_paragraph(&text)
+                .expect("a documented example that keeps the paragraph open");
+            text = t;
+            judged_at = Some(line);
+        }
         let path = dir.path().join(format!("draft-{}.md", size.trim()));
         std::fs::write(&path, &text).expect("write draft");
         let uri = url(&path);
@@ -444,12 +452,14 @@ fn main() {
             .publish(&uri, 1, OPEN_TIMEOUT)
             .map(|(at, _)| ms(at - t));
 
-        let line = if edit_judged {
-            scrubs::bench_support::judged_line(&text).expect("a line the model flags")
-        } else {
-            scrubs::bench_support::edit_line(&text)
-        };
+        let line = judged_at.unwrap_or_else(|| scrubs::bench_support::edit_line(&text));
         let line_text = text.lines().nth(line).unwrap_or("").to_string();
+        println!(
+            "{size}: typing at the end of line {} ({} bytes: {:?}…)",
+            line + 1,
+            line_text.len(),
+            line_text.chars().take(40).collect::<String>()
+        );
         let mut byte_at: usize =
             text.lines().take(line).map(|l| l.len() + 1).sum::<usize>() + line_text.len();
         let mut col = line_text.encode_utf16().count();

@@ -132,25 +132,32 @@ pub fn edit_line(text: &str) -> usize {
         .unwrap_or(mid)
 }
 
-/// The line an editing benchmark types at to reach the model's second batch: the first line at or
-/// after the middle of `text` (or, failing that, before it) that starts a model finding, so its
-/// paragraph is one whose units the model judges after the paragraph. Loads the model.
-pub fn judged_line(text: &str) -> Option<usize> {
+/// `text` with a paragraph the sentence model keeps open, for an editing benchmark to type in:
+/// one of the model's documented examples put before the paragraph [`edit_line`] picks, the
+/// first whose paragraph then reaches some head's threshold squared (the paragraph is judged,
+/// then its sentences and windows). The new text and that line. Loads the model.
+pub fn with_judged_paragraph(text: &str) -> Option<(String, usize)> {
     let judge = crate::model::judge().ok()?;
-    let checker = crate::engine::Checker::new(Default::default(), Vec::new()).ok()?;
-    let found = checker.check_judged(text, crate::markup::Format::Markdown, None, Some(&*judge));
-    let lines: Vec<usize> = found
-        .iter()
-        .filter(|f| f.judged.is_some())
-        .map(|f| text[..f.range.start].matches('\n').count())
-        .collect();
-    let mid = text.lines().count() / 2;
-    lines
-        .iter()
-        .copied()
-        .filter(|&l| l >= mid)
-        .min()
-        .or_else(|| lines.iter().copied().max())
+    let model = judge.model();
+    let line = edit_line(text);
+    let lines: Vec<&str> = text.lines().collect();
+    let open = |paragraph: &str| {
+        let scores = model.score(paragraph);
+        model
+            .heads()
+            .iter()
+            .zip(&scores)
+            .any(|(h, &x)| h.enabled && x >= h.threshold * h.threshold)
+    };
+    model.heads().iter().find_map(|h| {
+        let example = crate::model::examples(&h.name).0.first()?;
+        let paragraph = format!("{example} {}", lines.get(line)?);
+        open(&paragraph).then(|| {
+            let mut out: Vec<&str> = lines.clone();
+            out[line] = &paragraph;
+            (out.join("\n") + "\n", line)
+        })
+    })
 }
 
 #[cfg(test)]

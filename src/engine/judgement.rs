@@ -287,16 +287,38 @@ pub(crate) fn apply(
         .copied()
         .filter(|&(i, _)| heads[i].name != DISCLAIMER_HEAD || wants_disclaimer)
         .collect();
-    let block_ranges = &ranges[units.len()..];
-    // Every block first (a keystroke: the edited block; a draft opened: all of them), then only
+    // Every block first (a draft opened: all of them; a keystroke: the edited one), then only
     // the units of blocks that could hold a finding: a unit's score is the geometric mean of its
     // own and its block's (each at most 1), so in a block whose score for every head is below
     // that head's threshold squared no unit can reach a threshold, and the findings are the same
-    // as judging every unit. Most blocks are closed, and for an open one the second batch costs
-    // about what judging its units with the block would have (both batches share the cores).
+    // as judging every unit. Most blocks are closed. A new block one of whose units the judge
+    // knows already to score that high on its own (a keystroke in a paragraph that holds a
+    // finding) is likely open: its new units are judged with it, in the same batch, rather than
+    // in a second batch after it.
+    let known = judge.known(&texts, &ranges);
+    let new_block: Vec<bool> = (0..cx.markup.blocks.len())
+        .map(|b| block_at[b] != usize::MAX && !known[block_at[b]])
+        .collect();
     let mut all: Vec<Option<Arc<[f32]>>> = vec![None; ranges.len()];
-    for (i, s) in judge.scores(&texts, block_ranges).into_iter().enumerate() {
-        all[units.len() + i] = Some(s);
+    let hints: Vec<usize> = (0..units.len())
+        .filter(|&u| known[u] && new_block[units[u].block])
+        .collect();
+    let hint_ranges: Vec<Range<usize>> = hints.iter().map(|&u| ranges[u].clone()).collect();
+    let mut likely_open = vec![false; cx.markup.blocks.len()];
+    for (u, s) in hints.into_iter().zip(judge.scores(&texts, &hint_ranges)) {
+        if useful
+            .iter()
+            .any(|&(i, t)| s.get(i).is_some_and(|&x| x >= t * t))
+        {
+            likely_open[units[u].block] = true;
+        }
+        all[u] = Some(s);
+    }
+    let mut first: Vec<usize> = (units.len()..ranges.len()).collect(); // the blocks
+    first.extend((0..units.len()).filter(|&u| all[u].is_none() && likely_open[units[u].block]));
+    let first_ranges: Vec<Range<usize>> = first.iter().map(|&i| ranges[i].clone()).collect();
+    for (i, s) in first.into_iter().zip(judge.scores(&texts, &first_ranges)) {
+        all[i] = Some(s);
     }
     // A block can hold a finding if some head's score reaches its threshold squared; only
     // those blocks' units are asked for (from the cache, mostly, once a draft was judged).
@@ -310,10 +332,18 @@ pub(crate) fn apply(
                 })
         })
         .collect();
-    let then: Vec<usize> = (0..units.len()).filter(|&u| open[units[u].block]).collect();
+    let then: Vec<usize> = (0..units.len())
+        .filter(|&u| all[u].is_none() && open[units[u].block])
+        .collect();
     let then_ranges: Vec<Range<usize>> = then.iter().map(|&u| ranges[u].clone()).collect();
     for (u, s) in then.into_iter().zip(judge.scores(&texts, &then_ranges)) {
         all[u] = Some(s);
+    }
+    // A unit of a closed block scores nothing, even if it was judged (known, or speculatively).
+    for (u, unit) in units.iter().enumerate() {
+        if !open[unit.block] {
+            all[u] = None;
+        }
     }
     // A unit not judged (its block can hold no finding) scores nothing.
     let scores: Vec<Vec<f32>> = units
@@ -643,8 +673,9 @@ mod tests {
             new,
             ["The coffee machine broke again this morning. Nobody fixed it yet."]
         );
-        // A keystroke in the block that holds the finding: the block, then the one new sentence
-        // of its units (the other is cached; the window is the block's text).
+        // A keystroke in the block that holds the finding: the block and the one new sentence of
+        // its units (the other is cached, and scores high: the block is likely open, so the new
+        // sentence is judged in the same batch; the window is the block's text).
         let edited = edited.replace("She smiled at the end", "She smiled at the very end");
         let (found, new) = run(&edited);
         assert_eq!(found.iter().filter(|f| f.judged.is_some()).count(), 1);
