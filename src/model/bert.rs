@@ -186,10 +186,11 @@ struct Layer {
     ln2: Norm,
 }
 
-/// A thread's buffers for the activations of a chunk, kept for its next chunk: a long run
-/// (`scrubs check` on a thousand files) reuses them rather than allocating and freeing megabytes
-/// per chunk between the verdict cache's small allocations, which fragmented the heap (RSS grew
-/// with the number of files).
+/// The buffers for the activations of a chunk, kept in the encoder's pool for the next chunk: a
+/// long run (`scrubs check` on a thousand files) reuses them rather than allocating and freeing
+/// megabytes per chunk between the verdict cache's small allocations, which fragmented the heap
+/// (RSS grew with the number of files), and a keystroke's judgement does not fault in fresh pages
+/// for them. The pool goes with the encoder when the server gives the model back.
 #[derive(Default)]
 struct Scratch {
     x: Vec<f32>,
@@ -200,10 +201,6 @@ struct Scratch {
     scores: Vec<f32>,
     /// The expanded weights' buffers, one per thread sharing a product's columns.
     w: Vec<Vec<f32>>,
-}
-
-thread_local! {
-    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::default();
 }
 
 /// The encoder and its heads.
@@ -218,6 +215,8 @@ pub struct Bert {
     head_w: Vec<f32>,
     head_b: Vec<f32>,
     maxlen: usize,
+    /// Buffers free for the next chunk (one per thread that has encoded at once, at most).
+    scratch: std::sync::Mutex<Vec<Scratch>>,
 }
 
 fn f32s(bytes: &[u8]) -> Vec<f32> {
@@ -490,6 +489,7 @@ impl Bert {
             head_w,
             head_b,
             maxlen,
+            scratch: Default::default(),
         })
     }
 
@@ -548,20 +548,21 @@ impl Bert {
     /// One chunk: every token of every text as one matrix.
     /// `split`: how many threads share each product's columns.
     fn chunk(&self, texts: &[Vec<u32>], split: usize) -> Vec<Vec<f32>> {
-        SCRATCH.with(|scratch| {
-            let mut guard = scratch.borrow_mut();
-            let Scratch {
-                x,
-                qkv,
-                ctx,
-                tmp,
-                ffn,
-                scores,
-                w,
-            } = &mut *guard;
-            w.resize_with(split.max(1), Vec::new);
-            self.chunk_in(texts, x, qkv, ctx, tmp, ffn, scores, &mut w[..split.max(1)])
-        })
+        let pool = || self.scratch.lock().unwrap_or_else(|e| e.into_inner());
+        let mut scratch = pool().pop().unwrap_or_default();
+        let Scratch {
+            x,
+            qkv,
+            ctx,
+            tmp,
+            ffn,
+            scores,
+            w,
+        } = &mut scratch;
+        w.resize_with(w.len().max(split.max(1)), Vec::new);
+        let out = self.chunk_in(texts, x, qkv, ctx, tmp, ffn, scores, &mut w[..split.max(1)]);
+        pool().push(scratch);
+        out
     }
 
     #[allow(clippy::too_many_arguments)]
