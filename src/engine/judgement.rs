@@ -295,13 +295,20 @@ pub(crate) fn apply(
     // knows already to score that high on its own (a keystroke in a paragraph that holds a
     // finding) is likely open: its new units are judged with it, in the same batch, rather than
     // in a second batch after it.
-    let known = judge.known(&texts, &ranges);
+    // Only the new blocks' units are looked up (a keystroke: one block's, not the draft's).
+    let known_block = judge.known(&texts, &ranges[units.len()..]);
     let new_block: Vec<bool> = (0..cx.markup.blocks.len())
-        .map(|b| block_at[b] != usize::MAX && !known[block_at[b]])
+        .map(|b| block_at[b] != usize::MAX && !known_block[block_at[b] - units.len()])
         .collect();
     let mut all: Vec<Option<Arc<[f32]>>> = vec![None; ranges.len()];
-    let hints: Vec<usize> = (0..units.len())
-        .filter(|&u| known[u] && new_block[units[u].block])
+    let in_new: Vec<usize> = (0..units.len())
+        .filter(|&u| new_block[units[u].block])
+        .collect();
+    let in_new_ranges: Vec<Range<usize>> = in_new.iter().map(|&u| ranges[u].clone()).collect();
+    let hints: Vec<usize> = in_new
+        .into_iter()
+        .zip(judge.known(&texts, &in_new_ranges))
+        .filter_map(|(u, k)| k.then_some(u))
         .collect();
     let hint_ranges: Vec<Range<usize>> = hints.iter().map(|&u| ranges[u].clone()).collect();
     let mut likely_open = vec![false; cx.markup.blocks.len()];
