@@ -106,7 +106,7 @@ def teacher_dir(arg):
 
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 MIN_WORDS = 4  # as src/engine/judgement.rs: shorter units are not judged
-EPOCHS = 4
+EPOCHS = 6
 MAXLEN = 96  # tokens a text is read to, [CLS] and [SEP] included
 NEGATIVES = 3000  # negative sentences and windows sampled from the negative training posts
 WINDOW = 2
