@@ -278,13 +278,18 @@ impl Judgement {
 
 /// Each unit's verdict-cache key: its sentences' hashes, in order.
 fn unit_keys(sentences: &[&str], units: &[Range<usize>]) -> Vec<u64> {
-    let hashes: Vec<u64> = sentences.iter().map(|s| fnv1a(s.as_bytes())).collect();
+    // Only the asked units' sentences are hashed, each once: a keystroke asks about one block's
+    // units, not the whole draft's.
+    let mut hashes: Vec<Option<u64>> = vec![None; sentences.len()];
     units
         .iter()
         .map(|r| {
             let mut h: u64 = 0x9e3779b97f4a7c15 ^ r.len() as u64;
-            for x in hashes.get(r.clone()).unwrap_or(&[]) {
-                h = (h ^ x).wrapping_mul(0x100000001b3).rotate_left(29);
+            if r.end <= sentences.len() {
+                for i in r.clone() {
+                    let x = *hashes[i].get_or_insert_with(|| fnv1a(sentences[i].as_bytes()));
+                    h = (h ^ x).wrapping_mul(0x100000001b3).rotate_left(29);
+                }
             }
             h
         })
@@ -595,6 +600,22 @@ mod tests {
         let before = m.score(t);
         forget_pages();
         assert_eq!(m.score(t), before);
+    }
+
+    /// A unit's cache key is its sentences' alone: the same asked alone or among others, and
+    /// different for other sentences or another split of them.
+    #[test]
+    fn a_units_key_does_not_depend_on_what_else_is_asked() {
+        let s = ["She smiled.", "He left.", "It rained.", "She smiled."];
+        let units = [0..1, 1..3, 0..2, 3..4, 2..9];
+        let all = unit_keys(&s, &units);
+        assert_eq!(unit_keys(&s, &units[1..2]), [all[1]]);
+        assert_eq!(unit_keys(&s, &units[2..3]), [all[2]]);
+        assert_eq!(all[0], all[3], "the same sentence, the same key");
+        assert_ne!(all[0], all[1]);
+        assert_ne!(all[1], all[2]);
+        // Out of range: the key of no sentences, not a panic.
+        assert_eq!(unit_keys(&s, &units[4..]), [all[4]]);
     }
 
     #[test]
