@@ -17,8 +17,9 @@ CLS, SEP = 101, 102
 
 
 class Bert(nn.Module):
-    def __init__(self, w, n_out, layers=6):
+    def __init__(self, w, n_out, layers=6, dropout=0.0):
         super().__init__()
+        self.dropout = dropout
 
         def P(k):
             return nn.Parameter(torch.tensor(w[k].astype(np.float32)))
@@ -45,21 +46,23 @@ class Bert(nn.Module):
 
     def embed(self, ids, mask):
         b, s = ids.shape
-        x = self.eln(self.we[ids] + self.pe[:s][None] + self.te[0][None, None])
+        d = self.dropout if self.training else 0.0
+        x = F.dropout(self.eln(self.we[ids] + self.pe[:s][None] + self.te[0][None, None]), d)
         bias = (1.0 - mask[:, None, None, :].float()) * -1e4
         for m in self.L:
             q = m.q(x).view(b, s, HEADS_N, HEAD_DIM).transpose(1, 2)
             k = m.k(x).view(b, s, HEADS_N, HEAD_DIM).transpose(1, 2)
             v = m.v(x).view(b, s, HEADS_N, HEAD_DIM).transpose(1, 2)
-            a = torch.softmax(q @ k.transpose(-1, -2) / np.sqrt(HEAD_DIM) + bias, -1)
+            a = F.dropout(torch.softmax(q @ k.transpose(-1, -2) / np.sqrt(HEAD_DIM) + bias, -1), d)
             c = (a @ v).transpose(1, 2).reshape(b, s, WIDTH)
-            x = m.ln1(m.o(c) + x)
-            x = m.ln2(m.f2(F.gelu(m.f1(x))) + x)
+            x = m.ln1(F.dropout(m.o(c), d) + x)
+            x = m.ln2(F.dropout(m.f2(F.gelu(m.f1(x))), d) + x)
         mk = mask[..., None].float()
         return (x * mk).sum(1) / mk.sum(1)
 
     def forward(self, ids, mask):
-        return self.head(self.embed(ids, mask))
+        e = self.embed(ids, mask)
+        return self.head(F.dropout(e, self.dropout if self.training else 0.0))
 
 
 # (attribute, the teacher's name, nn.Linear(in, out)).

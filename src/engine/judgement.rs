@@ -4,10 +4,10 @@
 //!
 //! Units: every sentence of a prose block, and every window of up to [`Judge::window`] consecutive
 //! sentences (a story's patient is often in one sentence and their details in the next; the shipped
-//! model reads windows of two). A unit's score for a
-//! head is the geometric mean of the model's score for the unit and for its whole block (the
-//! paragraph's context is what tells a novel's scene or a teaching case from a real patient's
-//! story). A head's finding is the smallest unit whose score reaches the head's threshold (calibrated on the dev split, moved by
+//! model reads windows of two). A unit's score for a head is a weighted geometric mean of the
+//! model's score for the unit and for its whole block, `unit^(1-w) · block^w` with `w` the judge's
+//! [`Judge::block_weight`] (the paragraph's context is what tells a novel's scene or a teaching
+//! case from a real patient's story, and a sentence alone is too short to tell much). A head's finding is the smallest unit whose score reaches the head's threshold (calibrated on the dev split, moved by
 //! the `[judgement] sensitivity` setting); overlapping units of one rule become one finding. A
 //! finding a rule already made at that place is not made twice. The `disclaimer` head does not
 //! make findings: a unit it recognises as a personal-views disclaimer, in any wording, clears
@@ -44,6 +44,11 @@ pub trait Judge: Send + Sync {
     /// Windows of up to this many consecutive sentences (1–3) are judged besides each sentence.
     fn window(&self) -> usize {
         3
+    }
+    /// How much a unit's score owes to its block's: `unit^(1-w) · block^w`, `w` in (0, 1] (0.5:
+    /// the geometric mean of the two).
+    fn block_weight(&self) -> f32 {
+        0.5
     }
     /// Scores (0–1, one per head in [`Judge::heads`] order) of texts made of consecutive
     /// sentences: each unit is a range of indices into `sentences`, and stands for those
@@ -82,6 +87,9 @@ impl Judge for Stoppable<'_> {
     }
     fn window(&self) -> usize {
         self.judge.window()
+    }
+    fn block_weight(&self) -> f32 {
+        self.judge.block_weight()
     }
     fn known(&self, sentences: &[&str], units: &[Range<usize>]) -> Vec<bool> {
         self.judge.known(sentences, units)
@@ -287,11 +295,17 @@ pub(crate) fn apply(
         .copied()
         .filter(|&(i, _)| heads[i].name != DISCLAIMER_HEAD || wants_disclaimer)
         .collect();
+    let w = judge.block_weight().clamp(f32::MIN_POSITIVE, 1.0);
+    // The block score from which a unit of the block can reach each useful head's threshold.
+    let opens: Vec<(usize, f32)> = useful
+        .iter()
+        .map(|&(i, t)| (i, t.max(0.0).powf(1.0 / w)))
+        .collect();
     // Every block first (a draft opened: all of them; a keystroke: the edited one), then only
-    // the units of blocks that could hold a finding: a unit's score is the geometric mean of its
-    // own and its block's (each at most 1), so in a block whose score for every head is below
-    // that head's threshold squared no unit can reach a threshold, and the findings are the same
-    // as judging every unit. Most blocks are closed. A new block one of whose units the judge
+    // the units of blocks that could hold a finding: a unit's score is `unit^(1-w) · block^w`
+    // (each at most 1), so in a block whose score for every head is below that head's threshold
+    // to the power 1/w (its square for the geometric mean) no unit can reach a threshold, and the
+    // findings are the same as judging every unit. Most blocks are closed. A new block one of whose units the judge
     // knows already to score that high on its own (a keystroke in a paragraph that holds a
     // finding) is likely open: its new units are judged with it, in the same batch, rather than
     // in a second batch after it.
@@ -313,9 +327,9 @@ pub(crate) fn apply(
     let hint_ranges: Vec<Range<usize>> = hints.iter().map(|&u| ranges[u].clone()).collect();
     let mut likely_open = vec![false; cx.markup.blocks.len()];
     for (u, s) in hints.into_iter().zip(judge.scores(&texts, &hint_ranges)) {
-        if useful
+        if opens
             .iter()
-            .any(|&(i, t)| s.get(i).is_some_and(|&x| x >= t * t))
+            .any(|&(i, t)| s.get(i).is_some_and(|&x| x >= t))
         {
             likely_open[units[u].block] = true;
         }
@@ -327,15 +341,15 @@ pub(crate) fn apply(
     for (i, s) in first.into_iter().zip(judge.scores(&texts, &first_ranges)) {
         all[i] = Some(s);
     }
-    // A block can hold a finding if some head's score reaches its threshold squared; only
+    // A block can hold a finding if some head's score reaches its threshold to the power 1/w; only
     // those blocks' units are asked for (from the cache, mostly, once a draft was judged).
     let open: Vec<bool> = (0..cx.markup.blocks.len())
         .map(|b| {
             block_at[b] != usize::MAX
                 && all[block_at[b]].as_ref().is_some_and(|s| {
-                    useful
+                    opens
                         .iter()
-                        .any(|&(i, t)| s.get(i).is_some_and(|&x| x >= t * t))
+                        .any(|&(i, t)| s.get(i).is_some_and(|&x| x >= t))
                 })
         })
         .collect();
@@ -360,7 +374,7 @@ pub(crate) fn apply(
             (Some(s), Some(b)) => s
                 .iter()
                 .zip(b.iter())
-                .map(|(x, y)| (x * y).max(0.0).sqrt())
+                .map(|(x, y)| x.max(0.0).powf(1.0 - w) * y.max(0.0).powf(w))
                 .collect(),
             _ => vec![0.0; heads.len()],
         })
@@ -693,6 +707,88 @@ mod tests {
                 "She smiled at the very end of it.",
             ]
         );
+    }
+
+    /// A judge whose sentences alone say little (0.2 for "story", 0.05 otherwise) while a whole
+    /// block of two sentences says much (0.95 with "story" in it, 0.3 with "faint", 0.05
+    /// otherwise), as the fine-tuned model does; it reads no windows and weighs the block by `w`.
+    struct Leaning {
+        fake: Fake,
+        w: f32,
+        asked: std::sync::Mutex<Vec<String>>,
+    }
+
+    impl Judge for Leaning {
+        fn heads(&self) -> &[Head] {
+            self.fake.heads()
+        }
+        fn window(&self) -> usize {
+            1
+        }
+        fn block_weight(&self) -> f32 {
+            self.w
+        }
+        fn scores(&self, sentences: &[&str], units: &[Range<usize>]) -> Vec<Arc<[f32]>> {
+            let mut asked = self.asked.lock().unwrap();
+            units
+                .iter()
+                .map(|r| {
+                    let t = sentences[r.clone()].join(" ");
+                    asked.push(t.clone());
+                    let story = match (r.len(), t.contains("story"), t.contains("faint")) {
+                        (1, true, _) => 0.2,
+                        (_, true, _) => 0.95,
+                        (2, _, true) => 0.3,
+                        _ => 0.05,
+                    };
+                    Arc::from(vec![story, 0.0, 0.0, 0.0])
+                })
+                .collect()
+        }
+    }
+
+    #[test]
+    fn a_units_score_leans_on_its_block_by_the_judges_block_weight() {
+        let text = "A quiet story about someone we met. It was a long day at work.\n\n\
+                    A faint memory of the river walk. The ducks were out again.\n";
+        let run = |w: f32| {
+            let judge = Leaning {
+                fake: fake(),
+                w,
+                asked: Default::default(),
+            };
+            let found = Checker::new(Settings::default(), Vec::new())
+                .unwrap()
+                .check_judged(text, Format::Markdown, None, Some(&judge));
+            let judged: Vec<(String, u16)> = found
+                .iter()
+                .filter_map(|f| {
+                    Some((
+                        text[f.range.clone()].to_string(),
+                        f.judged.as_ref()?.confidence,
+                    ))
+                })
+                .collect();
+            (judged, judge.asked.into_inner().unwrap())
+        };
+        // The geometric mean: the story sentence scores (0.2 · 0.95)^0.5 = 0.44, below 0.5.
+        // Both blocks reach the threshold squared (0.25), so both blocks' sentences are asked.
+        let (judged, asked) = run(0.5);
+        assert!(judged.is_empty(), "{judged:?}");
+        assert_eq!(asked.len(), 2 + 4, "{asked:#?}");
+        // Weighing the block by 0.75: 0.2^0.25 · 0.95^0.75 = 0.644 for the story sentence alone;
+        // its neighbour scores 0.05^0.25 · 0.95^0.75 = 0.45. A block must now reach
+        // 0.5^(1/0.75) = 0.40 to be opened: the faint one (0.3) is not, and its sentences are
+        // never asked.
+        let (judged, asked) = run(0.75);
+        assert_eq!(
+            judged,
+            [("A quiet story about someone we met.".to_string(), 644)]
+        );
+        assert_eq!(asked.len(), 2 + 2, "{asked:#?}");
+        assert!(asked[2..]
+            .iter()
+            .all(|t| !t.contains("faint") && !t.contains("ducks")));
     }
 
     /// A draft of `n` blocks, the first and the last of them a story.

@@ -63,9 +63,17 @@ pub struct HeadsFile {
     pub min_words: usize,
     /// Windows of up to this many consecutive sentences are judged besides single sentences.
     pub window: usize,
+    /// A unit's score is `unit^(1-w) · block^w` ([`crate::engine::Judge::block_weight`]);
+    /// files before it was recorded used the geometric mean.
+    #[serde(default = "geometric_mean")]
+    pub block_weight: f32,
     pub heads: Vec<HeadFile>,
     /// Texts and the scores training computed for them (see the tests).
     pub checks: Vec<CheckFile>,
+}
+
+fn geometric_mean() -> f32 {
+    0.5
 }
 
 #[derive(Deserialize)]
@@ -143,6 +151,7 @@ pub struct Model {
     bert: bert::Bert,
     min_words: usize,
     window: usize,
+    block_weight: f32,
     heads: Vec<Head>,
 }
 
@@ -166,6 +175,12 @@ impl Model {
         if file.maxlen < 3 {
             return Err("model/heads.json: maxlen below 3".into());
         }
+        if !(file.block_weight > 0.0 && file.block_weight <= 1.0) {
+            return Err(format!(
+                "model/heads.json: block_weight {} is not in (0, 1]",
+                file.block_weight
+            ));
+        }
         let bert = bert::Bert::load(ENCODER, file.heads.len(), file.maxlen)?;
         let heads = file
             .heads
@@ -182,6 +197,7 @@ impl Model {
             bert,
             min_words: file.min_words,
             window: file.window.clamp(1, 3),
+            block_weight: file.block_weight,
             heads,
         })
     }
@@ -193,6 +209,11 @@ impl Model {
     /// Units with fewer words than this are not judged.
     pub fn min_words(&self) -> usize {
         self.min_words
+    }
+
+    /// How much a unit's score owes to its block's ([`crate::engine::Judge::block_weight`]).
+    pub fn block_weight(&self) -> f32 {
+        self.block_weight
     }
 
     /// The text's token ids as the encoder reads them: [CLS], the first `maxlen - 2` WordPiece
@@ -307,6 +328,10 @@ impl Judge for Judgement {
 
     fn window(&self) -> usize {
         self.model.window
+    }
+
+    fn block_weight(&self) -> f32 {
+        self.model.block_weight()
     }
 
     fn known(&self, sentences: &[&str], units: &[Range<usize>]) -> Vec<bool> {
