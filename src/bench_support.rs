@@ -134,9 +134,8 @@ pub fn edit_line(text: &str) -> usize {
 
 /// `text` with a paragraph the sentence model keeps open, for an editing benchmark to type in:
 /// one of the model's documented examples put before the paragraph [`edit_line`] picks, the
-/// first whose paragraph then reaches some head's threshold to the power 1/w (w the model's block
-/// weight: the paragraph is judged,
-/// then its sentences and windows). The new text and that line. Loads the model.
+/// first whose paragraph then reaches the score from which the engine judges its units
+/// (`engine::judgement::opens_at`: the paragraph is judged, then its sentences and windows). The new text and that line. Loads the model.
 pub fn with_judged_paragraph(text: &str) -> Option<(String, usize)> {
     let judge = crate::model::judge().ok()?;
     let model = judge.model();
@@ -144,11 +143,9 @@ pub fn with_judged_paragraph(text: &str) -> Option<(String, usize)> {
     let lines: Vec<&str> = text.lines().collect();
     let open = |paragraph: &str| {
         let scores = model.score(paragraph);
-        model
-            .heads()
-            .iter()
-            .zip(&scores)
-            .any(|(h, &x)| h.enabled && x >= h.threshold.powf(1.0 / model.block_weight()))
+        model.heads().iter().zip(&scores).any(|(h, &x)| {
+            h.enabled && x >= crate::engine::judgement::opens_at(h.threshold, model.block_weight())
+        })
     };
     model.heads().iter().find_map(|h| {
         let example = crate::model::examples(&h.name).0.first()?;

@@ -7,9 +7,10 @@
 //! model reads windows of two). A unit's score for a head is a weighted geometric mean of the
 //! model's score for the unit and for its whole block, `unit^(1-w) · block^w` with `w` the judge's
 //! [`Judge::block_weight`] (the paragraph's context is what tells a novel's scene or a teaching
-//! case from a real patient's story, and a sentence alone is too short to tell much). A head's finding is the smallest unit whose score reaches the head's threshold (calibrated on the dev split, moved by
-//! the `[judgement] sensitivity` setting); overlapping units of one rule become one finding. A
-//! finding a rule already made at that place is not made twice. The `disclaimer` head does not
+//! case from a real patient's story, and a sentence alone is too short to tell much). A head's
+//! finding is the smallest unit whose score reaches the head's threshold (calibrated on the dev
+//! split, moved by the `[judgement] sensitivity` setting); overlapping units of one rule become
+//! one finding. A finding a rule already made at that place is not made twice. The `disclaimer` head does not
 //! make findings: a unit it recognises as a personal-views disclaimer, in any wording, clears
 //! `disclaimer/missing`.
 
@@ -160,6 +161,14 @@ impl Serialize for Judged {
     }
 }
 
+/// The block score from which a unit of the block can reach `threshold`: a unit scores
+/// `unit^(1-w) · block^w` with each at most 1, so below `threshold^(1/w)` none can.
+pub fn opens_at(threshold: f32, block_weight: f32) -> f32 {
+    threshold
+        .max(0.0)
+        .powf(1.0 / block_weight.clamp(f32::MIN_POSITIVE, 1.0))
+}
+
 /// The head whose positive units clear `disclaimer/missing`.
 pub const DISCLAIMER_HEAD: &str = "disclaimer";
 
@@ -297,18 +306,15 @@ pub(crate) fn apply(
         .collect();
     let w = judge.block_weight().clamp(f32::MIN_POSITIVE, 1.0);
     // The block score from which a unit of the block can reach each useful head's threshold.
-    let opens: Vec<(usize, f32)> = useful
-        .iter()
-        .map(|&(i, t)| (i, t.max(0.0).powf(1.0 / w)))
-        .collect();
+    let opens: Vec<(usize, f32)> = useful.iter().map(|&(i, t)| (i, opens_at(t, w))).collect();
     // Every block first (a draft opened: all of them; a keystroke: the edited one), then only
     // the units of blocks that could hold a finding: a unit's score is `unit^(1-w) · block^w`
     // (each at most 1), so in a block whose score for every head is below that head's threshold
-    // to the power 1/w (its square for the geometric mean) no unit can reach a threshold, and the
-    // findings are the same as judging every unit. Most blocks are closed. A new block one of whose units the judge
-    // knows already to score that high on its own (a keystroke in a paragraph that holds a
-    // finding) is likely open: its new units are judged with it, in the same batch, rather than
-    // in a second batch after it.
+    // to the power 1/w (its square for the geometric mean; [`opens_at`]) no unit can reach a
+    // threshold, and the findings are the same as judging every unit. Most blocks are closed. A
+    // new block one of whose units the judge knows already to score that high on its own (a
+    // keystroke in a paragraph that holds a finding) is likely open: its new units are judged
+    // with it, in the same batch, rather than in a second batch after it.
     // Only the new blocks' units are looked up (a keystroke: one block's, not the draft's).
     let known_block = judge.known(&texts, &ranges[units.len()..]);
     let new_block: Vec<bool> = (0..cx.markup.blocks.len())
