@@ -448,18 +448,19 @@ pub fn release_if_idle(idle: Duration) -> bool {
     }
 }
 
-/// Drops the encoder's pages from the process's resident memory (Linux): they are read-only pages
-/// of the binary, read again from the file when next needed (judging reads every layer's rows and
-/// the word rows of the tokens it meets; the server calls this once it has given the model back).
+/// Drops the encoder's and the tokenizer's pages from the process's resident memory (Linux): they
+/// are read-only pages of the binary, read again from the file when next needed (judging reads
+/// every layer's rows and the word rows of the tokens it meets; loading parses the tokenizer's
+/// JSON, which nothing reads after). The server calls this once it has given the model back.
 /// Elsewhere, nothing.
 pub fn forget_pages() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    {
+    for bytes in [ENCODER, TOKENIZER] {
         const PAGE: usize = 4096;
-        let start = ENCODER.as_ptr() as usize;
-        // Whole pages inside the encoder's bytes only (the first and last may hold other data).
+        let start = bytes.as_ptr() as usize;
+        // Whole pages inside the bytes only (the first and last may hold other data).
         let first = start.div_ceil(PAGE) * PAGE;
-        let end = (start + ENCODER.len()) / PAGE * PAGE;
+        let end = (start + bytes.len()) / PAGE * PAGE;
         if end > first {
             // SAFETY: the range is whole pages of a read-only, file-backed mapping (the
             // binary's constant data), which no one writes; MADV_DONTNEED only drops their
@@ -617,7 +618,8 @@ mod tests {
         }
     }
 
-    /// The embedding rows' pages dropped: the next judgement reads them again, unchanged.
+    /// The encoder's and tokenizer's pages dropped: the next judgement reads them again,
+    /// unchanged, and so does a model loaded afterwards (its tokenizer parsed from them).
     #[test]
     fn scores_after_the_pages_are_forgotten_are_the_same() {
         let m = Model::load().unwrap();
@@ -625,6 +627,9 @@ mod tests {
         let before = m.score(t);
         forget_pages();
         assert_eq!(m.score(t), before);
+        drop(m);
+        forget_pages();
+        assert_eq!(Model::load().unwrap().score(t), before);
     }
 
     /// A unit's cache key is its sentences' alone: the same asked alone or among others, and
