@@ -99,12 +99,14 @@ def pad(encs, idx):
     return ids, mask
 
 
-def finetune(model, tok, texts, y, *, epochs, maxlen, lr=5e-5, head_lr=1e-3, batch=32, seed=1, log=print):
-    """AdamW, linear warm-up (10%) and decay, class-weighted binary cross-entropy."""
+def finetune(model, tok, texts, y, *, epochs, maxlen, lr=5e-5, head_lr=1e-3, batch=32, seed=1, known=None,
+             log=print):
+    """AdamW, linear warm-up (10%) and decay, class-weighted binary cross-entropy. `known` (texts x
+    heads, 0 or 1): where it is 0 the text teaches the head nothing (its label is unknown)."""
     rng = np.random.default_rng(seed)
     torch.manual_seed(seed)
     encs = encode(tok, texts, maxlen)
-    pos = y.mean(0)
+    pos = y.mean(0) if known is None else (y * known).sum(0) / np.maximum(known.sum(0), 1)
     pw = torch.tensor((1 - pos) / np.maximum(pos, 1e-3), dtype=torch.float32)
     opt = torch.optim.AdamW([{"params": [p for n, p in model.named_parameters() if not n.startswith("head")], "lr": lr},
                              {"params": model.head.parameters(), "lr": head_lr}], weight_decay=0.01)
@@ -114,12 +116,14 @@ def finetune(model, tok, texts, y, *, epochs, maxlen, lr=5e-5, head_lr=1e-3, bat
         opt, lambda s: min(1.0, (s + 1) / (0.1 * total)) * max(0.0, (total - s) / total))
     step = 0
     yt = torch.tensor(y, dtype=torch.float32)
+    kt = None if known is None else torch.tensor(known, dtype=torch.float32)
     for ep in range(epochs):
         model.train()
         for ci in rng.permutation(len(chunks)):
             idx = chunks[ci]
             ids, mask = pad(encs, idx)
-            loss = F.binary_cross_entropy_with_logits(model(ids, mask), yt[idx], pos_weight=pw)
+            loss = F.binary_cross_entropy_with_logits(model(ids, mask), yt[idx], pos_weight=pw,
+                                                      weight=None if kt is None else kt[idx])
             opt.zero_grad()
             loss.backward()
             opt.step()

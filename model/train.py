@@ -121,6 +121,16 @@ DROPOUT = 0.0
 # ("rest easy Mr. H." 0.04, its paragraph 0.999); 0.75 gave the most recall on the calibration split
 # at the target precision, against 0.5 (the geometric mean), 0.6, 0.67, 0.85 and 1 (session 14).
 BLOCK_WEIGHT = 0.75
+# A second stage, off: UNIT_EPOCHS more epochs at UNIT_LR (the heads at ten times that), from the
+# first stage's weights rounded to int8 rows as they ship, with, beside the posts, each positive
+# post's unit that scores highest for each of its labels (as scrubs scores units) as a positive of
+# that label, its other labels unknown, and as many more negative units: training on what scrubs
+# reads (multiple-instance learning, once). One epoch was tried in session 15 from the shipped
+# weights (`--unit-epochs 1`): on the dev and calibration splits, calibrated as below, it came out
+# even (patient-story recall 0.57 against 0.56, professionalism 0.67 against 0.67), so no weights
+# changed.
+UNIT_EPOCHS = 0
+UNIT_LR = 2e-5
 
 
 def words(text):
@@ -144,6 +154,36 @@ def units(text, window=WINDOW):
 def paragraphs(text):
     """Blocks, approximately as scrubs's Markdown reader makes them: split at blank lines."""
     return [p for p in re.split(r"\n\s*\n", text) if p.strip()]
+
+
+def positive_units(score, rows, ys, window, block_weight):
+    """For each positive post, for each of its labels, the post's unit (not the post itself) whose
+    score for that label is highest, as scrubs scores it (unit^(1-w) * paragraph^w). Returns the units,
+    their labels (1 where the unit was a label's best) and what is known of them (0 for the post's
+    other labels: that unit may carry them or not; 1 for the labels the post does not have)."""
+    # Every text at once (in batches of like length), then read from the scorer's cache.
+    score([t for r in rows for para in paragraphs(r["text"]) for t in [para] + units(para, window)])
+    found = {}
+    for r, yv in zip(rows, ys):
+        heads = np.flatnonzero(yv)
+        cands, combined = [], []
+        for para in paragraphs(r["text"]):
+            us = [u for u in units(para, window) if u != r["text"]]
+            if us:
+                cands += us
+                combined.append(score(us) ** (1 - block_weight) * score([para])[0] ** block_weight)
+        if not len(heads) or not cands:
+            continue
+        combined = np.vstack(combined)
+        for j in heads:
+            u = cands[int(combined[:, j].argmax())]
+            lab, unknown = found.setdefault(u, (np.zeros(len(yv), np.float32), np.zeros(len(yv), bool)))
+            lab[j] = 1
+            unknown |= yv.astype(bool)
+    texts = list(found)
+    y = np.array([found[t][0] for t in texts], np.float32).reshape(-1, len(HEADS))
+    known = np.array([(found[t][0] == 1) | ~found[t][1] for t in texts], np.float32).reshape(-1, len(HEADS))
+    return texts, y, known
 
 
 def category_labels(head):
@@ -225,9 +265,13 @@ def main():
     ap.add_argument("--window", type=int, default=WINDOW, choices=(1, 2, 3))
     ap.add_argument("--block-weight", type=float, default=BLOCK_WEIGHT)
     ap.add_argument("--dropout", type=float, default=DROPOUT)
+    ap.add_argument("--unit-epochs", type=int, default=UNIT_EPOCHS,
+                    help="epochs of the second stage (positive units; default 0: none)")
+    ap.add_argument("--unit-lr", type=float, default=UNIT_LR)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--checkpoint", help="keep the fine-tuned weights here, and reuse them if the file exists "
-                    "(to recalibrate without training again)")
+                    "(to recalibrate without training again); the second stage's go beside it, "
+                    "in PATH with the suffix .units.pt")
     args = ap.parse_args()
 
     import torch
@@ -247,7 +291,10 @@ def main():
     rng = np.random.default_rng(SEED)
     neg = sorted({u for r, d in zip(rows, dev) if not d and not r.get("labels")
                   for u in units(r["text"]) if u != r["text"]})
-    neg = [neg[i] for i in rng.permutation(len(neg))[:args.negatives]]
+    order = rng.permutation(len(neg))
+    # The second stage reads twice as many: its positive units are short texts too.
+    neg2 = [neg[i] for i in order[args.negatives:2 * args.negatives]]
+    neg = [neg[i] for i in order[:args.negatives]]
     tr_texts = [t for t, d in zip(texts, dev) if not d] + neg
     tr_y = np.vstack([y[~dev], np.zeros((len(neg), len(HEADS)), np.float32)])
     print(f"{len(rows)} texts: {int((~dev).sum())} train (+{len(neg)} negative sentences), {int(dev.sum())} dev",
@@ -265,6 +312,29 @@ def main():
                    log=lambda m: print(m, flush=True))
         if args.checkpoint:
             torch.save(model.state_dict(), args.checkpoint)
+    if args.unit_epochs:
+        second = Path(args.checkpoint).with_suffix(".units.pt") if args.checkpoint else None
+        if second and second.exists():
+            model.load_state_dict(torch.load(second))
+        else:
+            # From the first stage's weights as they would ship (int8 rows): the second stage can
+            # start again from a shipped first-stage encoder.
+            E.quantise(model, args.maxlen)
+            keep = ~dev & y.any(1)
+            u_texts, u_y, u_known = positive_units(E.Scorer(model, tok, args.maxlen),
+                                                   [r for r, k in zip(rows, keep) if k], y[keep],
+                                                   args.window, args.block_weight)
+            print(f"second stage: {len(u_texts)} units of the positive training posts as positives, "
+                  f"{len(neg2)} more negative ones", flush=True)
+            u_texts, u_y, u_known = (u_texts + neg2, np.vstack([u_y, np.zeros((len(neg2), len(HEADS)), np.float32)]),
+                                     np.vstack([u_known, np.ones((len(neg2), len(HEADS)), np.float32)]))
+            E.finetune(model, tok, tr_texts + u_texts, np.vstack([tr_y, u_y]),
+                       known=np.vstack([np.ones_like(tr_y), u_known]), epochs=args.unit_epochs,
+                       maxlen=args.maxlen, lr=args.unit_lr, head_lr=10 * args.unit_lr, seed=SEED + 1,
+                       log=lambda m: print("second stage: " + m, flush=True))
+            if second:
+                torch.save(model.state_dict(), second)
+        model.eval()
     tensors = E.quantise(model, args.maxlen)
     save_file(tensors, str(HERE / "encoder.safetensors"))
 
@@ -341,7 +411,8 @@ def main():
         "target_precision": TARGET_PRECISION,
         "target_precision_by_head": TARGET_PRECISION_BY_HEAD,
         "min_words": MIN_WORDS,
-        "training": {"epochs": args.epochs, "negatives": args.negatives, "seed": SEED, "dropout": args.dropout},
+        "training": {"epochs": args.epochs, "negatives": args.negatives, "seed": SEED, "dropout": args.dropout,
+                     **({"unit_epochs": args.unit_epochs, "unit_lr": args.unit_lr} if args.unit_epochs else {})},
         "heads": heads,
         "checks": checks,
     }
