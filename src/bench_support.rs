@@ -135,7 +135,8 @@ pub fn edit_line(text: &str) -> usize {
 /// `text` with a paragraph the sentence model keeps open, for an editing benchmark to type in:
 /// one of the model's documented examples put before the paragraph [`edit_line`] picks, the
 /// first whose paragraph then reaches the score from which the engine judges its units
-/// (`engine::judgement::opens_at`: the paragraph is judged, then its sentences and windows). The new text and that line. Loads the model.
+/// (`engine::judgement::opens_at`: the paragraph is judged, then its sentences and windows).
+/// The new text and that line. Loads the model.
 pub fn with_judged_paragraph(text: &str) -> Option<(String, usize)> {
     let judge = crate::model::judge().ok()?;
     let model = judge.model();

@@ -10,9 +10,9 @@
 //! case from a real patient's story, and a sentence alone is too short to tell much). A head's
 //! finding is the smallest unit whose score reaches the head's threshold (calibrated on the dev
 //! split, moved by the `[judgement] sensitivity` setting); overlapping units of one rule become
-//! one finding. A finding a rule already made at that place is not made twice. The `disclaimer` head does not
-//! make findings: a unit it recognises as a personal-views disclaimer, in any wording, clears
-//! `disclaimer/missing`.
+//! one finding. A finding a rule already made at that place is not made twice. The `disclaimer`
+//! head does not make findings: a unit it recognises as a personal-views disclaimer, in any
+//! wording, clears `disclaimer/missing`.
 
 use std::ops::Range;
 use std::sync::Arc;
