@@ -9,8 +9,9 @@
 //! [`Judge::block_weight`] (the paragraph's context is what tells a novel's scene or a teaching
 //! case from a real patient's story, and a sentence alone is too short to tell much). A head's
 //! finding is the smallest unit whose score reaches the head's threshold (calibrated on the dev
-//! split, moved by the `[judgement] sensitivity` setting); overlapping units of one rule become
-//! one finding. A finding a rule already made at that place is not made twice. The `disclaimer`
+//! split, moved by the `[judgement] sensitivity` setting); for a head that reads whole blocks
+//! ([`Head::block`]: the patient-story head), a block none of whose units reaches the threshold
+//! is the finding when its own score does. Overlapping units of one rule become one finding. A finding a rule already made at that place is not made twice. The `disclaimer`
 //! head does not make findings: a unit it recognises as a personal-views disclaimer, in any
 //! wording, clears `disclaimer/missing`.
 
@@ -33,6 +34,10 @@ pub struct Head {
     pub enabled: bool,
     /// The score from which a unit is positive (calibrated on the dev split for precision).
     pub threshold: f32,
+    /// Whether a whole block may be the finding: where none of its units reaches the threshold
+    /// but the block's own score does. A story about one patient is often told across a
+    /// paragraph, no sentence or window of which says it alone.
+    pub block: bool,
 }
 
 /// A sentence model: scores texts for each of its heads.
@@ -420,6 +425,24 @@ pub(crate) fn apply(
                 }
             }
         }
+        // Then a block none of whose units is a hit, for a head that reads whole blocks.
+        if head.block {
+            for (b, members) in blocks.iter().enumerate() {
+                let Some(members) = members.as_ref().filter(|m| !m.is_empty()) else {
+                    continue;
+                };
+                if hits.iter().any(|(hb, _, _)| *hb == b) {
+                    continue;
+                }
+                let Some(&score) = all[block_at[b]].as_ref().and_then(|s| s.get(h)) else {
+                    continue;
+                };
+                if score >= threshold {
+                    let range = sentences[members.start].1.start..sentences[members.end - 1].1.end;
+                    hits.push((b, range, score));
+                }
+            }
+        }
         // Overlapping hits of one rule become one.
         hits.sort_by_key(|(b, r, _)| (*b, r.start, r.end));
         let mut merged: Vec<(usize, Range<usize>, f32)> = Vec::new();
@@ -495,6 +518,7 @@ mod tests {
             rule: rule.map(str::to_string),
             enabled: true,
             threshold: 0.5,
+            block: false,
         };
         Fake(vec![
             head("patient-story", Some("phi/patient-story")),
@@ -795,6 +819,57 @@ mod tests {
         assert!(asked[2..]
             .iter()
             .all(|t| !t.contains("faint") && !t.contains("ducks")));
+    }
+
+    #[test]
+    fn a_head_that_reads_blocks_finds_a_story_no_sentence_of_which_says_it_alone() {
+        let text = "A quiet story about someone we met. It was a long day at work.\n\n\
+                    A faint memory of the river walk. The ducks were out again.\n";
+        let run = |block: bool, threshold: f32| {
+            let mut fake = fake();
+            fake.0[0].block = block;
+            fake.0[0].threshold = threshold;
+            let judge = Leaning {
+                fake,
+                w: 0.75,
+                asked: Default::default(),
+            };
+            let found = Checker::new(Settings::default(), Vec::new())
+                .unwrap()
+                .check_judged(text, Format::Markdown, None, Some(&judge));
+            found
+                .iter()
+                .filter_map(|f| {
+                    let j = f.judged.as_ref()?;
+                    Some((
+                        f.rule.clone(),
+                        text[f.range.clone()].to_string(),
+                        j.confidence,
+                    ))
+                })
+                .collect::<Vec<_>>()
+        };
+        // At 0.9 no sentence reaches the threshold (the story sentence scores 0.644): the block
+        // (0.95) is the finding, the whole paragraph and nothing after it.
+        assert_eq!(
+            run(true, 0.9),
+            [(
+                "phi/patient-story".to_string(),
+                "A quiet story about someone we met. It was a long day at work.".to_string(),
+                950
+            )]
+        );
+        // A head that reads only units finds nothing there.
+        assert!(run(false, 0.9).is_empty());
+        // Where a sentence reaches the threshold, it is the finding, not its block as well.
+        assert_eq!(
+            run(true, 0.5),
+            [(
+                "phi/patient-story".to_string(),
+                "A quiet story about someone we met.".to_string(),
+                644
+            )]
+        );
     }
 
     /// A draft of `n` blocks, the first and the last of them a story.

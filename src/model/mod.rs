@@ -84,6 +84,9 @@ pub struct HeadFile {
     /// False for a head that could not reach the target precision on the dev split: it makes no
     /// findings.
     pub enabled: bool,
+    /// Whether a whole block may be the finding ([`Head::block`]).
+    #[serde(default)]
+    pub block: bool,
     pub dev: DevFile,
 }
 
@@ -190,6 +193,7 @@ impl Model {
                 rule: h.rule,
                 enabled: h.enabled,
                 threshold: h.threshold,
+                block: h.block,
             })
             .collect();
         Ok(Model {
