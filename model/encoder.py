@@ -100,9 +100,11 @@ def pad(encs, idx):
 
 
 def finetune(model, tok, texts, y, *, epochs, maxlen, lr=5e-5, head_lr=1e-3, batch=32, seed=1, known=None,
-             log=print):
+             log=print, token_dropout=0.0):
     """AdamW, linear warm-up (10%) and decay, class-weighted binary cross-entropy. `known` (texts x
-    heads, 0 or 1): where it is 0 the text teaches the head nothing (its label is unknown)."""
+    heads, 0 or 1): where it is 0 the text teaches the head nothing (its label is unknown).
+    `token_dropout`: at each step each token but [CLS] and [SEP] is hidden from the network (its
+    attention mask set to 0) with this probability, so that no one word decides a verdict."""
     rng = np.random.default_rng(seed)
     torch.manual_seed(seed)
     encs = encode(tok, texts, maxlen)
@@ -122,6 +124,11 @@ def finetune(model, tok, texts, y, *, epochs, maxlen, lr=5e-5, head_lr=1e-3, bat
         for ci in rng.permutation(len(chunks)):
             idx = chunks[ci]
             ids, mask = pad(encs, idx)
+            if token_dropout > 0:
+                drop = torch.rand(mask.shape) < token_dropout
+                drop[:, 0] = False
+                drop &= ids != SEP
+                mask = mask * (~drop).long()
             loss = F.binary_cross_entropy_with_logits(model(ids, mask), yt[idx], pos_weight=pw,
                                                       weight=None if kt is None else kt[idx])
             opt.zero_grad()

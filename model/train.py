@@ -117,6 +117,14 @@ SEED = 1
 # split, thresholds set as below: phi recall +0.03, professionalism -0.02, on-behalf +0.05,
 # endorsement and media -0.03), so the weights stayed.
 DROPOUT = 0.0
+# Token dropout while fine-tuning: each step hides each token (but [CLS] and [SEP]) from the network
+# with this probability, so that no single word decides a verdict ("on shift" is in 31 training
+# posts that are not stories and 2 that are). Off: 0.15 was tried in session 16 (six epochs, then
+# calibrated as below; BENCHMARKS.md (S)). On the calibration split, scrubs's findings together:
+# phi recall 0.73 -> 0.80 at 0.89 precision, but professionalism 0.91/0.79 -> 0.88/0.76, on-behalf
+# 0.98/0.98 -> 0.95/0.85, media 0.94/0.78 -> 0.89/0.80: even over all (micro 0.92/0.85 -> 0.91/0.85),
+# with three categories that met the bar on the test split put at risk, so the weights stayed.
+TOKEN_DROPOUT = 0.0
 # How much a unit's score owes to its paragraph's: unit^(1-w) * paragraph^w (src/engine/judgement.rs).
 # Trained on whole posts, the encoder scores a lone sentence of a story far lower than the story
 # ("rest easy Mr. H." 0.04, its paragraph 0.999); 0.75 gave the most recall on the calibration split
@@ -273,6 +281,7 @@ def main():
     ap.add_argument("--window", type=int, default=WINDOW, choices=(1, 2, 3))
     ap.add_argument("--block-weight", type=float, default=BLOCK_WEIGHT)
     ap.add_argument("--dropout", type=float, default=DROPOUT)
+    ap.add_argument("--token-dropout", type=float, default=TOKEN_DROPOUT)
     ap.add_argument("--unit-epochs", type=int, default=UNIT_EPOCHS,
                     help="epochs of the second stage (positive units; default 0: none)")
     ap.add_argument("--unit-lr", type=float, default=UNIT_LR)
@@ -317,7 +326,7 @@ def main():
         model.eval()
     else:
         E.finetune(model, tok, tr_texts, tr_y, epochs=args.epochs, maxlen=args.maxlen, seed=SEED,
-                   log=lambda m: print(m, flush=True))
+                   log=lambda m: print(m, flush=True), token_dropout=args.token_dropout)
         if args.checkpoint:
             torch.save(model.state_dict(), args.checkpoint)
     if args.unit_epochs:
@@ -422,6 +431,7 @@ def main():
         "target_precision_by_head": TARGET_PRECISION_BY_HEAD,
         "min_words": MIN_WORDS,
         "training": {"epochs": args.epochs, "negatives": args.negatives, "seed": SEED, "dropout": args.dropout,
+                     **({"token_dropout": args.token_dropout} if args.token_dropout else {}),
                      **({"unit_epochs": args.unit_epochs, "unit_lr": args.unit_lr} if args.unit_epochs else {})},
         "heads": heads,
         "checks": checks,
