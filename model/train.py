@@ -14,8 +14,8 @@ scoring a post as scrubs does: the
 highest score of its units (each sentence, and windows of up to WINDOW sentences), each unit's
 score being unit^(1-w) * paragraph^w, w = BLOCK_WEIGHT (the paragraph's context tells a fiction or
 a teaching case from a story, and a sentence alone says little: the encoder is trained on posts),
-and for the heads in BLOCK_HEADS also of its paragraphs' own scores. The test split (`model/corpus/test/`) is never read
-here. Writes `model/encoder.safetensors` and `model/heads.json`.
+and for the heads in BLOCK_HEADS also of its paragraphs' own scores. The test split
+(`model/corpus/test/`) is never read here. Writes `model/encoder.safetensors` and `model/heads.json`.
 
 Deterministic on one machine: fixed seeds, a fixed number of threads, weights rounded by the int8
 quantisation; PyTorch's CPU kernels may round differently on another CPU.
@@ -411,7 +411,8 @@ def main():
         print(f"{name:16} {int(y[:, j].sum()):5} {int(cal_y[:, j].sum()):7} {thr:6.3f} {p:5.2f} {r:5.2f}"
               + ("" if reached else "  off: below the target precision"))
         heads.append({
-            "name": name, "rule": rule, "threshold": round(thr, 4), "enabled": reached, "block": name in BLOCK_HEADS,
+            "name": name, "rule": rule, "threshold": round(thr, 4), "enabled": reached,
+            "block": name in BLOCK_HEADS,
             "dev": {"positives": int(cal_y[:, j].sum()), "precision": round(p, 4), "recall": round(r, 4)},
         })
     # Texts and their scores, so the Rust side can prove it computes what was trained.

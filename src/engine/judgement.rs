@@ -11,9 +11,10 @@
 //! finding is the smallest unit whose score reaches the head's threshold (calibrated on the dev
 //! split, moved by the `[judgement] sensitivity` setting); for a head that reads whole blocks
 //! ([`Head::block`]: the patient-story head), a block none of whose units reaches the threshold
-//! is the finding when its own score does. Overlapping units of one rule become one finding. A finding a rule already made at that place is not made twice. The `disclaimer`
-//! head does not make findings: a unit it recognises as a personal-views disclaimer, in any
-//! wording, clears `disclaimer/missing`.
+//! is the finding when its own score does. Overlapping units of one rule become one finding. A
+//! finding a rule already made at that place is not made twice. The `disclaimer` head does not
+//! make findings: a unit it recognises as a personal-views disclaimer, in any wording, clears
+//! `disclaimer/missing`.
 
 use std::ops::Range;
 use std::sync::Arc;
