@@ -13,8 +13,9 @@ is a right professionalism finding), on both splits together and on the calibrat
 scoring a post as scrubs does: the
 highest score of its units (each sentence, and windows of up to WINDOW sentences), each unit's
 score being unit^(1-w) * paragraph^w, w = BLOCK_WEIGHT (the paragraph's context tells a fiction or
-a teaching case from a story, and a sentence alone says little: the encoder is trained on posts),
-and for the heads in BLOCK_HEADS also of its paragraphs' own scores. The test split
+a teaching case from a story, and a sentence alone says little: the encoder is trained on posts;
+a paragraph is read with the lead-ins before it, `judged_blocks`), and for the heads in
+BLOCK_HEADS also of its paragraphs' own scores. The test split
 (`model/corpus/test/`) is never read here. Writes `model/encoder.safetensors` and `model/heads.json`.
 
 Deterministic on one machine: fixed seeds, a fixed number of threads, weights rounded by the int8
@@ -170,6 +171,18 @@ def units(text, window=WINDOW):
 def paragraphs(text):
     """Blocks, approximately as scrubs's Markdown reader makes them: split at blank lines."""
     return [p for p in re.split(r"\n\s*\n", text) if p.strip()]
+
+
+def judged_blocks(text):
+    """What scrubs reads as one block (src/engine/judgement.rs): each paragraph, with the lead-ins
+    before it (paragraphs that end with a colon: "Short fiction, everything invented:")."""
+    out, lead = [], []
+    for p in paragraphs(text):
+        lead.append(p)
+        if not p.rstrip().endswith(":"):
+            out.append(lead)
+            lead = []
+    return out + ([lead] if lead else [])
 
 
 def positive_units(score, rows, ys, window, block_weight):
@@ -370,11 +383,11 @@ def main():
     post = []
     for t in cal_texts:
         best = np.zeros(len(HEADS))
-        for para in paragraphs(t):
-            us = units(para, args.window)
+        for block in judged_blocks(t):
+            us = [u for para in block for u in units(para, args.window)]
             if not us:
                 continue
-            sp = score([para])[0]
+            sp = score(["\n\n".join(block)])[0]
             su = score(us)
             unit = (su ** (1 - args.block_weight) * sp ** args.block_weight).max(0)
             best = np.maximum(best, np.where(reads_blocks, np.maximum(unit, sp), unit))

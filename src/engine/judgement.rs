@@ -202,48 +202,74 @@ fn words(text: &str) -> usize {
     n
 }
 
-/// What [`units`] returns: the units, the sentences, each block's sentences.
+/// What [`units`] returns: the units, the sentences, and the judged blocks: each as a range of
+/// the sentences, with the markup block each markup block is judged in (if it holds a unit).
 type Units = (
     Vec<Unit>,
     Vec<(usize, Range<usize>)>,
-    Vec<Option<Range<usize>>>,
+    Vec<Range<usize>>,
+    Vec<Option<usize>>,
 );
 
+/// A lead-in: a block that ends with a colon introduces the next one ("Short fiction, everything
+/// invented:", "A composite teaching case, not any one patient:"), which is read with it.
+fn lead_in(text: &str) -> bool {
+    text.trim_end().ends_with(':')
+}
+
 /// The units to judge, and every sentence of the blocks that hold one (`sentences`, as byte
-/// ranges of their block: the units' members index it). `blocks[b]`: block `b`'s sentences as a
-/// range of `sentences`, if it holds a unit.
+/// ranges of their block: the units' members index it). The model reads a block as a whole too,
+/// and a lead-in with the block it introduces (and a run of lead-ins with the block after them):
+/// `judged[j]` is judged block `j`'s sentences as a range of `sentences`, and `judged_in[b]` the
+/// judged block that markup block `b` is part of, if that holds a unit. Units never span blocks.
 fn units(cx: &Context, min_words: usize, window: usize) -> Units {
+    let n = cx.markup.blocks.len();
     let mut out = Vec::new();
     let mut sentences = Vec::new();
-    let mut blocks = vec![None; cx.markup.blocks.len()];
-    for b in 0..cx.markup.blocks.len() {
-        let text = &cx.markup.blocks[b].text;
-        let s = cx.sentences(b);
-        // Words per sentence, counted once: a window's is their sum (sentences are apart).
-        let n: Vec<usize> = s
-            .iter()
-            .map(|r| text.get(r.clone()).map_or(0, words))
-            .collect();
+    let mut judged = Vec::new();
+    let mut judged_in = vec![None; n];
+    let mut start = 0;
+    while start < n {
+        let mut end = start;
+        while end + 1 < n && lead_in(&cx.markup.blocks[end].text) {
+            end += 1;
+        }
         let first = sentences.len();
         let before = out.len();
-        for i in 0..s.len() {
-            for w in 1..=window.clamp(1, 3).min(i + 1) {
-                if n[i + 1 - w..=i].iter().sum::<usize>() >= min_words {
-                    out.push(Unit {
-                        block: b,
-                        range: s[i + 1 - w].start..s[i].end,
-                        sentences: w,
-                        members: first + i + 1 - w..first + i + 1,
-                    });
+        for b in start..=end {
+            let text = &cx.markup.blocks[b].text;
+            let s = cx.sentences(b);
+            // Words per sentence, counted once: a window's is their sum (sentences are apart).
+            let n_words: Vec<usize> = s
+                .iter()
+                .map(|r| text.get(r.clone()).map_or(0, words))
+                .collect();
+            let at = sentences.len();
+            for i in 0..s.len() {
+                for w in 1..=window.clamp(1, 3).min(i + 1) {
+                    if n_words[i + 1 - w..=i].iter().sum::<usize>() >= min_words {
+                        out.push(Unit {
+                            block: b,
+                            range: s[i + 1 - w].start..s[i].end,
+                            sentences: w,
+                            members: at + i + 1 - w..at + i + 1,
+                        });
+                    }
                 }
             }
+            sentences.extend(s.iter().map(|r| (b, r.clone())));
         }
         if out.len() > before {
-            sentences.extend(s.iter().map(|r| (b, r.clone())));
-            blocks[b] = Some(first..sentences.len());
+            for j in &mut judged_in[start..=end] {
+                *j = Some(judged.len());
+            }
+            judged.push(first..sentences.len());
+        } else {
+            sentences.truncate(first);
         }
+        start = end + 1;
     }
-    (out, sentences, blocks)
+    (out, sentences, judged, judged_in)
 }
 
 /// Adds the model's findings to `out` (the rules' findings of the same check) and takes out a
@@ -290,20 +316,20 @@ pub(crate) fn apply(
     if live.iter().all(|&(i, _)| heads[i].name == DISCLAIMER_HEAD) && !wants_disclaimer {
         return;
     }
-    let (units, sentences, blocks) = units(cx, judge.min_words(), judge.window());
+    let (units, sentences, judged, judged_in) = units(cx, judge.min_words(), judge.window());
     let texts: Vec<&str> = sentences
         .iter()
         .map(|(b, r)| cx.markup.blocks[*b].text.get(r.clone()).unwrap_or(""))
         .collect();
-    // Each unit, then each block that holds one (its whole text).
+    // Each unit, then each judged block (a block that holds one, with its lead-ins: its whole
+    // text); `ranges[units.len() + j]` is judged block `j`, and `jb[u]` unit `u`'s judged block.
     let mut ranges: Vec<Range<usize>> = units.iter().map(|u| u.members.clone()).collect();
-    let mut block_at: Vec<usize> = vec![usize::MAX; cx.markup.blocks.len()];
-    for (b, r) in blocks.iter().enumerate() {
-        if let Some(r) = r {
-            block_at[b] = ranges.len();
-            ranges.push(r.clone());
-        }
-    }
+    ranges.extend(judged.iter().cloned());
+    let jb: Vec<usize> = units
+        .iter()
+        .map(|u| judged_in[u.block].unwrap_or_default())
+        .collect();
+    let block_at = |j: usize| units.len() + j;
     // The heads whose scores can change the outcome, with their thresholds.
     let useful: Vec<(usize, f32)> = live
         .iter()
@@ -322,14 +348,13 @@ pub(crate) fn apply(
     // keystroke in a paragraph that holds a finding) is likely open: its new units are judged
     // with it, in the same batch, rather than in a second batch after it.
     // Only the new blocks' units are looked up (a keystroke: one block's, not the draft's).
-    let known_block = judge.known(&texts, &ranges[units.len()..]);
-    let new_block: Vec<bool> = (0..cx.markup.blocks.len())
-        .map(|b| block_at[b] != usize::MAX && !known_block[block_at[b] - units.len()])
+    let new_block: Vec<bool> = judge
+        .known(&texts, &ranges[units.len()..])
+        .into_iter()
+        .map(|k| !k)
         .collect();
     let mut all: Vec<Option<Arc<[f32]>>> = vec![None; ranges.len()];
-    let in_new: Vec<usize> = (0..units.len())
-        .filter(|&u| new_block[units[u].block])
-        .collect();
+    let in_new: Vec<usize> = (0..units.len()).filter(|&u| new_block[jb[u]]).collect();
     let in_new_ranges: Vec<Range<usize>> = in_new.iter().map(|&u| ranges[u].clone()).collect();
     let hints: Vec<usize> = in_new
         .into_iter()
@@ -337,52 +362,49 @@ pub(crate) fn apply(
         .filter_map(|(u, k)| k.then_some(u))
         .collect();
     let hint_ranges: Vec<Range<usize>> = hints.iter().map(|&u| ranges[u].clone()).collect();
-    let mut likely_open = vec![false; cx.markup.blocks.len()];
+    let mut likely_open = vec![false; judged.len()];
     for (u, s) in hints.into_iter().zip(judge.scores(&texts, &hint_ranges)) {
         if opens
             .iter()
             .any(|&(i, t)| s.get(i).is_some_and(|&x| x >= t))
         {
-            likely_open[units[u].block] = true;
+            likely_open[jb[u]] = true;
         }
         all[u] = Some(s);
     }
     let mut first: Vec<usize> = (units.len()..ranges.len()).collect(); // the blocks
-    first.extend((0..units.len()).filter(|&u| all[u].is_none() && likely_open[units[u].block]));
+    first.extend((0..units.len()).filter(|&u| all[u].is_none() && likely_open[jb[u]]));
     let first_ranges: Vec<Range<usize>> = first.iter().map(|&i| ranges[i].clone()).collect();
     for (i, s) in first.into_iter().zip(judge.scores(&texts, &first_ranges)) {
         all[i] = Some(s);
     }
     // A block can hold a finding if some head's score reaches its threshold to the power 1/w; only
     // those blocks' units are asked for (from the cache, mostly, once a draft was judged).
-    let open: Vec<bool> = (0..cx.markup.blocks.len())
-        .map(|b| {
-            block_at[b] != usize::MAX
-                && all[block_at[b]].as_ref().is_some_and(|s| {
-                    opens
-                        .iter()
-                        .any(|&(i, t)| s.get(i).is_some_and(|&x| x >= t))
-                })
+    let open: Vec<bool> = (0..judged.len())
+        .map(|j| {
+            all[block_at(j)].as_ref().is_some_and(|s| {
+                opens
+                    .iter()
+                    .any(|&(i, t)| s.get(i).is_some_and(|&x| x >= t))
+            })
         })
         .collect();
     let then: Vec<usize> = (0..units.len())
-        .filter(|&u| all[u].is_none() && open[units[u].block])
+        .filter(|&u| all[u].is_none() && open[jb[u]])
         .collect();
     let then_ranges: Vec<Range<usize>> = then.iter().map(|&u| ranges[u].clone()).collect();
     for (u, s) in then.into_iter().zip(judge.scores(&texts, &then_ranges)) {
         all[u] = Some(s);
     }
     // A unit of a closed block scores nothing, even if it was judged (known, or speculatively).
-    for (u, unit) in units.iter().enumerate() {
-        if !open[unit.block] {
+    for u in 0..units.len() {
+        if !open[jb[u]] {
             all[u] = None;
         }
     }
     // A unit not judged (its block can hold no finding) scores nothing.
-    let scores: Vec<Vec<f32>> = units
-        .iter()
-        .zip(&all)
-        .map(|(u, s)| match (s, &all[block_at[u.block]]) {
+    let scores: Vec<Vec<f32>> = (0..units.len())
+        .map(|u| match (&all[u], &all[block_at(jb[u])]) {
             (Some(s), Some(b)) => s
                 .iter()
                 .zip(b.iter())
@@ -426,38 +448,42 @@ pub(crate) fn apply(
                 }
             }
         }
-        // Then a block none of whose units is a hit, for a head that reads whole blocks.
+        // In the source, for the findings: a unit's bytes of its block, or a judged block's
+        // sentences from the first block of it to the last.
+        let source = |(b, r): &(usize, Range<usize>)| cx.markup.blocks[*b].source_range(r.clone());
+        let mut found: Vec<(Range<usize>, f32)> = hits
+            .iter()
+            .map(|(b, r, s)| (source(&(*b, r.clone())), *s))
+            .collect();
+        // Then a judged block none of whose units is a hit, for a head that reads whole blocks.
         if head.block {
-            for (b, members) in blocks.iter().enumerate() {
-                let Some(members) = members.as_ref().filter(|m| !m.is_empty()) else {
-                    continue;
-                };
-                if hits.iter().any(|(hb, _, _)| *hb == b) {
+            for (j, members) in judged.iter().enumerate() {
+                if members.is_empty() || hits.iter().any(|(hb, _, _)| judged_in[*hb] == Some(j)) {
                     continue;
                 }
-                let Some(&score) = all[block_at[b]].as_ref().and_then(|s| s.get(h)) else {
+                let Some(&score) = all[block_at(j)].as_ref().and_then(|s| s.get(h)) else {
                     continue;
                 };
                 if score >= threshold {
-                    let range = sentences[members.start].1.start..sentences[members.end - 1].1.end;
-                    hits.push((b, range, score));
+                    let start = source(&sentences[members.start]).start;
+                    let end = source(&sentences[members.end - 1]).end;
+                    found.push((start..end.max(start), score));
                 }
             }
         }
         // Overlapping hits of one rule become one.
-        hits.sort_by_key(|(b, r, _)| (*b, r.start, r.end));
-        let mut merged: Vec<(usize, Range<usize>, f32)> = Vec::new();
-        for (b, r, s) in hits {
+        found.sort_by_key(|(r, _)| (r.start, r.end));
+        let mut merged: Vec<(Range<usize>, f32)> = Vec::new();
+        for (r, s) in found {
             match merged.last_mut() {
-                Some((mb, mr, ms)) if *mb == b && r.start < mr.end => {
+                Some((mr, ms)) if r.start < mr.end => {
                     mr.end = mr.end.max(r.end);
                     *ms = ms.max(s);
                 }
-                _ => merged.push((b, r, s)),
+                _ => merged.push((r, s)),
             }
         }
-        for (b, r, score) in merged {
-            let range = cx.markup.blocks[b].source_range(r);
+        for (range, score) in merged {
             if out
                 .iter()
                 .any(|f| f.rule == rule && f.range.start < range.end && range.start < f.range.end)
@@ -509,7 +535,8 @@ mod tests {
     use crate::engine::Checker;
     use crate::markup::Format;
 
-    /// A judge that recognises marker words: "story" → the patient-story head, "alpha" and
+    /// A judge that recognises marker words: "story" → the patient-story head (unless "invented"
+    /// is read with it), "alpha" and
     /// "omega" together → the medical-advice head, "mine-alone" → the disclaimer head.
     struct Fake(Vec<Head>);
 
@@ -540,7 +567,7 @@ mod tests {
                     let t = sentences[r.clone()].join(" ");
                     let on = |b: bool| if b { 0.9 } else { 0.1 };
                     Arc::from(vec![
-                        on(t.contains("story")),
+                        on(t.contains("story") && !t.contains("invented")),
                         on(t.contains("alpha") && t.contains("omega")),
                         on(t.contains("mine-alone")),
                         on(t.contains("hush-hush")),
@@ -871,6 +898,64 @@ mod tests {
                 644
             )]
         );
+    }
+
+    #[test]
+    fn a_lead_in_is_read_with_the_block_it_introduces() {
+        let story = "A quiet story about a night nurse and her patient.";
+        let judged = |text: &str| -> Vec<(String, String)> {
+            check(Settings::default(), text)
+                .iter()
+                .filter(|f| f.judged.is_some())
+                .map(|f| (f.rule.clone(), text[f.range.clone()].to_string()))
+                .collect()
+        };
+        // The lead-in frames the story: read together, it is judged no story.
+        assert!(judged(&format!("Short fiction, all of it invented:\n\n{story}\n")).is_empty());
+        // Also across a run of lead-ins, and after a lead-in too short to be judged itself.
+        assert!(judged(&format!(
+            "All invented:\n\nEvery word of the next part:\n\n{story}\n"
+        ))
+        .is_empty());
+        // A paragraph that only comes before the story, not ending with a colon, frames nothing.
+        assert_eq!(
+            judged(&format!("Short fiction, all of it invented.\n\n{story}\n")),
+            [("phi/patient-story".to_string(), story.to_string())]
+        );
+        // Nor does a lead-in after it, nor one at the end of the draft.
+        assert_eq!(
+            judged(&format!("{story}\n\nShort fiction, all of it invented:\n")),
+            [("phi/patient-story".to_string(), story.to_string())]
+        );
+    }
+
+    #[test]
+    fn a_block_finding_spans_the_lead_in_read_with_it() {
+        let text = "A quiet story about someone we met:\n\n\
+                    It was a long day at work. The ducks were out again.\n";
+        let mut fake = fake();
+        fake.0[0].block = true;
+        fake.0[0].threshold = 0.9;
+        let judge = Leaning {
+            fake,
+            w: 0.75,
+            asked: Default::default(),
+        };
+        let found = Checker::new(Settings::default(), Vec::new())
+            .unwrap()
+            .check_judged(text, Format::Markdown, None, Some(&judge));
+        let judged: Vec<(&str, &str, u16)> = found
+            .iter()
+            .filter_map(|f| {
+                Some((
+                    f.rule.as_str(),
+                    &text[f.range.clone()],
+                    f.judged.as_ref()?.confidence,
+                ))
+            })
+            .collect();
+        // The three sentences read as one block score 0.95; the story sentence alone 0.644.
+        assert_eq!(judged, [("phi/patient-story", text.trim_end(), 950)]);
     }
 
     /// A draft of `n` blocks, the first and the last of them a story.
