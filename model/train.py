@@ -173,16 +173,38 @@ def paragraphs(text):
     return [p for p in re.split(r"\n\s*\n", text) if p.strip()]
 
 
+# Words a run of lead-ins may have (src/engine/judgement.rs LEAD_IN_WORDS): the model reads a
+# block's first MAXLEN tokens, and a longer run would leave what it introduces out.
+LEAD_IN_WORDS = 40
+LIST_ITEM = re.compile(r"\s*([-*+]|\d+[.)])\s")
+SHORTCODE = re.compile(r":[a-z0-9_+-]+:$")
+
+
+def lead_in(para):
+    """A paragraph that ends with a colon (not an emoji shortcode such as ":tada:") introduces the
+    one after it: "Short fiction, everything invented:"."""
+    t = para.rstrip().rstrip("*_").rstrip()
+    return t.endswith(":") and not SHORTCODE.search(t) and not LIST_ITEM.match(para)
+
+
 def judged_blocks(text):
-    """What scrubs reads as one block (src/engine/judgement.rs): each paragraph, with the lead-ins
-    before it (paragraphs that end with a colon: "Short fiction, everything invented:")."""
-    out, lead = [], []
-    for p in paragraphs(text):
-        lead.append(p)
-        if not p.rstrip().endswith(":"):
-            out.append(lead)
-            lead = []
-    return out + ([lead] if lead else [])
+    """What scrubs reads as one block (src/engine/judgement.rs `units`): each paragraph, with the
+    run of lead-ins before it (up to LEAD_IN_WORDS words), and after lead-ins a list's items all."""
+    ps = paragraphs(text)
+    out, start = [], 0
+    while start < len(ps):
+        end, lead_words = start, 0
+        while end + 1 < len(ps) and lead_in(ps[end]):
+            lead_words += words(ps[end])
+            if lead_words > LEAD_IN_WORDS:
+                break
+            end += 1
+        if end > start and LIST_ITEM.match(ps[end]):
+            while end + 1 < len(ps) and LIST_ITEM.match(ps[end + 1]):
+                end += 1
+        out.append(ps[start:end + 1])
+        start = end + 1
+    return out
 
 
 def positive_units(score, rows, ys, window, block_weight):
@@ -191,16 +213,17 @@ def positive_units(score, rows, ys, window, block_weight):
     their labels (1 where the unit was a label's best) and what is known of them (0 for the post's
     other labels: that unit may carry them or not; 1 for the labels the post does not have)."""
     # Every text at once (in batches of like length), then read from the scorer's cache.
-    score([t for r in rows for para in paragraphs(r["text"]) for t in [para] + units(para, window)])
+    score([t for r in rows for block in judged_blocks(r["text"])
+           for t in ["\n\n".join(block)] + [u for para in block for u in units(para, window)]])
     found = {}
     for r, yv in zip(rows, ys):
         heads = np.flatnonzero(yv)
         cands, combined = [], []
-        for para in paragraphs(r["text"]):
-            us = [u for u in units(para, window) if u != r["text"]]
+        for block in judged_blocks(r["text"]):
+            us = [u for para in block for u in units(para, window) if u != r["text"]]
             if us:
                 cands += us
-                combined.append(score(us) ** (1 - block_weight) * score([para])[0] ** block_weight)
+                combined.append(score(us) ** (1 - block_weight) * score(["\n\n".join(block)])[0] ** block_weight)
         if not len(heads) or not cands:
             continue
         combined = np.vstack(combined)

@@ -202,42 +202,100 @@ fn words(text: &str) -> usize {
     n
 }
 
-/// What [`units`] returns: the units, the sentences, and the judged blocks: each as a range of
-/// the sentences, with the markup block each markup block is judged in (if it holds a unit).
+/// A judged block: what the model reads as one block (a block, or lead-ins with what they
+/// introduce), as ranges of the check's sentences.
+struct Read {
+    /// All its sentences.
+    sentences: Range<usize>,
+    /// The markup block where what the lead-ins introduce begins (the first block if none), and
+    /// its first sentence: a finding of the whole judged block is reported from there.
+    body_block: usize,
+    body: usize,
+}
+
+/// What [`units`] returns: the units, the sentences, the judged blocks, and the judged block each
+/// markup block is part of (if that holds a unit).
 type Units = (
     Vec<Unit>,
     Vec<(usize, Range<usize>)>,
-    Vec<Range<usize>>,
+    Vec<Read>,
     Vec<Option<usize>>,
 );
 
-/// A lead-in: a block that ends with a colon introduces the next one ("Short fiction, everything
-/// invented:", "A composite teaching case, not any one patient:"), which is read with it.
-fn lead_in(text: &str) -> bool {
-    text.trim_end().ends_with(':')
+/// Words a run of lead-ins may have: the model reads a judged block's first `maxlen` tokens, and
+/// a longer run would leave what it introduces out.
+const LEAD_IN_WORDS: usize = 40;
+
+/// A lead-in: a paragraph or heading that ends with a colon introduces the block after it
+/// ("Short fiction, everything invented:", "A composite teaching case, not any one patient:"),
+/// which is read with it. Not an emoji shortcode (":tada:").
+fn lead_in(block: &crate::markup::Block) -> bool {
+    use crate::markup::BlockKind;
+    if !matches!(block.kind, BlockKind::Paragraph | BlockKind::Heading(_)) {
+        return false;
+    }
+    let Some(body) = block.text.trim_end().strip_suffix(':') else {
+        return false;
+    };
+    let shortcode = body.rsplit_once(':').is_some_and(|(_, name)| {
+        !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "_+-".contains(c))
+    });
+    !shortcode
+}
+
+/// Whether only whitespace and block markup (list and quote markers, heading and emphasis marks)
+/// lies between blocks `a` and `a + 1` in the source: no code block, picture or rule between them.
+fn adjacent(cx: &Context, a: usize) -> bool {
+    let (x, y) = (&cx.markup.blocks[a], &cx.markup.blocks[a + 1]);
+    let end = x.source_range(0..x.text.len()).end;
+    let start = y.source_range(0..y.text.len()).start;
+    cx.text.get(end..start).is_some_and(|gap| {
+        gap.chars()
+            .all(|c| c.is_whitespace() || c.is_ascii_digit() || "-*+>#.)_=~".contains(c))
+    })
 }
 
 /// The units to judge, and every sentence of the blocks that hold one (`sentences`, as byte
 /// ranges of their block: the units' members index it). The model reads a block as a whole too,
-/// and a lead-in with the block it introduces (and a run of lead-ins with the block after them):
-/// `judged[j]` is judged block `j`'s sentences as a range of `sentences`, and `judged_in[b]` the
-/// judged block that markup block `b` is part of, if that holds a unit. Units never span blocks.
+/// and a run of lead-ins with the block it introduces (a list's items all together): `judged[j]`
+/// is judged block `j`, and `judged_in[b]` the judged block that markup block `b` is part of, if
+/// that holds a unit. Units never span blocks.
 fn units(cx: &Context, min_words: usize, window: usize) -> Units {
-    let n = cx.markup.blocks.len();
+    use crate::markup::BlockKind;
+    let blocks = &cx.markup.blocks;
+    let n = blocks.len();
     let mut out = Vec::new();
     let mut sentences = Vec::new();
     let mut judged = Vec::new();
     let mut judged_in = vec![None; n];
     let mut start = 0;
     while start < n {
+        // A run of adjacent lead-ins and the block after it; a list after them, all its items.
         let mut end = start;
-        while end + 1 < n && lead_in(&cx.markup.blocks[end].text) {
+        let mut lead_words = 0;
+        while end + 1 < n && lead_in(&blocks[end]) && adjacent(cx, end) {
+            lead_words += words(&blocks[end].text);
+            if lead_words > LEAD_IN_WORDS {
+                break;
+            }
             end += 1;
         }
+        if end > start && blocks[end].kind == BlockKind::ListItem {
+            while end + 1 < n && blocks[end + 1].kind == BlockKind::ListItem && adjacent(cx, end) {
+                end += 1;
+            }
+        }
+        // Where what the lead-ins introduce begins: the first block that is not one of them
+        // (`end` when the run was cut short by its length, its last block being a lead-in too).
+        let body_block = (start..end).find(|&b| !lead_in(&blocks[b])).unwrap_or(end);
         let first = sentences.len();
         let before = out.len();
-        for b in start..=end {
-            let text = &cx.markup.blocks[b].text;
+        let mut body = first;
+        for (b, block) in blocks.iter().enumerate().take(end + 1).skip(start) {
+            let text = &block.text;
             let s = cx.sentences(b);
             // Words per sentence, counted once: a window's is their sum (sentences are apart).
             let n_words: Vec<usize> = s
@@ -245,6 +303,9 @@ fn units(cx: &Context, min_words: usize, window: usize) -> Units {
                 .map(|r| text.get(r.clone()).map_or(0, words))
                 .collect();
             let at = sentences.len();
+            if b == body_block {
+                body = at;
+            }
             for i in 0..s.len() {
                 for w in 1..=window.clamp(1, 3).min(i + 1) {
                     if n_words[i + 1 - w..=i].iter().sum::<usize>() >= min_words {
@@ -263,7 +324,11 @@ fn units(cx: &Context, min_words: usize, window: usize) -> Units {
             for j in &mut judged_in[start..=end] {
                 *j = Some(judged.len());
             }
-            judged.push(first..sentences.len());
+            judged.push(Read {
+                sentences: first..sentences.len(),
+                body_block,
+                body,
+            });
         } else {
             sentences.truncate(first);
         }
@@ -324,7 +389,7 @@ pub(crate) fn apply(
     // Each unit, then each judged block (a block that holds one, with its lead-ins: its whole
     // text); `ranges[units.len() + j]` is judged block `j`, and `jb[u]` unit `u`'s judged block.
     let mut ranges: Vec<Range<usize>> = units.iter().map(|u| u.members.clone()).collect();
-    ranges.extend(judged.iter().cloned());
+    ranges.extend(judged.iter().map(|r| r.sentences.clone()));
     let jb: Vec<usize> = units
         .iter()
         .map(|u| judged_in[u.block].unwrap_or_default())
@@ -455,18 +520,25 @@ pub(crate) fn apply(
             .iter()
             .map(|(b, r, s)| (source(&(*b, r.clone())), *s))
             .collect();
-        // Then a judged block none of whose units is a hit, for a head that reads whole blocks.
+        // Then a judged block none of whose units is a hit, for a head that reads whole blocks,
+        // reported over what its lead-ins introduce (where a suppression comment before that
+        // paragraph applies); a hit in a lead-in does not stand for it.
         if head.block {
-            for (j, members) in judged.iter().enumerate() {
-                if members.is_empty() || hits.iter().any(|(hb, _, _)| judged_in[*hb] == Some(j)) {
+            for (j, read) in judged.iter().enumerate() {
+                let body = read.body..read.sentences.end;
+                if body.is_empty()
+                    || hits
+                        .iter()
+                        .any(|(hb, _, _)| *hb >= read.body_block && judged_in[*hb] == Some(j))
+                {
                     continue;
                 }
                 let Some(&score) = all[block_at(j)].as_ref().and_then(|s| s.get(h)) else {
                     continue;
                 };
                 if score >= threshold {
-                    let start = source(&sentences[members.start]).start;
-                    let end = source(&sentences[members.end - 1]).end;
+                    let start = source(&sentences[body.start]).start;
+                    let end = source(&sentences[body.end - 1]).end;
                     found.push((start..end.max(start), score));
                 }
             }
@@ -927,12 +999,27 @@ mod tests {
             judged(&format!("{story}\n\nShort fiction, all of it invented:\n")),
             [("phi/patient-story".to_string(), story.to_string())]
         );
+        // A list after a lead-in is read with it, every item.
+        assert!(judged(&format!(
+            "Short fiction, all of it invented:\n\n- {story}\n- Another story about her.\n"
+        ))
+        .is_empty());
+        // What is not next to the lead-in (a code block between them), an emoji shortcode, and a
+        // run of lead-ins too long to leave the model room for what follows, introduce nothing.
+        let found = |lead: &str| judged(&format!("{lead}\n\n{story}\n"));
+        let alone = [("phi/patient-story".to_string(), story.to_string())];
+        assert_eq!(found("Invented, all of it:\n\n```\nlet x = 1;\n```"), alone);
+        assert_eq!(found("Nothing invented today :tada:"), alone);
+        let long = format!("{} all of it invented:", "word ".repeat(40));
+        assert_eq!(found(&long), alone);
+        assert!(found(&long[100..]).is_empty());
     }
 
     #[test]
-    fn a_block_finding_spans_the_lead_in_read_with_it() {
-        let text = "A quiet story about someone we met:\n\n\
-                    It was a long day at work. The ducks were out again.\n";
+    fn a_block_read_with_its_lead_in_is_reported_over_what_the_lead_in_introduces() {
+        let lead = "A quiet story about someone we met:";
+        let body = "It was a long day at work. The ducks were out again.";
+        let text = format!("{lead}\n\n{body}\n");
         let mut fake = fake();
         fake.0[0].block = true;
         fake.0[0].threshold = 0.9;
@@ -943,7 +1030,7 @@ mod tests {
         };
         let found = Checker::new(Settings::default(), Vec::new())
             .unwrap()
-            .check_judged(text, Format::Markdown, None, Some(&judge));
+            .check_judged(&text, Format::Markdown, None, Some(&judge));
         let judged: Vec<(&str, &str, u16)> = found
             .iter()
             .filter_map(|f| {
@@ -954,8 +1041,9 @@ mod tests {
                 ))
             })
             .collect();
-        // The three sentences read as one block score 0.95; the story sentence alone 0.644.
-        assert_eq!(judged, [("phi/patient-story", text.trim_end(), 950)]);
+        // The three sentences read as one block score 0.95; the story sentence alone 0.644. The
+        // finding is the paragraph the lead-in introduces (a suppression before it applies).
+        assert_eq!(judged, [("phi/patient-story", body, 950)]);
     }
 
     /// A draft of `n` blocks, the first and the last of them a story.
