@@ -519,6 +519,22 @@ fn an_edit_after_the_server_gave_memory_back_is_checked_in_full() {
 
     // Longer than the server waits before it gives memory back.
     std::thread::sleep(std::time::Duration::from_millis(2600));
+    // The draft as it stood before the edit: its last publish (the model's findings, judged
+    // while the writer paused, come in a publish after the rules').
+    let mut before = before;
+    while let Some(m) = c.wait_for_timeout(
+        |m| {
+            m["method"] == "textDocument/publishDiagnostics"
+                && m["params"]["uri"] == uri
+                && m["params"]["version"] == 1
+        },
+        std::time::Duration::ZERO,
+    ) {
+        before = m["params"]["diagnostics"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+    }
     c.notify(
         "textDocument/didChange",
         json!({"textDocument": {"uri": uri, "version": 2},
