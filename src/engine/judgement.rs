@@ -921,34 +921,37 @@ mod tests {
             .all(|t| !t.contains("faint") && !t.contains("ducks")));
     }
 
+    /// The model's findings (rule, text, confidence) in `text` by a [`Leaning`] judge (w = 0.75)
+    /// whose patient-story head reads whole blocks or not, at `threshold`.
+    fn leaning_findings(text: &str, block: bool, threshold: f32) -> Vec<(String, String, u16)> {
+        let mut fake = fake();
+        fake.0[0].block = block;
+        fake.0[0].threshold = threshold;
+        let judge = Leaning {
+            fake,
+            w: 0.75,
+            asked: Default::default(),
+        };
+        Checker::new(Settings::default(), Vec::new())
+            .unwrap()
+            .check_judged(text, Format::Markdown, None, Some(&judge))
+            .iter()
+            .filter_map(|f| {
+                let j = f.judged.as_ref()?;
+                Some((
+                    f.rule.clone(),
+                    text[f.range.clone()].to_string(),
+                    j.confidence,
+                ))
+            })
+            .collect()
+    }
+
     #[test]
     fn a_head_that_reads_blocks_finds_a_story_no_sentence_of_which_says_it_alone() {
         let text = "A quiet story about someone we met. It was a long day at work.\n\n\
                     A faint memory of the river walk. The ducks were out again.\n";
-        let run = |block: bool, threshold: f32| {
-            let mut fake = fake();
-            fake.0[0].block = block;
-            fake.0[0].threshold = threshold;
-            let judge = Leaning {
-                fake,
-                w: 0.75,
-                asked: Default::default(),
-            };
-            let found = Checker::new(Settings::default(), Vec::new())
-                .unwrap()
-                .check_judged(text, Format::Markdown, None, Some(&judge));
-            found
-                .iter()
-                .filter_map(|f| {
-                    let j = f.judged.as_ref()?;
-                    Some((
-                        f.rule.clone(),
-                        text[f.range.clone()].to_string(),
-                        j.confidence,
-                    ))
-                })
-                .collect::<Vec<_>>()
-        };
+        let run = |block: bool, threshold: f32| leaning_findings(text, block, threshold);
         // At 0.9 no sentence reaches the threshold (the story sentence scores 0.644): the block
         // (0.95) is the finding, the whole paragraph and nothing after it.
         assert_eq!(
@@ -1020,30 +1023,12 @@ mod tests {
         let lead = "A quiet story about someone we met:";
         let body = "It was a long day at work. The ducks were out again.";
         let text = format!("{lead}\n\n{body}\n");
-        let mut fake = fake();
-        fake.0[0].block = true;
-        fake.0[0].threshold = 0.9;
-        let judge = Leaning {
-            fake,
-            w: 0.75,
-            asked: Default::default(),
-        };
-        let found = Checker::new(Settings::default(), Vec::new())
-            .unwrap()
-            .check_judged(&text, Format::Markdown, None, Some(&judge));
-        let judged: Vec<(&str, &str, u16)> = found
-            .iter()
-            .filter_map(|f| {
-                Some((
-                    f.rule.as_str(),
-                    &text[f.range.clone()],
-                    f.judged.as_ref()?.confidence,
-                ))
-            })
-            .collect();
         // The three sentences read as one block score 0.95; the story sentence alone 0.644. The
         // finding is the paragraph the lead-in introduces (a suppression before it applies).
-        assert_eq!(judged, [("phi/patient-story", body, 950)]);
+        assert_eq!(
+            leaning_findings(&text, true, 0.9),
+            [("phi/patient-story".to_string(), body.to_string(), 950)]
+        );
     }
 
     /// A draft of `n` blocks, the first and the last of them a story.
