@@ -283,14 +283,13 @@ fn units(cx: &Context, min_words: usize, window: usize) -> Units {
             }
             end += 1;
         }
+        // Where what the lead-ins introduce begins (the block itself when there are none).
+        let body_block = end;
         if end > start && blocks[end].kind == BlockKind::ListItem {
             while end + 1 < n && blocks[end + 1].kind == BlockKind::ListItem && adjacent(cx, end) {
                 end += 1;
             }
         }
-        // Where what the lead-ins introduce begins: the first block that is not one of them
-        // (`end` when the run was cut short by its length, its last block being a lead-in too).
-        let body_block = (start..end).find(|&b| !lead_in(&blocks[b])).unwrap_or(end);
         let first = sentences.len();
         let before = out.len();
         let mut body = first;
@@ -515,11 +514,9 @@ pub(crate) fn apply(
         }
         // In the source, for the findings: a unit's bytes of its block, or a judged block's
         // sentences from the first block of it to the last.
-        let source = |(b, r): &(usize, Range<usize>)| cx.markup.blocks[*b].source_range(r.clone());
-        let mut found: Vec<(Range<usize>, f32)> = hits
-            .iter()
-            .map(|(b, r, s)| (source(&(*b, r.clone())), *s))
-            .collect();
+        let source = |b: usize, r: &Range<usize>| cx.markup.blocks[b].source_range(r.clone());
+        let mut found: Vec<(Range<usize>, f32)> =
+            hits.iter().map(|(b, r, s)| (source(*b, r), *s)).collect();
         // Then a judged block none of whose units is a hit, for a head that reads whole blocks,
         // reported over what its lead-ins introduce (where a suppression comment before that
         // paragraph applies); a hit in a lead-in does not stand for it.
@@ -537,8 +534,9 @@ pub(crate) fn apply(
                     continue;
                 };
                 if score >= threshold {
-                    let start = source(&sentences[body.start]).start;
-                    let end = source(&sentences[body.end - 1]).end;
+                    let (first, last) = (&sentences[body.start], &sentences[body.end - 1]);
+                    let start = source(first.0, &first.1).start;
+                    let end = source(last.0, &last.1).end;
                     found.push((start..end.max(start), score));
                 }
             }
