@@ -24,12 +24,21 @@ pub fn few_arenas() {
     unsafe {
         libc::mallopt(libc::M_ARENA_MAX, 2);
         libc::mallopt(libc::M_MMAP_THRESHOLD, MMAP_FROM as libc::c_int);
+        libc::mallopt(libc::M_TRIM_THRESHOLD, KEEP_ON_TOP as libc::c_int);
     }
 }
 
 /// See [`few_arenas`].
 #[cfg_attr(not(all(target_os = "linux", target_env = "gnu")), allow(dead_code))]
 const MMAP_FROM: usize = 256 * 1024;
+
+/// How much freed memory at the top of a heap glibc keeps rather than returning it at once (its
+/// default once `M_MMAP_THRESHOLD` is set is 128 KB): the sentence model's matrix products
+/// allocate and free a ~250 KB buffer 24 times a keystroke, and each free returned it and each
+/// allocation faulted it in again. What is kept is returned by [`trim`], which the server calls
+/// after each judgement and when the writer pauses.
+#[cfg_attr(not(all(target_os = "linux", target_env = "gnu")), allow(dead_code))]
+const KEEP_ON_TOP: usize = 4 * 1024 * 1024;
 
 /// Returns the freed memory of every arena to the system.
 pub fn trim() {

@@ -13,9 +13,11 @@
 //! run on every token of every text as one matrix (one `sgemm`), and only attention works text by
 //! text. Texts are taken in chunks of at most [`CHUNK_TOKENS`] tokens (the activations of a chunk
 //! are ~8 MB), and the chunks are spread over up to `threads` threads; a job of at most
-//! [`SPLIT_TOKENS`] is one chunk whose products' output columns the threads share.
+//! [`SPLIT_TOKENS`] is one chunk shared with a second thread, started for the chunk, that takes
+//! half of each product's output columns and half of the attention heads.
 
 use std::ops::Range;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use safetensors::SafeTensors;
 
@@ -27,10 +29,23 @@ const LN_EPS: f32 = 1e-12;
 /// The most tokens a chunk of texts holds (its activations: ~15 KB a token, so ~8 MB a thread).
 pub const CHUNK_TOKENS: usize = 512;
 /// A job of at most this many tokens (a keystroke's edited block, or its sentences) is one chunk
-/// whose products share their columns among the threads: split by texts, each thread would expand
+/// shared with a second thread (on a machine of more than one core; a keystroke's products are
+/// too small for more threads to pay for their waiting): split by texts, each thread would expand
 /// and pack every weight for a few tokens (~10 ms of a 75-token block's 28 ms on one thread), and
 /// one text cannot be split at all. Larger jobs are split by texts.
 pub const SPLIT_TOKENS: usize = 256;
+/// The most columns of a product one `sgemm` call takes when two threads share a product (a
+/// keystroke's paragraph, at most [`SPLIT_TOKENS`]). matrixmultiply allocates its packing buffer
+/// on every call: 256 × (64 + columns) floats (its f32 blocking: 256 of the inner dimension, 64
+/// rows), which for a thread's 576 or 768 columns is over the 256 KB from which the server has
+/// glibc map every block on its own (`lsp::memory::few_arenas`): each of a keystroke's 24
+/// products then mapped, faulted in, zeroed and unmapped ~1 MB, with a TLB shootdown of the other
+/// core, ~10% of the judgement. At 184 columns the buffer (248 KB) comes from the heap and is
+/// reused; the few rows are packed again for each block, which costs little. A chunk of many
+/// texts is taken whole (its rows would be packed again for nothing, and its buffer is mapped
+/// once for ~10 ms of arithmetic), and so is any product in `scrubs check`, where glibc keeps
+/// large blocks in the heap by itself.
+const PRODUCT_COLS: usize = 184;
 /// Fewer tokens than this are not worth a thread of their own.
 const MIN_CHUNK_TOKENS: usize = 64;
 
@@ -51,53 +66,57 @@ struct Linear {
 }
 
 impl Linear {
-    /// `x`: `rows` rows of `n_in`; `out` becomes `rows` rows of `n_out`; `ws`: scratch for the
-    /// expanded weights, one buffer per thread. With more than one buffer the output's columns are
-    /// shared out: each thread expands its share of the weights' rows and takes their product, so
-    /// a few tokens (a keystroke's sentences) are encoded on every core rather than each core
-    /// expanding and packing every weight for a few tokens of its own.
-    fn apply(&self, x: &[f32], rows: usize, out: &mut Vec<f32>, ws: &mut [Vec<f32>]) {
+    /// `x`: `rows` rows of `n_in`; `out` becomes `rows` rows of `n_out`, with GELU applied when
+    /// `gelu`; `lanes`: this thread's buffer for the expanded weights, and the helper thread that
+    /// takes the other half of the output's columns, if there is one. Sharing the columns, a few
+    /// tokens (a keystroke's paragraph) are encoded on both cores rather than each core expanding
+    /// and packing every weight for a few tokens of its own.
+    fn apply<'a>(
+        &'a self,
+        x: &[f32],
+        rows: usize,
+        out: &mut Vec<f32>,
+        lanes: &mut Lanes<'_, 'a>,
+        gelu: bool,
+    ) {
         assert_eq!(x.len(), rows * self.n_in);
         out.clear();
         out.reserve(rows * self.n_out);
         for _ in 0..rows {
             out.extend_from_slice(&self.b);
         }
-        if rows == 0 || ws.is_empty() {
+        if rows == 0 {
             return;
         }
-        let shares = ws.len().min(self.n_out);
-        let per = self.n_out.div_ceil(shares);
         // The output as an address, so that each thread writes its own columns.
-        let c = out.as_mut_ptr() as usize;
-        let (first, rest) = ws.split_at_mut(1);
-        std::thread::scope(|s| {
-            for (i, w) in rest.iter_mut().enumerate().take(shares - 1) {
-                let cols = (i + 1) * per..((i + 2) * per).min(self.n_out);
-                s.spawn(move || {
-                    // SAFETY: as below; the threads' column ranges are disjoint.
-                    unsafe { self.product(x, rows, c as *mut f32, cols, w) }
-                });
-            }
-            // SAFETY: `c` points at `out`, rows × n_out values (filled above), which outlives
-            // the scope; this thread writes only the columns `0..per`.
-            unsafe {
-                self.product(
-                    x,
-                    rows,
-                    c as *mut f32,
-                    0..per.min(self.n_out),
-                    &mut first[0],
-                )
-            }
+        let c = out.as_mut_ptr();
+        let Some(helper) = lanes.helper else {
+            // SAFETY: `c` points at `out`, rows × n_out values (filled above), and `x` holds
+            // rows × n_in; no other thread writes `out`.
+            unsafe { self.product(x, rows, c, 0..self.n_out, lanes.w, gelu) };
+            return;
+        };
+        let per = self.n_out.div_ceil(2);
+        let posted = helper.post(Job::Product {
+            lin: self,
+            x: x.as_ptr() as usize,
+            rows,
+            out: c as usize,
+            cols: per..self.n_out,
+            gelu,
         });
+        // SAFETY: as above; the helper writes only the columns `per..n_out` meanwhile, and
+        // this thread waits for it before `out` or `x` is touched again.
+        unsafe { self.product(x, rows, c, 0..per, lanes.w, gelu) };
+        helper.wait(posted);
     }
 
-    /// `out[.., cols] += x · w[cols]ᵀ`, expanding the weights' rows `cols` into `w`.
+    /// `out[.., cols] += x · w[cols]ᵀ` (then GELU on those columns, when `gelu`), expanding the
+    /// weights' rows `cols` into `w`.
     ///
     /// # Safety
-    /// `out` must point at `rows` × `n_out` writable values that no other thread writes in the
-    /// columns `cols`, and `x` must hold `rows` × `n_in` values.
+    /// `out` must point at `rows` × `n_out` writable values that no other thread reads or
+    /// writes in the columns `cols`, and `x` must hold `rows` × `n_in` values.
     unsafe fn product(
         &self,
         x: &[f32],
@@ -105,6 +124,7 @@ impl Linear {
         out: *mut f32,
         cols: Range<usize>,
         w: &mut Vec<f32>,
+        gelu: bool,
     ) {
         if cols.is_empty() {
             return;
@@ -134,24 +154,181 @@ impl Linear {
         // SAFETY: `x` holds rows × n_in values (the caller's promise), `w` cols × n_in (just
         // filled), and `out` + cols.start with row stride n_out addresses rows × cols values of
         // the caller's output, written by no one else meanwhile; no operand aliases another.
-        unsafe {
-            matrixmultiply::sgemm(
-                rows,
-                self.n_in,
-                cols.len(),
-                1.0,
-                x.as_ptr(),
-                self.n_in as isize,
-                1,
-                w.as_ptr(),
-                1,
-                self.n_in as isize,
-                1.0,
-                out.add(cols.start),
-                self.n_out as isize,
-                1,
-            );
+        // A product shared between two threads (a keystroke's few tokens) in blocks of at most
+        // PRODUCT_COLS columns (see there).
+        let block = if cols.len() < self.n_out {
+            PRODUCT_COLS
+        } else {
+            cols.len()
+        };
+        for b in (0..cols.len()).step_by(block) {
+            let n = block.min(cols.len() - b);
+            unsafe {
+                matrixmultiply::sgemm(
+                    rows,
+                    self.n_in,
+                    n,
+                    1.0,
+                    x.as_ptr(),
+                    self.n_in as isize,
+                    1,
+                    w.as_ptr().add(b * self.n_in),
+                    1,
+                    self.n_in as isize,
+                    1.0,
+                    out.add(cols.start + b),
+                    self.n_out as isize,
+                    1,
+                );
+            }
         }
+        if gelu {
+            for r in 0..rows {
+                // SAFETY: row r's columns `cols` of the caller's output (see above).
+                let v = unsafe {
+                    std::slice::from_raw_parts_mut(out.add(r * self.n_out + cols.start), cols.len())
+                };
+                gelu_in_place(v);
+            }
+        }
+    }
+}
+
+/// Work handed to the helper thread. Its input and output are given as addresses: the posting
+/// thread keeps both borrowed, and touches neither the helper's part of the output nor the input,
+/// until the helper is done.
+#[derive(Clone)]
+enum Job<'a> {
+    /// A product's columns `cols`.
+    Product {
+        lin: &'a Linear,
+        x: usize,
+        rows: usize,
+        out: usize,
+        cols: Range<usize>,
+        gelu: bool,
+    },
+    /// Self-attention's `heads` for every text of the chunk.
+    Attend {
+        texts: &'a [Vec<u32>],
+        qkv: usize,
+        ctx: usize,
+        heads: Range<usize>,
+    },
+}
+
+/// The second thread of a chunk whose products share their columns: started once for the chunk
+/// (not once a product: a keystroke's paragraph takes 24 products, and a thread woken 24 times on
+/// an idle core costs more than its half of the work saves), it waits for each product between
+/// them by spinning briefly, then yielding.
+struct Helper<'a> {
+    job: std::sync::Mutex<Option<Job<'a>>>,
+    posted: AtomicUsize,
+    done: AtomicUsize,
+    stop: AtomicBool,
+}
+
+/// The buffers and the helper of the thread taking a product's first columns.
+struct Lanes<'s, 'a> {
+    w: &'s mut Vec<f32>,
+    helper: Option<&'s Helper<'a>>,
+}
+
+/// Spins until `ready`, yielding the core after ~1 ms of spinning.
+fn wait_until(mut ready: impl FnMut() -> bool) {
+    let mut spins = 0u32;
+    while !ready() {
+        if spins < 20_000 {
+            spins += 1;
+            std::hint::spin_loop();
+        } else {
+            std::thread::yield_now();
+        }
+    }
+}
+
+impl<'a> Helper<'a> {
+    fn new() -> Self {
+        Helper {
+            job: std::sync::Mutex::new(None),
+            posted: AtomicUsize::new(0),
+            done: AtomicUsize::new(0),
+            stop: AtomicBool::new(false),
+        }
+    }
+
+    /// Hands `job` to the helper; its number, for [`Helper::wait`].
+    fn post(&self, job: Job<'a>) -> usize {
+        *self.job.lock().unwrap_or_else(|e| e.into_inner()) = Some(job);
+        self.posted.fetch_add(1, Ordering::AcqRel) + 1
+    }
+
+    /// Waits until the helper has done job number `n`.
+    fn wait(&self, n: usize) {
+        wait_until(|| self.done.load(Ordering::Acquire) >= n || self.stop.load(Ordering::Acquire));
+        // The helper stops on its own only when it panicked: the chunk cannot be finished.
+        assert!(
+            self.done.load(Ordering::Acquire) >= n,
+            "the encoder's helper thread stopped"
+        );
+    }
+
+    /// The helper thread's loop: each posted job, until [`Helper::finish`]. `w` and `scores`: its
+    /// buffers for the expanded weights and the attention scores.
+    fn serve(&self, w: &mut Vec<f32>, scores: &mut Vec<f32>) {
+        /// Stops the waiting thread if a job panics.
+        struct Stop<'h, 'a>(&'h Helper<'a>);
+        impl Drop for Stop<'_, '_> {
+            fn drop(&mut self) {
+                self.0.stop.store(true, Ordering::Release);
+            }
+        }
+        let _stop = Stop(self);
+        let mut seen = 0;
+        loop {
+            wait_until(|| {
+                self.posted.load(Ordering::Acquire) != seen || self.stop.load(Ordering::Acquire)
+            });
+            let posted = self.posted.load(Ordering::Acquire);
+            if posted == seen {
+                return; // stopped, nothing left
+            }
+            seen = posted;
+            let job = self.job.lock().unwrap_or_else(|e| e.into_inner()).clone();
+            match job {
+                // SAFETY: the posting thread keeps `x` (rows × n_in values) and the output
+                // (rows × n_out) alive and touches neither these columns of the output nor `x`
+                // until this job is done.
+                Some(Job::Product {
+                    lin,
+                    x,
+                    rows,
+                    out,
+                    cols,
+                    gelu,
+                }) => unsafe {
+                    let x = std::slice::from_raw_parts(x as *const f32, rows * lin.n_in);
+                    lin.product(x, rows, out as *mut f32, cols, w, gelu);
+                },
+                // SAFETY: the posting thread keeps `qkv` and `ctx` (the chunk's tokens' rows)
+                // alive, writes neither meanwhile but `ctx`'s columns of its own heads.
+                Some(Job::Attend {
+                    texts,
+                    qkv,
+                    ctx,
+                    heads,
+                }) => unsafe {
+                    attend_all(texts, qkv as *const f32, ctx as *mut f32, scores, heads);
+                },
+                None => {}
+            }
+            self.done.store(seen, Ordering::Release);
+        }
+    }
+
+    /// Ends the helper's loop once the posted jobs are done.
+    fn finish(&self) {
+        self.stop.store(true, Ordering::Release);
     }
 }
 
@@ -199,8 +376,12 @@ struct Scratch {
     tmp: Vec<f32>,
     ffn: Vec<f32>,
     scores: Vec<f32>,
-    /// The expanded weights' buffers, one per thread sharing a product's columns.
-    w: Vec<Vec<f32>>,
+    /// The expanded weights' buffer, and the helper thread's when a second thread shares the
+    /// products' columns.
+    w: Vec<f32>,
+    w2: Vec<f32>,
+    /// The helper thread's attention scores.
+    scores2: Vec<f32>,
 }
 
 /// The encoder and its heads.
@@ -347,32 +528,62 @@ fn erf(x: f32) -> f32 {
 }
 
 /// GELU as PyTorch computes it by default: x · Φ(x), with Φ from erf.
-fn gelu(x: &mut [f32]) {
+fn gelu_in_place(x: &mut [f32]) {
     for v in x {
         *v = 0.5 * *v * (1.0 + erf(*v * std::f32::consts::FRAC_1_SQRT_2));
     }
 }
 
-/// Self-attention of one text (tokens `off..off + n` of the chunk): for each head, the
-/// softmax of Q·Kᵀ/√32 over the text's tokens, times V, into `ctx` (rows of [`WIDTH`]). Two
-/// matrix products a head (`sgemm`, strided views of `qkv`'s rows of 3 × 384).
-fn attend(qkv: &[f32], ctx: &mut [f32], off: usize, n: usize, scores: &mut Vec<f32>) {
+/// Self-attention of every text of a chunk, for the attention heads `heads`: see [`attend`].
+///
+/// # Safety
+/// `qkv` must point at the chunk's tokens' rows of 3 × [`WIDTH`] values and `ctx` at their rows
+/// of [`WIDTH`], which no other thread writes meanwhile in these heads' columns.
+unsafe fn attend_all(
+    texts: &[Vec<u32>],
+    qkv: *const f32,
+    ctx: *mut f32,
+    scores: &mut Vec<f32>,
+    heads: Range<usize>,
+) {
+    let mut off = 0;
+    for t in texts {
+        // SAFETY: the caller's promise; the text's rows lie inside the chunk's.
+        unsafe { attend(qkv, ctx, off, t.len(), scores, heads.clone()) };
+        off += t.len();
+    }
+}
+
+/// Self-attention of one text (tokens `off..off + n` of the chunk): for each head of `heads`,
+/// the softmax of Q·Kᵀ/√32 over the text's tokens, times V, into `ctx` (rows of [`WIDTH`]).
+/// Two matrix products a head (`sgemm`, strided views of `qkv`'s rows of 3 × 384).
+///
+/// # Safety
+/// As [`attend_all`], with the tokens `off..off + n` inside the chunk.
+unsafe fn attend(
+    qkv: *const f32,
+    ctx: *mut f32,
+    off: usize,
+    n: usize,
+    scores: &mut Vec<f32>,
+    heads: Range<usize>,
+) {
     if n == 0 {
         return;
     }
-    assert!(qkv.len() >= (off + n) * 3 * WIDTH && ctx.len() >= (off + n) * WIDTH);
     let scale = 1.0 / (HEAD_DIM as f32).sqrt();
     scores.clear();
     scores.resize(n * n, 0.0);
     let row = (3 * WIDTH) as isize;
-    for h in 0..HEADS {
+    for h in heads {
         let base = off * 3 * WIDTH + h * HEAD_DIM;
-        // SAFETY: asserted above: the text's rows lie inside `qkv` and `ctx`; head `h`'s columns
-        // (h·32 .. h·32 + 32 of the query, key and value thirds) inside each row; `scores` holds
-        // n × n. The strides describe those views exactly, and no output aliases an input.
+        // SAFETY: the caller's promise: the text's rows lie inside `qkv` and `ctx`; head `h`'s
+        // columns (h·32 .. h·32 + 32 of the query, key and value thirds) inside each row;
+        // `scores` holds n × n. The strides describe those views exactly, and no output aliases
+        // an input.
         unsafe {
-            let q = qkv.as_ptr().add(base);
-            let k = qkv.as_ptr().add(base + WIDTH);
+            let q = qkv.add(base);
+            let k = qkv.add(base + WIDTH);
             // scores = scale · Q Kᵀ: (n × 32) · (32 × n).
             matrixmultiply::sgemm(
                 n,
@@ -405,7 +616,7 @@ fn attend(qkv: &[f32], ctx: &mut [f32], off: usize, n: usize, scores: &mut Vec<f
         }
         // SAFETY: as above; the output is head h's 32 columns of the text's rows of `ctx`.
         unsafe {
-            let v = qkv.as_ptr().add(base + 2 * WIDTH);
+            let v = qkv.add(base + 2 * WIDTH);
             matrixmultiply::sgemm(
                 n,
                 n,
@@ -418,7 +629,7 @@ fn attend(qkv: &[f32], ctx: &mut [f32], off: usize, n: usize, scores: &mut Vec<f
                 row,
                 1,
                 0.0,
-                ctx.as_mut_ptr().add(off * WIDTH + h * HEAD_DIM),
+                ctx.add(off * WIDTH + h * HEAD_DIM),
                 WIDTH as isize,
                 1,
             );
@@ -520,7 +731,7 @@ impl Bert {
         // for a job of a few hundred tokens (a keystroke's sentences).
         let total: usize = texts.iter().map(Vec::len).sum();
         if threads > 1 && total <= SPLIT_TOKENS {
-            return self.chunk(texts, threads);
+            return self.chunk(texts, true);
         }
         let size = total
             .div_ceil(threads.max(1))
@@ -539,15 +750,15 @@ impl Bert {
         if start < texts.len() {
             chunks.push(start..texts.len());
         }
-        crate::par::map(chunks, threads, |_, c| self.chunk(&texts[c], 1))
+        crate::par::map(chunks, threads, |_, c| self.chunk(&texts[c], false))
             .into_iter()
             .flatten()
             .collect()
     }
 
     /// One chunk: every token of every text as one matrix.
-    /// `split`: how many threads share each product's columns.
-    fn chunk(&self, texts: &[Vec<u32>], split: usize) -> Vec<Vec<f32>> {
+    /// `split`: whether a second thread shares each product's columns.
+    fn chunk(&self, texts: &[Vec<u32>], split: bool) -> Vec<Vec<f32>> {
         let pool = || self.scratch.lock().unwrap_or_else(|e| e.into_inner());
         let mut scratch = pool().pop().unwrap_or_default();
         let Scratch {
@@ -558,24 +769,46 @@ impl Bert {
             ffn,
             scores,
             w,
+            w2,
+            scores2,
         } = &mut scratch;
-        w.resize_with(w.len().max(split.max(1)), Vec::new);
-        let out = self.chunk_in(texts, x, qkv, ctx, tmp, ffn, scores, &mut w[..split.max(1)]);
+        let out = if split {
+            let helper = Helper::new();
+            std::thread::scope(|s| {
+                s.spawn(|| helper.serve(w2, scores2));
+                // Whatever happens (a panic in this thread too), the helper's loop ends.
+                struct Finish<'h, 'a>(&'h Helper<'a>);
+                impl Drop for Finish<'_, '_> {
+                    fn drop(&mut self) {
+                        self.0.finish();
+                    }
+                }
+                let _finish = Finish(&helper);
+                let mut lanes = Lanes {
+                    w,
+                    helper: Some(&helper),
+                };
+                self.chunk_in(texts, x, qkv, ctx, tmp, ffn, scores, &mut lanes)
+            })
+        } else {
+            let mut lanes = Lanes { w, helper: None };
+            self.chunk_in(texts, x, qkv, ctx, tmp, ffn, scores, &mut lanes)
+        };
         pool().push(scratch);
         out
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn chunk_in(
-        &self,
-        texts: &[Vec<u32>],
+    fn chunk_in<'a>(
+        &'a self,
+        texts: &'a [Vec<u32>],
         x: &mut Vec<f32>,
         qkv: &mut Vec<f32>,
         ctx: &mut Vec<f32>,
         tmp: &mut Vec<f32>,
         ffn: &mut Vec<f32>,
         scores: &mut Vec<f32>,
-        wbuf: &mut [Vec<f32>],
+        lanes: &mut Lanes<'_, 'a>,
     ) -> Vec<Vec<f32>> {
         let total: usize = texts.iter().map(Vec::len).sum();
         x.clear();
@@ -595,23 +828,45 @@ impl Bert {
         }
         self.norm.apply(x);
         for layer in &self.layers {
-            layer.qkv.apply(x, total, qkv, wbuf);
+            layer.qkv.apply(x, total, qkv, lanes, false);
             ctx.clear();
             ctx.resize(total * WIDTH, 0.0);
-            let mut off = 0;
-            for t in texts {
-                attend(qkv, ctx, off, t.len(), scores);
-                off += t.len();
+            assert!(qkv.len() == total * 3 * WIDTH);
+            let (q, c) = (qkv.as_ptr(), ctx.as_mut_ptr());
+            // The helper takes half of the attention heads.
+            let mine = match lanes.helper {
+                Some(h) => {
+                    let heads = HEADS / 2..HEADS;
+                    let posted = h.post(Job::Attend {
+                        texts,
+                        qkv: q as usize,
+                        ctx: c as usize,
+                        heads,
+                    });
+                    Some(posted)
+                }
+                None => None,
+            };
+            let heads = if mine.is_some() {
+                0..HEADS / 2
+            } else {
+                0..HEADS
+            };
+            // SAFETY: `qkv` holds the chunk's tokens' rows of 3 × WIDTH (asserted) and `ctx` their
+            // rows of WIDTH; the helper writes only its own heads' columns of `ctx`, and this
+            // thread waits for it before either is touched again.
+            unsafe { attend_all(texts, q, c, scores, heads) };
+            if let (Some(h), Some(posted)) = (lanes.helper, mine) {
+                h.wait(posted);
             }
-            layer.o.apply(ctx, total, tmp, wbuf);
+            layer.o.apply(ctx, total, tmp, lanes, false);
             for (t, v) in tmp.iter_mut().zip(x.iter()) {
                 *t += v;
             }
             layer.ln1.apply(tmp);
             std::mem::swap(x, tmp);
-            layer.f1.apply(x, total, ffn, wbuf);
-            gelu(ffn);
-            layer.f2.apply(ffn, total, tmp, wbuf);
+            layer.f1.apply(x, total, ffn, lanes, true);
+            layer.f2.apply(ffn, total, tmp, lanes, false);
             for (t, v) in tmp.iter_mut().zip(x.iter()) {
                 *t += v;
             }
