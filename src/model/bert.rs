@@ -151,9 +151,6 @@ impl Linear {
             at += n;
         }
         assert_eq!(at, self.n_out);
-        // SAFETY: `x` holds rows × n_in values (the caller's promise), `w` cols × n_in (just
-        // filled), and `out` + cols.start with row stride n_out addresses rows × cols values of
-        // the caller's output, written by no one else meanwhile; no operand aliases another.
         // A product shared between two threads (a keystroke's few tokens) in blocks of at most
         // PRODUCT_COLS columns (see there).
         let block = if cols.len() < self.n_out {
@@ -163,6 +160,10 @@ impl Linear {
         };
         for b in (0..cols.len()).step_by(block) {
             let n = block.min(cols.len() - b);
+            // SAFETY: `x` holds rows × n_in values (the caller's promise), `w` cols × n_in (just
+            // filled; its rows b..b + n are the block's), and `out` + cols.start + b with row
+            // stride n_out addresses rows × n values of the caller's output, written by no one
+            // else meanwhile; no operand aliases another.
             unsafe {
                 matrixmultiply::sgemm(
                     rows,
