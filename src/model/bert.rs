@@ -4,13 +4,18 @@
 //!
 //! Weights come from `model/encoder.safetensors` (embedded in the binary): int8 rows with one f32
 //! scale per row for the word embeddings and every linear layer, f32 for the rest. The word rows
-//! are read where they lie in the binary (a text touches only its tokens' rows), and so are the
-//! layers' matrices, each expanded to f32 for the product it takes part in (f32 products are
-//! several times faster than int8 ones here, and keeping 42 MB of expanded weights would cost
-//! more memory than the expansion costs time).
+//! are read where they lie in the binary (a text touches only its tokens' rows). The layers'
+//! products take one of two paths, with the same results to f32 rounding (a test checks it):
+//! - on x86-64 processors with AVX2 and FMA, [`super::kernel`]: the int8 weights, packed once
+//!   into panels when the model loads (11 MB), are widened in registers;
+//! - elsewhere, and in debug builds, the portable path: each product expands the rows it needs to
+//!   f32 where they lie in the binary and hands them to matrixmultiply's `sgemm` (keeping 42 MB of
+//!   expanded weights would cost more memory than the expansion costs time).
+//!
+//! Both are f32 arithmetic: products in int8 are no faster on a processor without VNNI.
 //!
 //! Many texts are encoded at once with no padding: the linear layers, nearly all the arithmetic,
-//! run on every token of every text as one matrix (one `sgemm`), and only attention works text by
+//! run on every token of every text as one matrix (one product), and only attention works text by
 //! text. Texts are taken in chunks of at most [`CHUNK_TOKENS`] tokens (the activations of a chunk
 //! are ~8 MB), and the chunks are spread over up to `threads` threads; a job of at most
 //! [`SPLIT_TOKENS`] is one chunk shared with a second thread, started for the chunk, that takes
@@ -21,6 +26,9 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use safetensors::SafeTensors;
 
+#[cfg(target_arch = "x86_64")]
+use super::kernel;
+
 pub const WIDTH: usize = 384;
 const HEADS: usize = 12;
 const HEAD_DIM: usize = 32;
@@ -30,12 +38,13 @@ const LN_EPS: f32 = 1e-12;
 pub const CHUNK_TOKENS: usize = 512;
 /// A job of at most this many tokens (a keystroke's edited block, or its sentences) is one chunk
 /// shared with a second thread (on a machine of more than one core; a keystroke's products are
-/// too small for more threads to pay for their waiting): split by texts, each thread would expand
-/// and pack every weight for a few tokens (~10 ms of a 75-token block's 28 ms on one thread), and
-/// one text cannot be split at all. Larger jobs are split by texts.
+/// too small for more threads to pay for their waiting): split by texts, each thread would read
+/// every weight for a few tokens (on the portable path, expanding and packing them took ~10 ms of
+/// a 75-token block's 28 ms on one thread), and one text cannot be split at all. Larger jobs are
+/// split by texts.
 pub const SPLIT_TOKENS: usize = 256;
-/// The most columns of a product one `sgemm` call takes when two threads share a product (a
-/// keystroke's paragraph, at most [`SPLIT_TOKENS`]). matrixmultiply allocates its packing buffer
+/// On the portable path, the most columns of a product one `sgemm` call takes when two threads
+/// share a product (a keystroke's paragraph, at most [`SPLIT_TOKENS`]). matrixmultiply allocates its packing buffer
 /// on every call: 256 × (64 + columns) floats (its f32 blocking: 256 of the inner dimension, 64
 /// rows), which for a thread's 576 or 768 columns is over the 256 KB from which the server has
 /// glibc map every block on its own (`lsp::memory::few_arenas`): each of a keystroke's 24
@@ -56,16 +65,62 @@ struct Rows {
 }
 
 /// A linear layer: `out = x · wᵀ + b`, `w` as `[out][in]`: int8 rows (the parts' rows one after
-/// the other), expanded to f32 for each product. Expanding costs a few per cent of the product for
-/// a chunk of texts, and keeps the encoder's resident memory at its int8 size (11 MB, not 42).
+/// the other), in panels for the kernel or expanded to f32 for each product on the portable path
+/// (see the module's documentation). Either way the weights' memory stays at their int8 size.
 struct Linear {
     parts: Vec<Rows>,
     b: Vec<f32>,
     n_in: usize,
     n_out: usize,
+    /// The same weights in panels, for the processors that run [`kernel::product`].
+    #[cfg(target_arch = "x86_64")]
+    panels: Option<kernel::Panels>,
 }
 
 impl Linear {
+    fn new(parts: Vec<Rows>, b: Vec<f32>, n_in: usize, n_out: usize) -> Linear {
+        let mut lin = Linear {
+            parts,
+            b,
+            n_in,
+            n_out,
+            #[cfg(target_arch = "x86_64")]
+            panels: None,
+        };
+        // Debug builds take the portable path (tests that check the kernel against it take the
+        // kernel themselves, [`Bert::use_kernel`]): unoptimised, the kernel is some fifty times
+        // slower than matrixmultiply, which the dev profile optimises, and the tests judge
+        // thousands of texts.
+        lin.use_kernel(!cfg!(debug_assertions));
+        lin
+    }
+
+    /// Takes the kernel where the processor runs it (packing the panels), if `on`; else the
+    /// portable path.
+    fn use_kernel(&mut self, on: bool) {
+        #[cfg(target_arch = "x86_64")]
+        {
+            self.panels = (on && kernel::available() && self.n_out % kernel::NR == 0).then(|| {
+                kernel::Panels::pack(
+                    self.n_in,
+                    self.parts
+                        .iter()
+                        .flat_map(|p| p.q.chunks_exact(self.n_in).zip(p.scale.iter().copied())),
+                )
+            });
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = on;
+    }
+
+    /// Whether the products run on the kernel.
+    fn on_kernel(&self) -> bool {
+        #[cfg(target_arch = "x86_64")]
+        return self.panels.is_some();
+        #[cfg(not(target_arch = "x86_64"))]
+        false
+    }
+
     /// `x`: `rows` rows of `n_in`; `out` becomes `rows` rows of `n_out`, with GELU applied when
     /// `gelu`; `lanes`: this thread's buffer for the expanded weights, and the helper thread that
     /// takes the other half of the output's columns, if there is one. Sharing the columns, a few
@@ -111,8 +166,9 @@ impl Linear {
         helper.wait(posted);
     }
 
-    /// `out[.., cols] += x · w[cols]ᵀ` (then GELU on those columns, when `gelu`), expanding the
-    /// weights' rows `cols` into `w`.
+    /// `out[.., cols] += x · w[cols]ᵀ` (then GELU on those columns, when `gelu`): on the kernel
+    /// when the layer has its panels and `cols` is whole panels (the encoder's widths and their
+    /// halves always are), else expanding the weights' rows `cols` into `w` for `sgemm`.
     ///
     /// # Safety
     /// `out` must point at `rows` × `n_out` writable values that no other thread reads or
@@ -129,6 +185,19 @@ impl Linear {
         if cols.is_empty() {
             return;
         }
+        #[cfg(target_arch = "x86_64")]
+        if let Some(panels) = &self.panels {
+            if cols.start % kernel::NR == 0 && cols.end % kernel::NR == 0 {
+                // SAFETY: the panels exist only where the processor runs the kernel; `x` holds
+                // rows × n_in values and `out` rows × n_out, whose columns `cols` (whole panels)
+                // are this thread's (the caller's promises).
+                unsafe { kernel::product(x.as_ptr(), rows, panels, out, cols.clone()) };
+                if gelu {
+                    self.gelu(rows, out, cols);
+                }
+                return;
+            }
+        }
         // Every value is written below: resizing (not clearing) leaves nothing to zero first.
         w.resize(cols.len() * self.n_in, 0.0);
         let mut dst = w.chunks_exact_mut(self.n_in);
@@ -138,14 +207,12 @@ impl Linear {
             let (lo, hi) = (cols.start.max(at), cols.end.min(at + n));
             if lo < hi {
                 let q = &p.q[(lo - at) * self.n_in..(hi - at) * self.n_in];
-                for ((row, s), o) in q
+                for ((row, &s), o) in q
                     .chunks_exact(self.n_in)
                     .zip(&p.scale[lo - at..hi - at])
                     .zip(&mut dst)
                 {
-                    for (o, &v) in o.iter_mut().zip(row) {
-                        *o = f32::from(v as i8) * s;
-                    }
+                    expand(row, s, o);
                 }
             }
             at += n;
@@ -184,13 +251,21 @@ impl Linear {
             }
         }
         if gelu {
-            for r in 0..rows {
-                // SAFETY: row r's columns `cols` of the caller's output (see above).
-                let v = unsafe {
-                    std::slice::from_raw_parts_mut(out.add(r * self.n_out + cols.start), cols.len())
-                };
-                gelu_in_place(v);
-            }
+            self.gelu(rows, out, cols);
+        }
+    }
+
+    /// GELU on the columns `cols` of `out`'s `rows` rows.
+    ///
+    /// # Safety
+    /// As [`Linear::product`].
+    unsafe fn gelu(&self, rows: usize, out: *mut f32, cols: Range<usize>) {
+        for r in 0..rows {
+            // SAFETY: row r's columns `cols` of the caller's output.
+            let v = unsafe {
+                std::slice::from_raw_parts_mut(out.add(r * self.n_out + cols.start), cols.len())
+            };
+            gelu_in_place(v);
         }
     }
 }
@@ -340,6 +415,13 @@ struct Norm {
 
 impl Norm {
     fn apply(&self, x: &mut [f32]) {
+        normalize(x, &self.g, &self.b);
+    }
+}
+
+wide! {
+    /// Layer norm of each row of [`WIDTH`] values, with gains `g` and biases `b`.
+    fn normalize(x: &mut [f32], g: &[f32], b: &[f32]) {
         for row in x.chunks_exact_mut(WIDTH) {
             let mean = sum8(row) / WIDTH as f32;
             for v in row.iter_mut() {
@@ -347,9 +429,27 @@ impl Norm {
             }
             let var = dot8(row, row) / WIDTH as f32;
             let inv = 1.0 / (var + LN_EPS).sqrt();
-            for ((v, g), b) in row.iter_mut().zip(&self.g).zip(&self.b) {
+            for ((v, g), b) in row.iter_mut().zip(g).zip(b) {
                 *v = *v * inv * g + b;
             }
+        }
+    }
+}
+
+wide! {
+    /// One int8 weight row expanded to f32: `out[i] = q[i] · scale`.
+    fn expand(q: &[u8], scale: f32, out: &mut [f32]) {
+        for (o, &v) in out.iter_mut().zip(q) {
+            *o = f32::from(v as i8) * scale;
+        }
+    }
+}
+
+wide! {
+    /// `a += b`, value by value (the residual connections).
+    fn add_in_place(a: &mut [f32], b: &[f32]) {
+        for (a, b) in a.iter_mut().zip(b) {
+            *a += b;
         }
     }
 }
@@ -454,12 +554,12 @@ fn linear(
     n_in: usize,
     n_out: usize,
 ) -> Result<Linear, String> {
-    Ok(Linear {
-        parts: vec![matrix(st, name, n_out, n_in)?],
-        b: vector(st, &format!("{name}.bias"), n_out)?,
+    Ok(Linear::new(
+        vec![matrix(st, name, n_out, n_in)?],
+        vector(st, &format!("{name}.bias"), n_out)?,
         n_in,
         n_out,
-    })
+    ))
 }
 
 fn norm(st: &SafeTensors<'_>, name: &str) -> Result<Norm, String> {
@@ -469,8 +569,36 @@ fn norm(st: &SafeTensors<'_>, name: &str) -> Result<Norm, String> {
     })
 }
 
+/// Defines a function whose body (a loop over many values) is compiled twice: for x86-64's
+/// baseline SSE2, for which the rest of the binary is compiled, and for AVX2, with twice the lanes,
+/// taken when the processor has it (matrixmultiply picks its kernels the same way). In SSE2 the
+/// encoder's own loops (GELU, the expansion of the int8 weights, softmax, layer norm) took ~15% of
+/// `scrubs check`'s time. Neither build fuses a multiply and an add, so both give the same bits.
+/// The body's helpers are `inline(always)`, so that they are compiled inside it.
+macro_rules! wide {
+    ($(#[$m:meta])* fn $name:ident($($a:ident: $t:ty),* $(,)?) $body:block) => {
+        $(#[$m])*
+        fn $name($($a: $t),*) {
+            #[inline(always)]
+            fn body($($a: $t),*) $body
+            #[cfg(target_arch = "x86_64")]
+            if std::arch::is_x86_feature_detected!("avx2") {
+                #[target_feature(enable = "avx2")]
+                unsafe fn avx2($($a: $t),*) {
+                    body($($a),*)
+                }
+                // SAFETY: the processor has AVX2 (detected just above).
+                return unsafe { avx2($($a),*) };
+            }
+            body($($a),*)
+        }
+    };
+}
+use wide;
+
 /// The sum of `a`, in eight lanes (so that the compiler may use vector instructions: a plain sum
 /// must add in order).
+#[inline(always)]
 fn sum8(a: &[f32]) -> f32 {
     let mut acc = [0f32; 8];
     let mut chunks = a.chunks_exact(8);
@@ -483,6 +611,7 @@ fn sum8(a: &[f32]) -> f32 {
 }
 
 /// The dot product of `a` and `b`, in eight lanes.
+#[inline(always)]
 fn dot8(a: &[f32], b: &[f32]) -> f32 {
     let mut acc = [0f32; 8];
     let (mut ca, mut cb) = (a.chunks_exact(8), b.chunks_exact(8));
@@ -502,10 +631,12 @@ fn dot8(a: &[f32], b: &[f32]) -> f32 {
 
 /// e^x for x ≤ 0 (relative error ~2e-7; 0 below -87), branch-free so that a loop of it vectorises:
 /// x = n·ln 2 + r with |r| ≤ ln 2 / 2, e^r by its Taylor polynomial to r⁷, 2^n by the exponent bits.
+#[inline(always)]
 fn exp_nonpositive(x: f32) -> f32 {
     const ROUND: f32 = 12_582_912.0; // 1.5 · 2^23: adding it rounds to an integer
     let x = x.clamp(-87.0, 0.0);
-    let n = (x * std::f32::consts::LOG2_E + ROUND) - ROUND;
+    let t = x * std::f32::consts::LOG2_E + ROUND;
+    let n = t - ROUND;
     let r = x - n * 0.693_145_75 - n * 1.428_606_8e-6;
     let p = 1.0
         + r * (1.0
@@ -513,11 +644,14 @@ fn exp_nonpositive(x: f32) -> f32 {
                 + r * (1.0 / 6.0
                     + r * (1.0 / 24.0
                         + r * (1.0 / 120.0 + r * (1.0 / 720.0 + r * (1.0 / 5040.0)))))));
-    let bits = ((n as i32 + 127) as u32) << 23;
+    // 2^n: t's low bits hold n (t = 1.5 · 2^23 + n), and shifting them into the exponent drops
+    // the rest. Not `n as i32`, whose saturating conversion does not vectorise.
+    let bits = t.to_bits().wrapping_add(127) << 23;
     p * f32::from_bits(bits)
 }
 
 /// erf (Abramowitz and Stegun 7.1.26: absolute error below 1.5e-7), branch-free.
+#[inline(always)]
 fn erf(x: f32) -> f32 {
     let z = x.abs();
     let t = 1.0 / (1.0 + 0.327_591_1 * z);
@@ -528,10 +662,41 @@ fn erf(x: f32) -> f32 {
     r.copysign(x)
 }
 
-/// GELU as PyTorch computes it by default: x · Φ(x), with Φ from erf.
-fn gelu_in_place(x: &mut [f32]) {
-    for v in x {
-        *v = 0.5 * *v * (1.0 + erf(*v * std::f32::consts::FRAC_1_SQRT_2));
+wide! {
+    /// GELU as PyTorch computes it by default: x · Φ(x), with Φ from erf.
+    fn gelu_in_place(x: &mut [f32]) {
+        for v in x {
+            *v = 0.5 * *v * (1.0 + erf(*v * std::f32::consts::FRAC_1_SQRT_2));
+        }
+    }
+}
+
+wide! {
+    /// The softmax of each row of `n` values of `x`.
+    fn softmax_rows(x: &mut [f32], n: usize) {
+        for r in x.chunks_exact_mut(n) {
+            // The row's largest value, in eight lanes.
+            let mut lanes = [f32::NEG_INFINITY; 8];
+            let mut chunks = r.chunks_exact(8);
+            for c in &mut chunks {
+                for (m, &v) in lanes.iter_mut().zip(c) {
+                    *m = m.max(v);
+                }
+            }
+            let max = chunks
+                .remainder()
+                .iter()
+                .chain(&lanes)
+                .copied()
+                .fold(f32::NEG_INFINITY, f32::max);
+            for v in r.iter_mut() {
+                *v = exp_nonpositive(*v - max);
+            }
+            let inv = 1.0 / sum8(r);
+            for v in r.iter_mut() {
+                *v *= inv;
+            }
+        }
     }
 }
 
@@ -603,18 +768,7 @@ unsafe fn attend(
                 1,
             );
         }
-        for r in scores.chunks_exact_mut(n) {
-            let max = r.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-            let mut sum = 0.0;
-            for s in r.iter_mut() {
-                *s = (*s - max).exp();
-                sum += *s;
-            }
-            let inv = 1.0 / sum;
-            for s in r.iter_mut() {
-                *s *= inv;
-            }
-        }
+        softmax_rows(scores, n);
         // SAFETY: as above; the output is head h's 32 columns of the text's rows of `ctx`.
         unsafe {
             let v = qkv.add(base + 2 * WIDTH);
@@ -671,12 +825,12 @@ impl Bert {
                 linear(&st, &p("k"), WIDTH, WIDTH)?,
                 linear(&st, &p("v"), WIDTH, WIDTH)?,
             );
-            let qkv = Linear {
-                parts: [q.parts, k.parts, v.parts].into_iter().flatten().collect(),
-                b: [q.b, k.b, v.b].concat(),
-                n_in: WIDTH,
-                n_out: 3 * WIDTH,
-            };
+            let qkv = Linear::new(
+                [q.parts, k.parts, v.parts].into_iter().flatten().collect(),
+                [q.b, k.b, v.b].concat(),
+                WIDTH,
+                3 * WIDTH,
+            );
             layers.push(Layer {
                 qkv,
                 o: linear(&st, &p("o"), WIDTH, WIDTH)?,
@@ -703,6 +857,26 @@ impl Bert {
             maxlen,
             scratch: Default::default(),
         })
+    }
+
+    /// Whether the linear layers run on the kernel (AVX2 and FMA), not the portable path.
+    pub fn on_kernel(&self) -> bool {
+        self.layers.iter().all(|l| {
+            [&l.qkv, &l.o, &l.f1, &l.f2]
+                .iter()
+                .all(|lin| lin.on_kernel())
+        })
+    }
+
+    /// Takes the kernel where the processor runs it, if `on`, else the portable path (to check
+    /// one against the other).
+    #[cfg(test)]
+    pub(super) fn use_kernel(&mut self, on: bool) {
+        for l in &mut self.layers {
+            for lin in [&mut l.qkv, &mut l.o, &mut l.f1, &mut l.f2] {
+                lin.use_kernel(on);
+            }
+        }
     }
 
     /// The most tokens a text is read to ([CLS] and [SEP] included); longer texts are cut.
@@ -861,16 +1035,12 @@ impl Bert {
                 h.wait(posted);
             }
             layer.o.apply(ctx, total, tmp, lanes, false);
-            for (t, v) in tmp.iter_mut().zip(x.iter()) {
-                *t += v;
-            }
+            add_in_place(tmp, x);
             layer.ln1.apply(tmp);
             std::mem::swap(x, tmp);
             layer.f1.apply(x, total, ffn, lanes, true);
             layer.f2.apply(ffn, total, tmp, lanes, false);
-            for (t, v) in tmp.iter_mut().zip(x.iter()) {
-                *t += v;
-            }
+            add_in_place(tmp, x);
             layer.ln2.apply(tmp);
             std::mem::swap(x, tmp);
         }
@@ -916,6 +1086,104 @@ mod tests {
             );
         }
         assert_eq!(exp_nonpositive(-1000.0), exp_nonpositive(-87.0));
+    }
+
+    /// A layer of `n_out` × `n_in` pseudo-random int8 weights with scales and biases like the
+    /// encoder's; with its panels unless `portable`.
+    fn random_linear(n_in: usize, n_out: usize, portable: bool) -> Linear {
+        let mut seed = 0x2545_f491_4f6c_dd1du64 ^ (n_in * 31 + n_out) as u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let q: Vec<u8> = (0..n_in * n_out)
+            .map(|_| (next() % 255) as u8 ^ 0x80)
+            .collect();
+        let q: &'static [u8] = Box::leak(q.into_boxed_slice());
+        let scale = (0..n_out)
+            .map(|c| 0.002 + 0.0001 * (c % 37) as f32)
+            .collect();
+        let b = (0..n_out).map(|c| (c % 11) as f32 * 0.1 - 0.5).collect();
+        let mut lin = Linear::new(vec![Rows { q, scale }], b, n_in, n_out);
+        lin.use_kernel(!portable);
+        lin
+    }
+
+    /// `lin`'s output for `x`, columns `cols` only (the rest stays the biases), through
+    /// [`Linear::product`].
+    fn columns(lin: &Linear, x: &[f32], rows: usize, cols: Range<usize>, gelu: bool) -> Vec<f32> {
+        let mut out: Vec<f32> = (0..rows).flat_map(|_| lin.b.iter().copied()).collect();
+        let mut w = Vec::new();
+        // SAFETY: `out` holds rows × n_out values and `x` rows × n_in; one thread.
+        unsafe { lin.product(x, rows, out.as_mut_ptr(), cols, &mut w, gelu) };
+        out
+    }
+
+    /// Both ways of taking a product (the kernel reading int8 panels where the processor has
+    /// AVX2 and FMA, and the portable expansion and `sgemm`) give the exact product, to f32
+    /// rounding, for every shape the encoder uses, rows in whole tiles of six and not, in one
+    /// block of 48 and more, and either half of the columns.
+    #[test]
+    fn products_match_the_exact_product_on_every_path() {
+        for (n_in, n_out) in [
+            (WIDTH, WIDTH),
+            (WIDTH, 3 * WIDTH),
+            (WIDTH, FFN),
+            (FFN, WIDTH),
+        ] {
+            let paths = [
+                random_linear(n_in, n_out, false),
+                random_linear(n_in, n_out, true),
+            ];
+            #[cfg(target_arch = "x86_64")]
+            assert_eq!(paths[0].on_kernel(), kernel::available());
+            assert!(!paths[1].on_kernel());
+            let p = &paths[0].parts[0];
+            for rows in [1, 5, 7, 50] {
+                let x: Vec<f32> = (0..rows * n_in)
+                    .map(|i| ((i * 7919 % 2003) as f32 / 1001.5 - 1.0) * 1.5)
+                    .collect();
+                // The exact product (without the biases), and the sum of its terms' sizes.
+                let (mut exact, mut size) = (vec![0f64; rows * n_out], vec![0f64; rows * n_out]);
+                for r in 0..rows {
+                    for c in 0..n_out {
+                        let w = &p.q[c * n_in..(c + 1) * n_in];
+                        for (k, &q) in w.iter().enumerate() {
+                            let t = f64::from(x[r * n_in + k])
+                                * f64::from(q as i8)
+                                * f64::from(p.scale[c]);
+                            exact[r * n_out + c] += t;
+                            size[r * n_out + c] += t.abs();
+                        }
+                    }
+                }
+                let half = n_out / 2;
+                for (cols, gelu) in [(0..n_out, false), (0..half, true), (half..n_out, true)] {
+                    for lin in &paths {
+                        let got = columns(lin, &x, rows, cols.clone(), gelu);
+                        for (i, &g) in got.iter().enumerate() {
+                            let c = i % n_out;
+                            let mut want = f64::from(lin.b[c]);
+                            if cols.contains(&c) {
+                                want += exact[i];
+                                if gelu {
+                                    let e = erf((want / std::f64::consts::SQRT_2) as f32);
+                                    want *= 0.5 * (1.0 + f64::from(e));
+                                }
+                            }
+                            assert!(
+                                (f64::from(g) - want).abs() <= 1e-6 * size[i] + 1e-5,
+                                "{n_in}→{n_out}, {rows} rows, columns {cols:?}, gelu {gelu}: \
+                                 [{}][{c}] = {g}, not {want}",
+                                i / n_out
+                            );
+                        }
+                    }
+                }
+            }
+        }
     }
 
     #[test]
