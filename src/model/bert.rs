@@ -44,12 +44,12 @@ pub const CHUNK_TOKENS: usize = 512;
 /// split by texts.
 pub const SPLIT_TOKENS: usize = 256;
 /// On the portable path, the most columns of a product one `sgemm` call takes when two threads
-/// share a product (a keystroke's paragraph, at most [`SPLIT_TOKENS`]). matrixmultiply allocates its packing buffer
-/// on every call: 256 × (64 + columns) floats (its f32 blocking: 256 of the inner dimension, 64
-/// rows), which for a thread's 576 or 768 columns is over the 256 KB from which the server has
-/// glibc map every block on its own (`lsp::memory::few_arenas`): each of a keystroke's 24
-/// products then mapped, faulted in, zeroed and unmapped ~1 MB, with a TLB shootdown of the other
-/// core, ~10% of the judgement. At 184 columns the buffer (248 KB) comes from the heap and is
+/// share a product (a keystroke's paragraph, at most [`SPLIT_TOKENS`]). matrixmultiply allocates
+/// its packing buffer on every call: 256 × (64 + columns) floats (its f32 blocking: 256 of the
+/// inner dimension, 64 rows), which for a thread's 576 or 768 columns is over the 256 KB from
+/// which the server has glibc map every block on its own (`lsp::memory::few_arenas`): each of a
+/// keystroke's 24 products then mapped, faulted in, zeroed and unmapped ~1 MB, with a TLB
+/// shootdown of the other core, ~10% of the judgement. At 184 columns the buffer (248 KB) comes from the heap and is
 /// reused; the few rows are packed again for each block, which costs little. A chunk of many
 /// texts is taken whole (its rows would be packed again for nothing, and its buffer is mapped
 /// once for ~10 ms of arithmetic), and so is any product in `scrubs check`, where glibc keeps
@@ -88,7 +88,7 @@ impl Linear {
             panels: None,
         };
         // Debug builds take the portable path (tests that check the kernel against it take the
-        // kernel themselves, [`Bert::use_kernel`]): unoptimised, the kernel is some fifty times
+        // kernel themselves, [`Bert::use_kernel`]): unoptimised, the kernel is over ten times
         // slower than matrixmultiply, which the dev profile optimises, and the tests judge
         // thousands of texts.
         lin.use_kernel(!cfg!(debug_assertions));
