@@ -33,10 +33,11 @@ pub fn few_arenas() {
 const MMAP_FROM: usize = 256 * 1024;
 
 /// How much freed memory at the top of a heap glibc keeps rather than returning it at once (its
-/// default once `M_MMAP_THRESHOLD` is set is 128 KB): the sentence model's matrix products
-/// allocate and free a ~250 KB buffer 24 times a keystroke, and each free returned it and each
-/// allocation faulted it in again. What is kept is returned by [`trim`], which the server calls
-/// after each judgement and when the writer pauses.
+/// default once `M_MMAP_THRESHOLD` is set is 128 KB): on the sentence model's portable path (a
+/// processor without AVX2 and FMA; `model::bert`), its matrix products allocate and free a
+/// ~250 KB buffer 24 times a keystroke, and each free returned it and each allocation faulted it
+/// in again. (The kernel taken on other processors allocates nothing.) What is kept is returned
+/// by [`trim`], which the server calls after each judgement and when the writer pauses.
 #[cfg_attr(not(all(target_os = "linux", target_env = "gnu")), allow(dead_code))]
 const KEEP_ON_TOP: usize = 4 * 1024 * 1024;
 
