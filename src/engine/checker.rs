@@ -94,6 +94,9 @@ pub struct Context<'a> {
     /// Per block, which rule lexicons its text triggers
     /// ([`crate::rules::cues::TriggerIndex`]), scanned on first use.
     triggers: Vec<OnceLock<Vec<u64>>>,
+    /// The trigger index, taken once per check (it may be given back and
+    /// built again between checks: [`crate::rules::compiled::release_everything`]).
+    trigger_index: OnceLock<Arc<crate::rules::cues::TriggerIndex>>,
     /// Per block, the indices of the links whose text it holds, in order.
     links_by_block: OnceLock<Vec<Vec<usize>>>,
 }
@@ -148,7 +151,9 @@ impl<'a> Context<'a> {
     /// (one scan per block for every lexicon); `None` for a lexicon the
     /// index does not hold.
     pub fn triggered(&self, block: usize, lexicon: usize) -> Option<bool> {
-        let index = crate::rules::cues::TriggerIndex::get();
+        let index = self
+            .trigger_index
+            .get_or_init(crate::rules::cues::TriggerIndex::get);
         let bits = self.triggers[block].get_or_init(|| index.scan(&self.markup.blocks[block].text));
         index.has(bits, lexicon)
     }
@@ -367,6 +372,7 @@ impl Checker {
             format,
             sentences,
             triggers,
+            trigger_index: OnceLock::new(),
             links_by_block: OnceLock::new(),
             markup,
             checker: self,
@@ -763,6 +769,11 @@ mod tests {
         );
 
         crate::rules::compiled::release_all();
+        assert_eq!(checker.check(post, Format::Markdown), before);
+
+        // A minute after the last edit the server drops the kept matchers and the trigger index
+        // too: built again, they find the same.
+        crate::rules::compiled::release_everything();
         assert_eq!(checker.check(post, Format::Markdown), before);
 
         crate::rules::compiled::release_all();

@@ -60,16 +60,20 @@ pub fn release() {
 }
 
 /// What the server gives back a minute after the last edit: the sentence model (its tokenizer,
-/// heads and verdict cache), the pages of the encoder it read, the rules' compiled matchers and
-/// the freed memory. True if the model was loaded and idle that long.
-pub fn release_model(idle: std::time::Duration) -> bool {
-    if !crate::model::release_if_idle(idle) {
-        return false;
+/// heads and verdict cache) and the pages of the encoder it read, if it was loaded; after a long
+/// draft's check (`long`), every compiled matcher of the rules, the ones [`release`] keeps for the
+/// next keystroke too (that keystroke compiles them again: ~30 ms, once, after a minute), else
+/// those [`release`] drops; then the freed memory.
+pub fn release_idle(long: bool) {
+    if crate::model::release_if_idle(std::time::Duration::ZERO) {
+        crate::model::forget_pages();
     }
-    crate::model::forget_pages();
-    // The judged check may have compiled rules' matchers again since the writer paused.
-    release();
-    true
+    if long {
+        crate::rules::compiled::release_everything();
+    } else {
+        crate::rules::compiled::release_all();
+    }
+    trim();
 }
 
 /// Lowers the calling thread's scheduling priority (Linux: the nice value is the thread's, and the

@@ -389,6 +389,7 @@ impl Shared {
     ) {
         type Judged = Option<(Vec<Finding>, Vec<Diagnostic>, Vec<(PathBuf, u64)>)>;
         let judging = checker.settings().judgement.enabled();
+        let long = rope.len_bytes() >= TRIM_MIN_BYTES;
         // Pictures are read for drafts saved as files (their folder holds the pictures).
         let draft = (uri.scheme() == "file")
             .then(|| uri.to_file_path().ok())
@@ -469,8 +470,9 @@ impl Shared {
             }
         }
         // A minute without typing, and no judged check since this one: the model (when it was
-        // used) and what was read from pictures are given back (a picture is read again, and its
-        // text recognised again, when the writer comes back).
+        // used), what was read from pictures and, after a long draft, the rules' kept matchers
+        // are given back (a picture is read again, and its text recognised again, when the
+        // writer comes back; `memory::release_idle`).
         let n = self.judged_checks.fetch_add(1, Ordering::SeqCst) + 1;
         let count = self.judged_checks.clone();
         let checks = self.checks.clone();
@@ -489,10 +491,8 @@ impl Shared {
             }
             if count.load(Ordering::SeqCst) == n {
                 images.clear();
-                if judging {
-                    let _ = checks.send(Box::new(|| {
-                        memory::release_model(std::time::Duration::ZERO);
-                    }));
+                if judging || long {
+                    let _ = checks.send(Box::new(move || memory::release_idle(long)));
                 }
             }
         });

@@ -72,6 +72,18 @@ pub fn release_all() {
         .extend(kept);
 }
 
+/// Drops every compiled matcher, the kept ones too: for a writer who has stopped typing for a
+/// while (the server, a minute after the last edit), when the next keystroke pays for loading the
+/// sentence model anyway.
+pub fn release_everything() {
+    let slots = std::mem::take(&mut *FILLED.lock().unwrap_or_else(|p| p.into_inner()));
+    for (weak, _) in slots {
+        if let Some(slot) = weak.upgrade() {
+            slot.release();
+        }
+    }
+}
+
 /// A compiled value that [`release_all`] can drop (or, if `keep`, give
 /// fresh search caches), built again by the next [`Slot::get_or_build`].
 pub(crate) struct Slot<T> {
@@ -195,6 +207,35 @@ mod tests {
         assert!(
             BUILT.load(Ordering::SeqCst) > before,
             "built again after release"
+        );
+    }
+
+    static KEPT_BUILT: AtomicUsize = AtomicUsize::new(0);
+
+    fn build_kept() -> String {
+        KEPT_BUILT.fetch_add(1, Ordering::SeqCst);
+        "kept".to_string()
+    }
+
+    #[test]
+    fn a_kept_value_outlives_a_pause_but_not_release_everything() {
+        static V: Reloadable<String> = Reloadable::kept(build_kept);
+        assert_eq!(*V.get(), "kept");
+        let built = KEPT_BUILT.load(Ordering::SeqCst);
+        release_all();
+        assert_eq!(*V.get(), "kept");
+        assert_eq!(
+            KEPT_BUILT.load(Ordering::SeqCst),
+            built,
+            "release_all keeps it"
+        );
+        let held = V.get();
+        release_everything();
+        assert_eq!(*held, "kept", "what a check holds stays valid");
+        assert_eq!(*V.get(), "kept");
+        assert!(
+            KEPT_BUILT.load(Ordering::SeqCst) > built,
+            "release_everything drops it, and it is built again"
         );
     }
 }

@@ -217,6 +217,7 @@ impl Lexicon {
 /// Every lexicon's trigger literals in one automaton, so that a block is
 /// scanned once for all of them rather than once per rule.
 /// [`crate::engine::Context`] keeps, per block, which lexicons it triggers.
+#[derive(Clone)]
 pub struct TriggerIndex {
     automaton: AhoCorasick,
     /// Per trigger pattern, the lexicon it belongs to.
@@ -252,10 +253,15 @@ impl TriggerIndex {
         }
     }
 
-    /// The built-in lexicons' index, built once.
-    pub fn get() -> &'static TriggerIndex {
-        static I: OnceLock<TriggerIndex> = OnceLock::new();
-        I.get_or_init(|| TriggerIndex::new(&crate::rules::lexicons()))
+    /// The built-in lexicons' index: built on first use, kept when the writer pauses (nearly
+    /// every check scans with it), given back a minute after the last edit
+    /// ([`crate::rules::compiled::release_everything`]: its automaton is ~1 MB).
+    pub fn get() -> Arc<TriggerIndex> {
+        static I: crate::rules::compiled::Reloadable<TriggerIndex> =
+            crate::rules::compiled::Reloadable::kept(|| {
+                TriggerIndex::new(&crate::rules::lexicons())
+            });
+        I.get()
     }
 
     /// Which lexicons `text` triggers: a bit set by lexicon id.
