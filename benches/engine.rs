@@ -95,6 +95,37 @@ fn recheck_after_keystroke(c: &mut Criterion) {
     g.finish();
 }
 
+/// The keystroke after the server gave the rules' compiled matchers back (BENCHMARKS.md (X)): a
+/// one-character edit of the 10 KB draft re-checked with the block cache warm, after
+/// `release_all` (`pause`: the writer stopped for 2 s; the matchers nearly every check needs are
+/// kept) and after `release_everything` (`minute`: a minute after a long draft's last edit, when
+/// those and the trigger index go too).
+fn recheck_after_release(c: &mut Criterion) {
+    let checker = Checker::default_checker();
+    let mut g = c.benchmark_group("recheck-after-release");
+    let texts = keystroke(10_000);
+    let mut cache = Cache::new();
+    checker.check_cached(&texts[0], Format::Markdown, &mut cache);
+    let mut i = 0;
+    let releases: [(&str, fn()); 2] = [
+        ("pause", scrubs::rules::compiled::release_all),
+        ("minute", scrubs::rules::compiled::release_everything),
+    ];
+    for (name, release) in releases {
+        g.bench_function(name, |b| {
+            b.iter_batched(
+                release,
+                |()| {
+                    i ^= 1;
+                    checker.check_cached(black_box(&texts[i]), Format::Markdown, &mut cache)
+                },
+                criterion::BatchSize::PerIteration,
+            )
+        });
+    }
+    g.finish();
+}
+
 /// The sentence model beside the rules (`Checker::check_judged`): `judged-cold` judges every
 /// sentence (the verdict cache emptied before each check: opening a draft for the first time),
 /// `judged-recheck` a one-character edit with the block cache and the verdict cache warm (the
@@ -259,6 +290,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = markup_extract, check, check_one_thread, recheck_after_keystroke, judged, per_category, per_rule, pictures_check
+    targets = markup_extract, check, check_one_thread, recheck_after_keystroke, recheck_after_release, judged, per_category, per_rule, pictures_check
 }
 criterion_main!(benches);
