@@ -62,7 +62,8 @@ pub fn release() {
 /// What the server gives back a minute after the last edit: the sentence model (its tokenizer,
 /// heads and verdict cache) and the pages of the encoder it read, if it was loaded; after a long
 /// draft's check (`long`), every compiled matcher of the rules, the ones [`release`] keeps for the
-/// next keystroke too (that keystroke compiles them again: ~30 ms, once, after a minute), else
+/// next keystroke too (that keystroke compiles them again: ~45 ms more, once, after a minute; the
+/// `recheck-after-release` group of `cargo bench --bench engine`), else
 /// those [`release`] drops; then the freed memory.
 pub fn release_idle(long: bool) {
     if crate::model::release_if_idle(std::time::Duration::ZERO) {
