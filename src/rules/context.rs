@@ -403,7 +403,9 @@ pub fn not_a_real_case(sentence: &str) -> bool {
 }
 
 /// Whether `sentence` is about a film, show or book character ("the
-/// 93-year-old in the new Pixar short"), not a patient.
+/// 93-year-old in the new Pixar short"), a manikin, or a patient the writer
+/// says they made up ("I invented a patient named Vernon, a composite of …"),
+/// not a real patient.
 pub fn is_fiction(sentence: &str) -> bool {
     static S: OnceLock<CueSet> = OnceLock::new();
     S.get_or_init(|| {
@@ -416,7 +418,21 @@ pub fn is_fiction(sentence: &str) -> bool {
             "sitcom",
             "tv show",
             "novel",
+            "novella",
+            "fiction",
+            "short story",
             "cartoon",
+            "puppet",
+            "mannequin",
+            "manikin",
+            "sim lab",
+            "simulation",
+            "a composite of",
+            "is a composite",
+            "composite patient",
+            "composite case",
+            "invented a patient",
+            "invented patient",
             "anime",
             "grey's anatomy",
             "grey’s anatomy",

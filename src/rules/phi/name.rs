@@ -142,8 +142,24 @@ const NOT_AFTER_PATIENT: &[&str] = &[
     "X",
 ];
 
+/// Words a writer addresses a reader by, not names: "Mama, a 3 month old with a fever is fine".
+const ADDRESSES: &[&str] = &[
+    "Mama", "Momma", "Mommy", "Mom", "Mum", "Dad", "Daddy", "Papa", "Parents", "Honey", "Hon",
+    "Sweetie", "Babe", "Friend", "Friends", "Folks", "Guys", "Everyone", "Ladies", "Y'all",
+    "Y’all",
+];
+
 /// Capitalised words that follow a title or relation but are not names.
 const NOT_NAMES: &[&str] = &[
+    // "a kind of patient I've stopped fighting for": "I" with a contraction is no name.
+    "I've",
+    "I’ve",
+    "I'm",
+    "I’m",
+    "I'll",
+    "I’ll",
+    "I'd",
+    "I’d",
     "Right",
     "Wrong",
     "Clean",
@@ -255,6 +271,7 @@ pub(super) fn find(cx: &Context, block: usize, out: &mut Vec<Finding>, mend: boo
             continue;
         };
         if NOT_NAMES.contains(&n.as_str())
+            || ADDRESSES.contains(&n.as_str())
             || !prose.real_case(m.start())
             || out[first..].iter().any(|f| f.message.contains(n.as_str()))
         {
@@ -367,6 +384,45 @@ mod tests {
         assert_eq!(
             found("Pt admitted; her son, Mateo, stayed.", "phi/name"),
             vec!["Mateo"]
+        );
+    }
+
+    #[test]
+    fn a_reader_addressed_is_not_a_name() {
+        assert!(found(
+            "Mama, a 3 month old with a low fever is fine. Watch her tonight.",
+            "phi/name"
+        )
+        .is_empty());
+        assert_eq!(
+            found(
+                "Mateo, a 4 yo with leukemia, rang the bell today.",
+                "phi/name"
+            ),
+            vec!["Mateo"]
+        );
+    }
+
+    #[test]
+    fn i_with_a_contraction_and_made_up_patients_are_not_names() {
+        assert!(found(
+            "There's a kind of patient I've quietly stopped fighting for.",
+            "phi/name"
+        )
+        .is_empty());
+        assert!(found(
+            "For grand rounds I invented a patient named Vernon, a composite of every discharge.",
+            "phi/name"
+        )
+        .is_empty());
+        assert!(found(
+            "In the sim lab the patient is a mannequin named Greg.",
+            "phi/name"
+        )
+        .is_empty());
+        assert_eq!(
+            found("My patient Ethel turned 80 on the unit today.", "phi/name"),
+            vec!["Ethel"]
         );
     }
 

@@ -158,6 +158,15 @@ impl Rule for PatientStory {
             if !prose.real_case(m.start()) || negated_before(text, m.start()) {
                 continue;
             }
+            // "every one of our patients" is all of them, not one.
+            if opening.starts_with("one")
+                && text[..m.start()]
+                    .split_whitespace()
+                    .next_back()
+                    .is_some_and(|w| ["every", "each", "any"].contains(&w.to_lowercase().as_str()))
+            {
+                continue;
+            }
             // Quasi-identifiers in the opening's sentence and the next one.
             let i = crate::rules::context::sentence_index(prose.sentences(), m.start());
             let scope = match (prose.sentences().get(i), prose.sentences().get(i + 1)) {
@@ -260,6 +269,19 @@ mod tests {
                 "phi/patient-story"
             ),
             "One of my patients went home."
+        );
+        // "Every one of our patients" is all of them.
+        assert!(found(
+            "We will keep fighting for every one of our patients today and tomorrow.",
+            "phi/patient-story"
+        )
+        .is_empty());
+        assert_eq!(
+            found(
+                "One of our patients from the ICU went home today.",
+                "phi/patient-story"
+            ),
+            vec!["One of our patients"]
         );
         // Set off by commas: the commas go too.
         assert_eq!(
