@@ -424,6 +424,13 @@ mod tests {
             found("My patient Ethel turned 80 on the unit today.", "phi/name"),
             vec!["Ethel"]
         );
+        assert_eq!(
+            found(
+                "My patient Ethel, a retired fiction writer, turned 80 on the unit today.",
+                "phi/name"
+            ),
+            vec!["Ethel"]
+        );
     }
 
     #[test]
