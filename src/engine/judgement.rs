@@ -12,7 +12,9 @@
 //! split, moved by the `[judgement] sensitivity` setting); for a head that reads whole blocks
 //! ([`Head::block`]: the patient-story head), a block none of whose units reaches the threshold
 //! is the finding when its own score does. Overlapping units of one rule become one finding. A
-//! finding a rule already made at that place is not made twice. The `disclaimer` head does not
+//! finding a rule or an earlier head already made at that place is not made twice, and a head named
+//! for its rule's category (trained on all of the category's labels) makes a finding only where
+//! the category has none. The `disclaimer` head does not
 //! make findings: a unit it recognises as a personal-views disclaimer, in any wording, clears
 //! `disclaimer/missing`.
 
@@ -553,11 +555,15 @@ pub(crate) fn apply(
                 _ => merged.push((r, s)),
             }
         }
+        // A head named for its rule's category (`professionalism`: trained on the union of the
+        // category's labels) stands in only where none of the category's findings is.
+        let whole_category = rule.split('/').next() == Some(head.name.as_str());
         for (range, score) in merged {
-            if out
-                .iter()
-                .any(|f| f.rule == rule && f.range.start < range.end && range.start < f.range.end)
-            {
+            if out.iter().chain(&made).any(|f| {
+                (f.rule == rule || whole_category && f.category() == head.name)
+                    && f.range.start < range.end
+                    && range.start < f.range.end
+            }) {
                 continue;
             }
             let judged = Judged {
@@ -607,7 +613,9 @@ mod tests {
 
     /// A judge that recognises marker words: "story" → the patient-story head (unless "invented"
     /// is read with it), "alpha" and
-    /// "omega" together → the medical-advice head, "mine-alone" → the disclaimer head.
+    /// "omega" together → the medical-advice head, "mine-alone" → the disclaimer head,
+    /// "hush-hush" → the confidential head, "jeer" → the mockery head and the professionalism
+    /// category's head, "sneer" → the category's head alone.
     struct Fake(Vec<Head>);
 
     fn fake() -> Fake {
@@ -623,6 +631,11 @@ mod tests {
             head("medical-advice", Some("medical-advice/individual-advice")),
             head("disclaimer", None),
             head("confidential", Some("confidential/unreleased-information")),
+            head("mockery", Some("professionalism/disparaging-people")),
+            head(
+                "professionalism",
+                Some("professionalism/unprofessional-language"),
+            ),
         ])
     }
 
@@ -641,6 +654,8 @@ mod tests {
                         on(t.contains("alpha") && t.contains("omega")),
                         on(t.contains("mine-alone")),
                         on(t.contains("hush-hush")),
+                        on(t.contains("jeer")),
+                        on(t.contains("jeer") || t.contains("sneer")),
                     ])
                 })
                 .collect()
@@ -674,6 +689,42 @@ mod tests {
             .message
             .contains("Judged to be a story about a specific patient (confidence 0.90)"));
         assert_eq!(found.iter().filter(|f| f.judged.is_some()).count(), 1);
+    }
+
+    #[test]
+    fn the_category_head_finds_only_what_the_categorys_heads_did_not() {
+        let text = "They jeer at the family in the waiting room.\n\nThey sneer at the family in the waiting room.\n";
+        let found = check(Settings::default(), text);
+        let judged: Vec<_> = found
+            .iter()
+            .filter(|f| f.judged.is_some())
+            .map(|f| {
+                (
+                    f.rule.as_str(),
+                    f.judged.as_ref().unwrap().label.as_str(),
+                    &text[f.range.clone()],
+                )
+            })
+            .collect();
+        assert_eq!(
+            judged,
+            [
+                (
+                    "professionalism/disparaging-people",
+                    "mockery",
+                    "They jeer at the family in the waiting room."
+                ),
+                (
+                    "professionalism/unprofessional-language",
+                    "professionalism",
+                    "They sneer at the family in the waiting room."
+                ),
+            ],
+            "{found:?}"
+        );
+        assert!(found.iter().any(|f| f
+            .message
+            .contains("Judged to be hostile, mocking or unprofessional")));
     }
 
     #[test]
