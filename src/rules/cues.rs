@@ -382,14 +382,36 @@ pub fn guarded(b: &Block, m: &Range<usize>, guard: Guard) -> bool {
     false
 }
 
-/// Whether the end of `before` lies inside quotation marks opened in it.
+/// Whether the end of `before` lies inside quotation marks opened in it: double quotes, or a
+/// single quote opened after a space or bracket, before a word or the match ("everyone who has
+/// typed 'drug seeker' in a note"), where an apostrophe inside a word ("it's") or after one
+/// ("nurses' station") is none.
 fn inside_quotes(before: &str) -> bool {
     let open = before.matches('“').count();
     let close = before.matches('”').count();
-    if open > close {
+    if open > close || before.matches('"').count() % 2 == 1 {
         return true;
     }
-    before.matches('"').count() % 2 == 1
+    let mut single = false;
+    let mut prev: Option<char> = None;
+    let mut chars = before.chars().peekable();
+    while let Some(c) = chars.next() {
+        if matches!(c, '\'' | '‘' | '’') {
+            let next = chars.peek().copied();
+            let opens = prev.is_none_or(|p| p.is_whitespace() || "([{/-—".contains(p))
+                && next.is_none_or(char::is_alphanumeric);
+            if opens && c != '’' {
+                single = true;
+            } else if single
+                && prev.is_some_and(|p| !p.is_whitespace())
+                && !next.is_some_and(char::is_alphanumeric)
+            {
+                single = false;
+            }
+        }
+        prev = Some(c);
+    }
+    single
 }
 
 /// Pushes a finding of `meta` with `message` for every match of `lex` in
@@ -476,6 +498,27 @@ mod tests {
         assert_eq!(&t[sentence(t, &(i..i + 3))], "Second one here!");
         let i = t.find("Third").unwrap();
         assert_eq!(&t[sentence(t, &(i..i + 5))], "Third?");
+    }
+
+    #[test]
+    fn a_single_quote_opened_before_a_word_is_a_quotation_and_an_apostrophe_is_not() {
+        for inside in [
+            "who has typed '",
+            "the ‘",
+            "she said \"",
+            "it's what they call a '",
+        ] {
+            assert!(inside_quotes(inside), "{inside}");
+        }
+        for outside in [
+            "It's the same ",
+            "the nurses' station has a ",
+            "typed 'drug seeker' in a note, and the ",
+            "the ‘gomer’ jokes about the ",
+            "rock 'n' roll ",
+        ] {
+            assert!(!inside_quotes(outside), "{outside}");
+        }
     }
 
     /// The gate lets through every form of institution name the pattern

@@ -21,6 +21,7 @@ static META: RuleMeta = RuleMeta {
         "My idiot attending forgot to sign the orders again.",
         "our new attending is a useless idiot and everyone knows it",
         "Pt R.J. came back for the 3rd time this month. frequent flyer status unlocked",
+        "It's the same drug seeker from last week, back in bed 9.",
     ],
     clean: &[
         "We should never call a patient a drug seeker; pain is real.",
@@ -28,6 +29,8 @@ static META: RuleMeta = RuleMeta {
         "Frequent flyer miles paid for the conference trip!",
         "Our attending stayed late to teach us, what a gem.",
         "Finally hit frequent flyer status after all those conference trips!",
+        "To everyone who has typed 'drug seeker' in a note: pain is real, ask first.",
+        "The ‘gomer’ jokes you hear on rounds were never funny.",
     ],
 };
 
