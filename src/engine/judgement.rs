@@ -12,9 +12,8 @@
 //! split, moved by the `[judgement] sensitivity` setting); for a head that reads whole blocks
 //! ([`Head::block`]: the patient-story head), a block none of whose units reaches the threshold
 //! is the finding when its own score does. Overlapping units of one rule become one finding. A
-//! finding a rule or an earlier head already made at that place is not made twice, and a head named
-//! for its rule's category (trained on all of the category's labels) makes a finding only where
-//! the category has none. The `disclaimer` head does not
+//! finding a rule or an earlier head of the same rule already made at that place is not made
+//! twice. The `disclaimer` head does not
 //! make findings: a unit it recognises as a personal-views disclaimer, in any wording, clears
 //! `disclaimer/missing`.
 
@@ -555,15 +554,14 @@ pub(crate) fn apply(
                 _ => merged.push((r, s)),
             }
         }
-        // A head named for its rule's category (`professionalism`: trained on the union of the
-        // category's labels) stands in only where none of the category's findings is.
-        let whole_category = rule.split('/').next() == Some(head.name.as_str());
+        // Not where a rule, or an earlier head of the same rule, already flagged (the hostility
+        // and unprofessional heads both feed `professionalism/unprofessional-language`).
         for (range, score) in merged {
-            if out.iter().chain(&made).any(|f| {
-                (f.rule == rule || whole_category && f.category() == head.name)
-                    && f.range.start < range.end
-                    && range.start < f.range.end
-            }) {
+            if out
+                .iter()
+                .chain(&made)
+                .any(|f| f.rule == rule && f.range.start < range.end && range.start < f.range.end)
+            {
                 continue;
             }
             let judged = Judged {
@@ -614,8 +612,8 @@ mod tests {
     /// A judge that recognises marker words: "story" → the patient-story head (unless "invented"
     /// is read with it), "alpha" and
     /// "omega" together → the medical-advice head, "mine-alone" → the disclaimer head,
-    /// "hush-hush" → the confidential head, "jeer" → the mockery head and the professionalism
-    /// category's head, "sneer" → the category's head alone.
+    /// "hush-hush" → the confidential head, "jeer" → the hostility and unprofessional heads,
+    /// "sneer" → the unprofessional head alone.
     struct Fake(Vec<Head>);
 
     fn fake() -> Fake {
@@ -631,9 +629,9 @@ mod tests {
             head("medical-advice", Some("medical-advice/individual-advice")),
             head("disclaimer", None),
             head("confidential", Some("confidential/unreleased-information")),
-            head("mockery", Some("professionalism/disparaging-people")),
+            head("hostility", Some("professionalism/unprofessional-language")),
             head(
-                "professionalism",
+                "unprofessional",
                 Some("professionalism/unprofessional-language"),
             ),
         ])
@@ -692,7 +690,7 @@ mod tests {
     }
 
     #[test]
-    fn the_category_head_finds_only_what_the_categorys_heads_did_not() {
+    fn two_heads_of_one_rule_make_one_finding_where_both_judge_a_sentence() {
         let text = "They jeer at the family in the waiting room.\n\nThey sneer at the family in the waiting room.\n";
         let found = check(Settings::default(), text);
         let judged: Vec<_> = found
@@ -710,13 +708,13 @@ mod tests {
             judged,
             [
                 (
-                    "professionalism/disparaging-people",
-                    "mockery",
+                    "professionalism/unprofessional-language",
+                    "hostility",
                     "They jeer at the family in the waiting room."
                 ),
                 (
                     "professionalism/unprofessional-language",
-                    "professionalism",
+                    "unprofessional",
                     "They sneer at the family in the waiting room."
                 ),
             ],
@@ -724,7 +722,7 @@ mod tests {
         );
         assert!(found.iter().any(|f| f
             .message
-            .contains("Judged to be hostile, mocking or unprofessional")));
+            .contains("Judged to be unprofessional language or conduct")));
     }
 
     #[test]

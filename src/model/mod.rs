@@ -117,7 +117,6 @@ pub fn describe(head: &str) -> &'static str {
         "hostility" => "hostile or violent toward patients or others",
         "mockery" => "mocking patients",
         "unprofessional" => "unprofessional language or conduct",
-        "professionalism" => "hostile, mocking or unprofessional",
         "medical-advice" => "medical advice to a reader",
         "disclaimer" => "a personal-views disclaimer",
         "on-behalf" => "speaking for the institution",
