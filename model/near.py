@@ -4,7 +4,7 @@
 Lists every text of the given files (default: `corpus/train/*.jsonl` and `corpus/pending/*.jsonl`)
 whose character 5-grams overlap a test or calibration post's by Jaccard 0.3 or more (whitespace
 collapsed, lowercased), and exits 1 if there is one. Run it on new posts before they are labelled
-or trained on: a training text that near a held-out post makes the split's figures prove less.
+or trained on: a training text this near a held-out post makes that split's figures prove less.
 """
 import json
 import sys
@@ -34,7 +34,7 @@ def main(argv):
             index.setdefault(x, []).append(j)
     files = [Path(a) for a in argv] or sorted((HERE / "corpus" / "train").glob("*.jsonl")) + sorted(
         (HERE / "corpus" / "pending").glob("*.jsonl"))
-    near = 0
+    near = 0  # texts, each counted once however many held-out posts it is near
     for path in files:
         for n, r in enumerate(rows(path), 1):
             g = grams(r["text"])
@@ -44,15 +44,17 @@ def main(argv):
                 if len(posting) <= COMMON:
                     for j in posting:
                         shared[j] = shared.get(j, 0) + 1
+            found = False
             for j, c in shared.items():
                 if c < 0.1 * len(g):
                     continue
                 hg = held[j][2]
                 jac = len(g & hg) / len(g | hg)
                 if jac >= LIMIT:
-                    near += 1
+                    found = True
                     print(f"{path.name}:{n} {jac:.2f} near {held[j][0]}: {r['text'][:70]!r} ~ {held[j][1][:70]!r}")
-    print(f"{near} near a held-out post", file=sys.stderr)
+            near += found
+    print(f"{near} texts near a held-out post", file=sys.stderr)
     return 1 if near else 0
 
 

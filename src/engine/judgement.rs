@@ -13,9 +13,8 @@
 //! ([`Head::block`]: the patient-story head), a block none of whose units reaches the threshold
 //! is the finding when its own score does. Overlapping units of one rule become one finding. A
 //! finding a rule or an earlier head of the same rule already made at that place is not made
-//! twice. The `disclaimer` head does not
-//! make findings: a unit it recognises as a personal-views disclaimer, in any wording, clears
-//! `disclaimer/missing`.
+//! twice. The `disclaimer` head does not make findings: a unit it recognises as a personal-views
+//! disclaimer, in any wording, clears `disclaimer/missing`.
 
 use std::ops::Range;
 use std::sync::Arc;

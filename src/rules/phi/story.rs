@@ -163,7 +163,11 @@ impl Rule for PatientStory {
                 && text[..m.start()]
                     .split_whitespace()
                     .next_back()
-                    .is_some_and(|w| ["every", "each", "any"].contains(&w.to_lowercase().as_str()))
+                    .is_some_and(|w| {
+                        ["every", "each", "any"]
+                            .iter()
+                            .any(|x| w.eq_ignore_ascii_case(x))
+                    })
             {
                 continue;
             }
