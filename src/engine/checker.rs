@@ -757,6 +757,7 @@ mod tests {
             crate::bench_support::markdown(40_000)
         );
         let post = text.as_str();
+        let _serial = crate::rules::compiled::serial();
         let checker = Checker::default_checker();
         let before = checker.check(post, Format::Markdown);
         let rules: std::collections::BTreeSet<&str> =

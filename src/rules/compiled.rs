@@ -53,6 +53,17 @@ pub(crate) fn filled(slot: Weak<dyn Release>, drop: bool) {
 }
 
 /// Drops every compiled matcher built since the last call.
+/// Tests that release the process's compiled values, or count how often one is built, hold this
+/// lock, so that one test's release does not land between another's build and its count.
+#[cfg(test)]
+pub(crate) static RELEASES: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// [`RELEASES`], held for the rest of a test (a test that failed holding it poisons nothing).
+#[cfg(test)]
+pub(crate) fn serial() -> std::sync::MutexGuard<'static, ()> {
+    RELEASES.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 pub fn release_all() {
     let slots = std::mem::take(&mut *FILLED.lock().unwrap_or_else(|p| p.into_inner()));
     let mut kept = Vec::new();
@@ -191,6 +202,7 @@ mod tests {
 
     #[test]
     fn a_released_value_is_built_again_and_one_in_use_stays_valid() {
+        let _serial = serial();
         static V: Reloadable<String> = Reloadable::new(build);
         let held = V.get();
         let before = BUILT.load(Ordering::SeqCst);
@@ -219,6 +231,7 @@ mod tests {
 
     #[test]
     fn a_kept_value_outlives_a_pause_but_not_release_everything() {
+        let _serial = serial();
         static V: Reloadable<String> = Reloadable::kept(build_kept);
         assert_eq!(*V.get(), "kept");
         let built = KEPT_BUILT.load(Ordering::SeqCst);
