@@ -131,6 +131,7 @@ pub(crate) fn lexicons() -> Vec<&'static cues::Lexicon> {
         on_behalf_speaking::lexicon(),
         professionalism_disparaging::lexicon(),
         professionalism_language::lexicon(),
+        professionalism_language::harm_lexicon(),
         workplace_during_duties::lexicon(),
         &name.titled,
         &name.glossed,

@@ -10,7 +10,7 @@ static META: RuleMeta = RuleMeta {
     id: "professionalism/unprofessional-language",
     default_severity: Severity::Warning,
     summary: "Profanity (masked too), intoxication or drug use, slurs, threats and violent language.",
-    what: "Flags profanity, also masked (“a$$”, “f***ing”), boasts of intoxication or drug use (“blackout drunk”, “I was so high”), slurs and discriminatory terms, and threats (“I'm going to kill him”). Clinical terms (“alcohol use disorder”, “high blood pressure”) and ordinary tiredness (“this shift was exhausting”) are left alone.",
+    what: "Flags profanity, also masked (“a$$”, “f***ing”), boasts of intoxication or drug use (“blackout drunk”, “I was so high”), slurs and discriminatory terms, threats (“I'm going to kill him”), and harm wished or threatened through an idiom, even as a joke or on a condition (“hope the guy who spat at me gets hit by a bus”, “if he yells at my new grad again I'm going to key his car”, “go full postal”, “let them die”). Clinical terms (“alcohol use disorder”, “high blood pressure”) ordinary tiredness (“this shift was exhausting”), and a death hoped for as a release (“let him die peacefully at home”) are left alone.",
     why: "Your posts reflect on you as a professional and on the people you care for. Mayo Clinic asks you to be respectful and professional; Mass General, MSK and the University of Minnesota forbid harassing, threatening, discriminatory or obscene material.",
     fix: "Reword without the language; no quick fix replaces your voice.",
     fires: &[
@@ -19,6 +19,11 @@ static META: RuleMeta = RuleMeta {
         "Some a$$hole parked in the ambulance bay again.",
         "I swear I'm going to kill the next person who microwaves fish on our unit.",
         "We were so high at the concert last night.",
+        "Hope the guy who yelled at my tech tonight gets hit by a bus on his way home.",
+        "if that dad yells at my new grad again I'm going to key his car in the garage",
+        "one more 'do more with less' email and I'm going full postal in the C-suite",
+        "Hope she rots, honestly.",
+        "Anti-vaxxers who end up on a vent? Let them die.",
     ],
     clean: &[
         "This shift was exhausting, but we got everyone home.",
@@ -26,6 +31,13 @@ static META: RuleMeta = RuleMeta {
         "Her blood pressure was so high we called a rapid response.",
         "Ugh, what a day. Grateful for my team.",
         "High five to the night crew!",
+        "If I get hit by a bus tomorrow, my sister knows where the will is.",
+        "I hope he doesn't die before his daughter lands.",
+        "The family decided to let him die peacefully at home.",
+        "We should stop saying \"let them die\" about anyone on a vent.",
+        "I hope the tumor dies a slow death in there.",
+        "Honestly I hope she dies soon, she is suffering so much.",
+        "I'm not saying let them die, I'm saying ask what they want.",
     ],
 };
 
@@ -111,6 +123,95 @@ pub(crate) fn lexicon() -> &'static Lexicon {
     })
 }
 
+/// Harm wished on people or threatened through an idiom ("hope he gets hit by a bus", "I'm going
+/// to key his car", "go full postal", "let them die"): hostility that needs no profanity.
+const HARM_TRIGGERS: &[&str] = &[
+    "hit by a",
+    "run over by",
+    "postal",
+    "key his",
+    "key her",
+    "key their",
+    "key your",
+    "keyed",
+    "keying",
+    "throat punch",
+    "throat-punch",
+    "throatpunch",
+    "die",
+    "rot",
+    "croak",
+    "burn in hell",
+    "burns in hell",
+];
+
+/// People a wish of harm can be aimed at, after "the", "that", "this"… ("hope the guy …").
+const HARM_SUBJECT: &str = r"(?:he|she|they|you|u|y['’]?all|(?:the|that|this|those|these|his|her|their|your|whoever|every|some)\s+(?:\w+\s+){0,3}?(?:guy|guys|man|men|woman|women|lady|ladies|dude|patient|patients|pts?|family|families|mom|dad|son|daughter|wife|husband|kid|kids|boy|girl|doctor|doc|docs|nurse|nurses|attending|surgeon|manager|boss|admin|driver|person|people|reviewer|customer|customers|idiot|idiots|jerk|jerks|bastard|one|ones|anti-?vaxx?ers?))";
+
+pub(crate) fn harm_lexicon() -> &'static Lexicon {
+    static L: OnceLock<Lexicon> = OnceLock::new();
+    L.get_or_init(|| {
+        Lexicon::new(
+            HARM_TRIGGERS,
+            &[
+                // A wish that someone is hit by a vehicle, dies or suffers.
+                format!(r"(?i)\b(?:hope|hoping|wish|wishing|pray|praying)\s+(?:that\s+)?{HARM_SUBJECT}\s+(?:\w+\s+){{0,8}}?(?:gets?|got|is|are)\s+(?:hit|run\s+over)\s+by\s+an?\s+(?:bus|truck|train|car)\b"),
+                format!(r"(?i)\b(?:hope|hoping|wish|wishing)\s+(?:that\s+)?{HARM_SUBJECT}\s+(?:\w+\s+){{0,3}}?(?:dies|die|rots?|croaks?|chokes?|burns?\s+in\s+hell)\b"),
+                // Violence or vandalism said through an idiom.
+                r"(?i)\b(?:go|goes|going|gonna\s+go|went|gone)\s+(?:full\s+|totally\s+|completely\s+)?postal\b".to_string(),
+                r"(?i)\bkey(?:ing|ed)?\s+(?:his|her|their|your)\s+(?:car|truck)\b".to_string(),
+                r"(?i)\bthroat[- ]?punch(?:ed|ing|es)?\b".to_string(),
+                // Refusing care to people.
+                r"(?i)\b(?:let|letting)\s+(?:['’]?em|them|him|her)\s+(?:die|rot)\b".to_string(),
+            ],
+        )
+    })
+}
+
+/// Words inside a wish that turn it around ("hope he doesn't die"), and words after "let him
+/// die" that make it comfort care ("peacefully", "at home").
+fn harm_spared(text: &str, m: &std::ops::Range<usize>) -> bool {
+    // Inside the wish, or in the three words before it ("I'm not saying let them die").
+    let s = cues::sentence(text, m);
+    let before: Vec<&str> = text[s.start..m.start.max(s.start)]
+        .split_whitespace()
+        .rev()
+        .take(3)
+        .collect();
+    let t = text[m.clone()].to_ascii_lowercase();
+    let negated = t
+        .split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’')
+        .chain(before.iter().copied())
+        .map(|w| w.to_ascii_lowercase())
+        .any(|w| w == "not" || w == "never" || w.ends_with("n't") || w.ends_with("n’t"));
+    let after = text[m.end..].trim_start().to_ascii_lowercase();
+    let gently = [
+        "peacefully",
+        "with dignity",
+        "in peace",
+        "comfortably",
+        "at home",
+        "on their own terms",
+        "on his own terms",
+        "on her own terms",
+        "naturally",
+    ]
+    .iter()
+    .any(|w| after.starts_with(w));
+    // A death hoped for as a release ("hope she dies soon, she is suffering so").
+    let sentence = text[cues::sentence(text, m)].to_ascii_lowercase();
+    let release = [
+        "hospice",
+        "comfort care",
+        "suffering",
+        "in peace",
+        "at peace",
+    ]
+    .iter()
+    .any(|w| sentence.contains(w));
+    negated || gently || release
+}
+
 impl Rule for UnprofessionalLanguage {
     fn meta(&self) -> &'static RuleMeta {
         &META
@@ -152,6 +253,29 @@ impl Rule for UnprofessionalLanguage {
                 &META,
                 cues::source(cx, block, start..end.max(start)),
                 "Unprofessional language: profanity, intoxication, slurs or threats reflect on you and on your workplace.",
+            ));
+        }
+        // A wish or threat of harm is one even when it is conditional ("if he yells again I'm
+        // going to key his car"); quoted, taught or negated before it, it is not.
+        let guard = Guard {
+            hypothetical: false,
+            ..Guard::ALL
+        };
+        for m in harm_lexicon().matches(cx, block, guard) {
+            if harm_spared(&b.text, &m)
+                || out.iter().any(|f| {
+                    f.rule == META.id && {
+                        let r = cues::source(cx, block, m.clone());
+                        f.range.start < r.end && r.start < f.range.end
+                    }
+                })
+            {
+                continue;
+            }
+            out.push(Finding::new(
+                &META,
+                cues::source(cx, block, m),
+                "Violent language: wishing or threatening harm, even as a joke or an idiom, reflects on you and on your workplace.",
             ));
         }
     }

@@ -32,6 +32,8 @@ static META: RuleMeta = RuleMeta {
         "A hypothetical 95-year-old patient presents with delirium.",
         "BP was 190/95 in room 4.",
         "My pt in bed 3 is 95% on room air.",
+        "We do too much CPR on frail 95-year-olds from nursing homes.",
+        "Some 90-year-olds want everything, some 60-year-olds want nothing.",
     ],
 };
 
@@ -70,6 +72,33 @@ fn pats() -> std::sync::Arc<Pats> {
 pub(crate) fn word_gate() -> &'static Lexicon {
     static G: OnceLock<Lexicon> = OnceLock::new();
     G.get_or_init(|| Lexicon::gate(&["narian", "ninety"]))
+}
+
+/// Whether the words before a plural age count the people ("two", "3", "both"): then each is
+/// one patient of that age.
+fn counted(before: &str) -> bool {
+    let prev = before
+        .trim_end()
+        .rsplit(|c: char| c.is_whitespace())
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    prev.chars().all(|c| c.is_ascii_digit()) && !prev.is_empty()
+        || matches!(
+            prev.as_str(),
+            "two"
+                | "three"
+                | "four"
+                | "five"
+                | "six"
+                | "seven"
+                | "eight"
+                | "nine"
+                | "ten"
+                | "both"
+                | "twin"
+                | "twins"
+        )
 }
 
 impl Rule for AgeOver89 {
@@ -119,6 +148,10 @@ impl Rule for AgeOver89 {
                 let (Some(m), Some(n), Some(unit)) = (c.get(0), c.get(1), c.get(2)) else {
                     continue;
                 };
+                // "95-year-olds": a group, unless counted ("two 95-year-olds came in tonight").
+                if text[m.end()..].starts_with('s') && !counted(&text[..m.start()]) {
+                    continue;
+                }
                 let hyphenated = unit.as_str().trim_start().starts_with('-');
                 let new = if hyphenated {
                     "90-plus".to_string()

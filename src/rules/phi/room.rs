@@ -30,6 +30,9 @@ static META: RuleMeta = RuleMeta {
         "Patient rooms on 5 West were repainted.",
         "The man in 2019 who sold me a car was nice.",
         "The guy in 12 hours will be home, my shift is long.",
+        "modeling my new lead apron in x-ray room 2 before the first patient of the day",
+        "charge nurse brought cheeseburgers and room 3 (the call room, relax) smelled like a grill",
+        "my dad is in room 214 at county general, they say it's his heart again",
     ],
 };
 
@@ -75,7 +78,33 @@ const NOT_PATIENT_ROOMS: &[&str] = &[
     "staff",
     "team",
     "training",
+    "ray",
+    "equipment",
+    "x-ray",
 ];
+
+/// Words before a room that make it a relative's ("my dad is in room 214"): the writer's family,
+/// not a patient of theirs. ("I was in room 12" is not one: the writer may be at a patient's
+/// bedside.)
+fn family_before(before: &str) -> bool {
+    static R: crate::rules::compiled::LazyRegex = crate::rules::compiled::LazyRegex::new(
+        r"(?i)\bmy\s+(?:great[- ])?(?:grand)?(?:mom|mother|ma|dad|father|pa|parents?|son|daughter|kid|baby|wife|husband|partner|brother|sister|aunt|uncle|cousin|nana|granny)\s+(?:(?:is|was|are|were|has\s+been|still|now|back|stayed|staying)\s+)*in\s*$",
+    );
+    R.get().is_match(before)
+}
+
+/// A room named after its number as one that holds no patient: "room 3 (the call room)".
+fn named_after(after: &str) -> bool {
+    let a = after.trim_start().to_ascii_lowercase();
+    let Some(inside) = a.strip_prefix('(') else {
+        return false;
+    };
+    let inside = inside.strip_prefix("the ").unwrap_or(inside);
+    NOT_PATIENT_ROOMS
+        .iter()
+        .any(|r| inside.starts_with(&format!("{r} room")))
+        || inside.starts_with("equipment")
+}
 
 const EVENTS: &[&str] = &[
     "grand rounds",
@@ -118,7 +147,10 @@ impl Rule for RoomNumber {
                 .next()
                 .unwrap_or("")
                 .to_ascii_lowercase();
-            if NOT_PATIENT_ROOMS.contains(&prev.as_str()) {
+            if NOT_PATIENT_ROOMS.contains(&prev.as_str())
+                || family_before(&text[..m.start()])
+                || named_after(&text[m.end()..])
+            {
                 continue;
             }
             let sentence = prose.sentence(m.start()).to_ascii_lowercase();
