@@ -321,6 +321,10 @@ def main():
     ap.add_argument("--unit-epochs", type=int, default=UNIT_EPOCHS,
                     help="epochs of the second stage (positive units; default 0: none)")
     ap.add_argument("--unit-lr", type=float, default=UNIT_LR)
+    ap.add_argument("--train-on-dev", action="store_true",
+                    help="train on the dev split too, and calibrate on the calibration split alone")
+    ap.add_argument("--dump-scores", help="save the calibration posts' scores, labels and which are the "
+                    "calibration split's here (.npz), to compare runs")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--checkpoint", help="keep the fine-tuned weights here, and reuse them if the file exists "
                     "(to recalibrate without training again); the second stage's go beside it, "
@@ -338,6 +342,8 @@ def main():
     rows = load(train_paths)
     texts = [r["text"] for r in rows]
     dev = np.array([is_dev(t) for t in texts])
+    if args.train_on_dev:
+        dev = np.zeros_like(dev)
     y = np.array([[int(any(lb in r.get("labels", []) for lb in labels)) for (_, labels, _) in HEADS]
                   for r in rows], np.float32)
     # A sample of the sentences and windows of the negative training posts: negatives too.
@@ -416,6 +422,8 @@ def main():
             best = np.maximum(best, np.where(reads_blocks, np.maximum(unit, sp), unit))
         post.append(best)
     post = np.array(post)
+    if args.dump_scores:
+        np.savez(args.dump_scores, post=post, cal_y=cal_y, blind=blind)
     print(f"{'head':16} {'pos':>5} {'cal pos':>7} {'thr':>6} {'P':>5} {'R':>5}")
     # Heads that share a category are calibrated together (their findings are one category's).
     together = {}
@@ -452,7 +460,7 @@ def main():
             "dev": {"positives": int(cal_y[:, j].sum()), "precision": round(p, 4), "recall": round(r, 4)},
         })
     # Texts and their scores, so the Rust side can prove it computes what was trained.
-    probe = [t for t, d in zip(texts, dev) if d][:8] + ["x " * 200]
+    probe = ([t for t, d in zip(texts, dev) if d] or texts)[:8] + ["x " * 200]
     ps = score(probe)
     checks = [{"text": t, "scores": [round(float(v), 6) for v in ps[i]]} for i, t in enumerate(probe)]
     out = {
@@ -468,6 +476,7 @@ def main():
         "target_precision_by_head": TARGET_PRECISION_BY_HEAD,
         "min_words": MIN_WORDS,
         "training": {"epochs": args.epochs, "negatives": args.negatives, "seed": SEED, "dropout": args.dropout,
+                     **({"train_on_dev": True} if args.train_on_dev else {}),
                      **({"token_dropout": args.token_dropout} if args.token_dropout else {}),
                      **({"unit_epochs": args.unit_epochs, "unit_lr": args.unit_lr} if args.unit_epochs else {})},
         "heads": heads,

@@ -10,7 +10,7 @@ static META: RuleMeta = RuleMeta {
     id: "media/clinical-photo",
     default_severity: Severity::Warning,
     summary: "Photos or video taken in clinical or common areas, or of patients, specimens or cadavers.",
-    what: "Flags a post that shares or describes a photo or video taken in a clinical or common area (“pic from the cath lab”, “video of our dance in the ICU break room”, a selfie in the trauma bay) or of patients, specimens, scans or cadavers. Posts that say not to (“no photos in patient areas”) are left alone.",
+    what: "Flags a post that shares or describes a photo or video taken in a clinical or common area (“pic from the cath lab”, “video of our dance in the ICU break room”, a selfie in the trauma bay) or of patients, specimens, scans or cadavers. Posts that say not to (“no photos in patient areas”), and watching a video rather than taking one (“scrolling tiktok in the med room”), are left alone.",
     why: "Patients can appear in the background of any photo taken where care happens, and images of patients, specimens and cadavers are protected. MSK does not permit photography or video in common or public areas; the University of Minnesota forbids images of patients and of cadavers; Mayo Clinic's photography and video policy applies.",
     fix: "Remove the photo or video, or retake it somewhere no patient, record or specimen can appear.",
     fires: &[
@@ -19,12 +19,15 @@ static META: RuleMeta = RuleMeta {
         "Selfie in the trauma bay after a wild night.",
         "Snapped a photo of the tumor we resected, biggest I've ever seen.",
         "![me at the nurses station](station.jpg)",
+        "look at this pic from the cath lab 😳",
     ],
     clean: &[
         "Reminder: no photos in patient care areas, ever.",
         "Pic from the finish line of my first marathon!",
         "Photo of my dog waiting for me after night shift.",
         "I never take photos in the ICU.",
+        "scrolling tiktok in the med room while a pump alarms somewhere behind me",
+        "my preceptor caught me watching a reel while we were in a patient's room today",
     ],
 };
 
@@ -82,21 +85,60 @@ pub(crate) fn lexicon() -> &'static Lexicon {
     })
 }
 
+/// Whether the words just before a video or photo say the writer is watching one, not taking it
+/// ("scrolling tiktok in the med room", "watching a reel"). Not "look at this pic": that is how a
+/// writer shows their own.
+fn watched(before: &str) -> bool {
+    let words: Vec<String> = before
+        .split_whitespace()
+        .rev()
+        .take(3)
+        .map(|w| {
+            w.trim_matches(|c: char| !c.is_alphanumeric())
+                .to_ascii_lowercase()
+        })
+        .collect();
+    // The verb, then at most an article or "at" and a determiner before the media word.
+    let fillers = [
+        "a", "an", "the", "this", "that", "these", "my", "at", "some", "on", "through",
+    ];
+    words
+        .iter()
+        .skip_while(|w| fillers.contains(&w.as_str()))
+        .take(1)
+        .any(|w| {
+            matches!(
+                w.as_str(),
+                "scrolling"
+                    | "scroll"
+                    | "scrolled"
+                    | "watching"
+                    | "watch"
+                    | "watched"
+                    | "browsing"
+                    | "binging"
+                    | "bingeing"
+            )
+        })
+}
+
 impl Rule for ClinicalPhoto {
     fn meta(&self) -> &'static RuleMeta {
         &META
     }
 
     fn check_block(&self, cx: &Context, block: usize, out: &mut Vec<Finding>) {
-        cues::scan(
-            cx,
-            block,
-            lexicon(),
-            Guard::ALL,
-            &META,
-            "Photos and video from clinical or common areas, or of patients, specimens or cadavers, are not allowed in personal posts.",
-            out,
-        );
+        let text = &cx.markup.blocks[block].text;
+        for m in lexicon().matches(cx, block, Guard::ALL) {
+            if watched(&text[..m.start]) {
+                continue;
+            }
+            out.push(Finding::new(
+                &META,
+                cues::source(cx, block, m),
+                "Photos and video from clinical or common areas, or of patients, specimens or cadavers, are not allowed in personal posts.",
+            ));
+        }
     }
 
     fn check_document(&self, cx: &Context, out: &mut Vec<Finding>) {

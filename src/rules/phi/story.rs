@@ -35,6 +35,7 @@ static META: RuleMeta = RuleMeta {
         "The 93-year-old in the new Pixar short made me cry on the plane.",
         "Teaching point: a 90-year-old with a UTI may present only with confusion.",
         "Our bus driver was in the ER lobby today to pick up his wife, so sweet.",
+        "quick post before my next patient today: DEADLIFT PR THIS MORNING",
     ],
 };
 
@@ -156,6 +157,20 @@ impl Rule for PatientStory {
                 continue;
             }
             if !prose.real_case(m.start()) || negated_before(text, m.start()) {
+                continue;
+            }
+            // "before my next patient", "after my last patient": a patient in passing, marking
+            // the writer's time, not the subject of a story.
+            if (opening.starts_with("my next ") || opening.starts_with("my last "))
+                && text[..m.start()]
+                    .split_whitespace()
+                    .next_back()
+                    .is_some_and(|w| {
+                        ["before", "after", "until", "till", "between"]
+                            .iter()
+                            .any(|x| w.eq_ignore_ascii_case(x))
+                    })
+            {
                 continue;
             }
             // "every one of our patients" is all of them, not one.
