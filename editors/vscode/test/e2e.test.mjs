@@ -190,7 +190,14 @@ async function runCommand(page, title) {
       throw e;
     }
     await input.press("Enter");
-    await page.locator(".quick-input-widget").waitFor({ state: "hidden" });
+    // The palette closes. A command that asks something opens a quick pick of its own in the same
+    // widget, which then need not be hidden in between (on a loaded machine it was not, and the
+    // wait for "hidden" timed out with the command's own question on screen): wait for the
+    // palette's ">command" text to be gone instead.
+    const widget = page.locator(".quick-input-widget");
+    await poll("the command palette to close", async () =>
+      !(await widget.isVisible()) || !(await input.inputValue({ timeout: 1000 })).startsWith(">"),
+      30_000, 100);
     return true;
   }, LONG, 1000);
 }
