@@ -10,7 +10,7 @@ static META: RuleMeta = RuleMeta {
     id: "professionalism/unprofessional-language",
     default_severity: Severity::Warning,
     summary: "Profanity (masked too), intoxication or drug use, slurs, threats and violent language.",
-    what: "Flags profanity, also masked (“a$$”, “f***ing”), boasts of intoxication or drug use (“blackout drunk”, “I was so high”), slurs and discriminatory terms, threats (“I'm going to kill him”), and harm wished or threatened through an idiom, even as a joke or on a condition (“hope the guy who spat at me gets hit by a bus”, “if he yells at my new grad again I'm going to key his car”, “go full postal”, “let them die”). Clinical terms (“alcohol use disorder”, “high blood pressure”) ordinary tiredness (“this shift was exhausting”), and a death hoped for as a release (“let him die peacefully at home”) are left alone.",
+    what: "Flags profanity, also masked (“a$$”, “f***ing”), boasts of intoxication or drug use (“blackout drunk”, “I was so high”), slurs and discriminatory terms, threats (“I'm going to kill him”), and harm wished or threatened through an idiom, even as a joke or on a condition (“hope the guy who spat at me gets hit by a bus”, “if he yells at my new grad again I'm going to key his car”, “go full postal”, “let them die”). Clinical terms (“alcohol use disorder”, “high blood pressure”), ordinary tiredness (“this shift was exhausting”), and a death hoped for as a release (“let him die peacefully at home”) are left alone.",
     why: "Your posts reflect on you as a professional and on the people you care for. Mayo Clinic asks you to be respectful and professional; Mass General, MSK and the University of Minnesota forbid harassing, threatening, discriminatory or obscene material.",
     fix: "Reword without the language; no quick fix replaces your voice.",
     fires: &[
@@ -38,6 +38,7 @@ static META: RuleMeta = RuleMeta {
         "I hope the tumor dies a slow death in there.",
         "Honestly I hope she dies soon, she is suffering so much.",
         "I'm not saying let them die, I'm saying ask what they want.",
+        "After two weeks the family decided to let her die with us holding her hands.",
     ],
 };
 
@@ -198,6 +199,10 @@ fn harm_spared(text: &str, m: &std::ops::Range<usize>) -> bool {
     ]
     .iter()
     .any(|w| after.starts_with(w));
+    // A decision to let someone die ("the family decided to let her die", "we had to let him go
+    // and let him die") is care, not a wish.
+    let decided =
+        t.starts_with("let") && before.first().is_some_and(|w| w.eq_ignore_ascii_case("to"));
     // A death hoped for as a release ("hope she dies soon, she is suffering so").
     let sentence = text[cues::sentence(text, m)].to_ascii_lowercase();
     let release = [
@@ -209,7 +214,7 @@ fn harm_spared(text: &str, m: &std::ops::Range<usize>) -> bool {
     ]
     .iter()
     .any(|w| sentence.contains(w));
-    negated || gently || release
+    negated || gently || release || decided
 }
 
 impl Rule for UnprofessionalLanguage {
