@@ -204,7 +204,7 @@ fn harm_spared(text: &str, m: &std::ops::Range<usize>) -> bool {
     let decided =
         t.starts_with("let") && before.first().is_some_and(|w| w.eq_ignore_ascii_case("to"));
     // A death hoped for as a release ("hope she dies soon, she is suffering so").
-    let sentence = text[cues::sentence(text, m)].to_ascii_lowercase();
+    let sentence = text[s].to_ascii_lowercase();
     let release = [
         "hospice",
         "comfort care",
@@ -267,19 +267,19 @@ impl Rule for UnprofessionalLanguage {
             ..Guard::ALL
         };
         for m in harm_lexicon().matches(cx, block, guard) {
-            if harm_spared(&b.text, &m)
-                || out.iter().any(|f| {
-                    f.rule == META.id && {
-                        let r = cues::source(cx, block, m.clone());
-                        f.range.start < r.end && r.start < f.range.end
-                    }
-                })
+            if harm_spared(&b.text, &m) {
+                continue;
+            }
+            let r = cues::source(cx, block, m);
+            if out
+                .iter()
+                .any(|f| f.rule == META.id && f.range.start < r.end && r.start < f.range.end)
             {
                 continue;
             }
             out.push(Finding::new(
                 &META,
-                cues::source(cx, block, m),
+                r,
                 "Violent language: wishing or threatening harm, even as a joke or an idiom, reflects on you and on your workplace.",
             ));
         }

@@ -78,9 +78,9 @@ const NOT_PATIENT_ROOMS: &[&str] = &[
     "staff",
     "team",
     "training",
+    // "x-ray room 2": the word before is read as "ray".
     "ray",
     "equipment",
-    "x-ray",
 ];
 
 /// Words before a room that make it a relative's ("my dad is in room 214"): the writer's family,
