@@ -43,7 +43,7 @@ def rule_categories(scrubs, rows):
         return out
 
 
-def thresholds(post, y, blind):
+def thresholds(post, y, holds_on, target=T.TARGET_PRECISION):
     """Per head, as train.py: professionalism's heads together, the others one by one (1.01: off)."""
     thr = np.full(len(T.HEADS), 1.01)
     groups = {}
@@ -52,13 +52,13 @@ def thresholds(post, y, blind):
             groups.setdefault(rule.split("/")[0], []).append(j)
     for js in groups.values():
         if len(js) > 1:
-            found = T.calibrate_together(post[:, js], y[:, js[0]], T.TARGET_PRECISION, blind)
+            found = T.calibrate_together(post[:, js], y[:, js[0]], target, holds_on)
             if found:
                 thr[js] = found[0]
         else:
             j = js[0]
             t, _, _, reached = T.calibrate(post[:, j], y[:, j],
-                                           T.TARGET_PRECISION_BY_HEAD.get(T.HEADS[j][0], T.TARGET_PRECISION), blind)
+                                           T.TARGET_PRECISION_BY_HEAD.get(T.HEADS[j][0], target), holds_on)
             if reached:
                 thr[j] = t
     return thr, groups
@@ -67,9 +67,15 @@ def thresholds(post, y, blind):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--scrubs", default="target/release/scrubs")
+    ap.add_argument("--target", type=float, default=T.TARGET_PRECISION,
+                    help="the precision each head is calibrated to reach (default: train.py's)")
+    ap.add_argument("--by-round", action="store_true",
+                    help="thresholds must reach the target on each round's posts too (tried in session 26)")
+    ap.add_argument("--round", help="count findings on this round's posts only (train.CALIB_ROUNDS)")
     ap.add_argument("runs", nargs="+", metavar="NAME=SCORES.npz")
     args = ap.parse_args()
     calib = T.load(T.corpus_files("calib"))
+    rounds = np.array(T.calib_rounds(T.corpus_files("calib")))
     half = np.array([hashlib.sha256(r["text"].encode()).digest()[1] % 2 for r in calib])
     rules = rule_categories(str(Path(args.scrubs).resolve()), calib)
     truth = [set(r.get("categories") or []) for r in calib]
@@ -83,9 +89,15 @@ def main():
         counts = {}
         for k in (0, 1):
             fit = half == k
+            # As train.py: precision must hold on the fitting half's calibration posts (beside the
+            # dev split's); with --by-round, on each round of them too.
+            pad = [False] * int((~blind).sum())
+            masks = [np.array(pad + [True] * int(fit.sum()))]
+            if args.by_round:
+                masks += [np.array(pad + list(rounds[fit] == r)) for r in sorted(set(rounds))]
             thr, groups = thresholds(np.vstack([post[~blind], cp[fit]]), np.vstack([y[~blind], cy[fit]]),
-                                     np.array([False] * int((~blind).sum()) + [True] * int(fit.sum())))
-            for i in np.where(~fit)[0]:
+                                     masks, args.target)
+            for i in np.where(~fit & ((rounds == args.round) if args.round else True))[0]:
                 pred = set(rules[i]) | {c for c, js in groups.items() if (cp[i, js] >= thr[js]).any()}
                 for c in groups:
                     e = counts.setdefault(c, [0, 0, 0])

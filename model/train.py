@@ -53,7 +53,11 @@ HEADS = [
     ("workplace", ["workplace"], "workplace/during-duties"),
     ("media", ["media"], "media/clinical-photo"),
 ]
-TARGET_PRECISION = 0.9
+# 0.91, not 0.90: a threshold set where precision just reaches the target on the posts it is set on
+# falls short of it on others (where it lands is partly luck). Cross-calibrated on the 2,040
+# calibration posts (crosscal.py), thresholds set at 0.90 held endorsement at 0.86 on the other
+# half, at 0.91 at 0.90 with the same recall (BENCHMARKS.md (AC)).
+TARGET_PRECISION = 0.91
 # The disclaimer head takes a finding away (`disclaimer/missing`) rather than making one: a false
 # "this is a disclaimer" hides a real problem, so it must be surer (0.98 let the retrained head of
 # session 11 read "As a nurse at Mayo Clinic, I write this." before filler lines as one: tests/stress.rs).
@@ -66,6 +70,20 @@ def sha256_files(paths):
         h.update(p.relative_to(HERE).as_posix().encode() + b"\0")
         h.update(p.read_bytes())
     return h.hexdigest()
+
+
+# The calibration split's rounds, each written by its own helper sessions from its own brief
+# (session 8's from the test split's). `crosscal.py --round` counts findings on one round's posts.
+# Thresholds that must also reach the precision on each round alone were tried in session 26 and
+# did no better on session 8's posts than pooled ones (BENCHMARKS.md (AC)). A file not named here
+# is a round of its own.
+CALIB_ROUNDS = {"blind-c.jsonl": "s8", "blind-d.jsonl": "s8", **{f"blind-{x}.jsonl": "s26" for x in "efghijkl"}}
+
+
+def calib_rounds(paths):
+    """Each calibration post's round, in the order `load(paths)` reads them."""
+    return [CALIB_ROUNDS.get(p.name, p.stem) for p in paths for line in p.read_text(encoding="utf-8").splitlines()
+            if line.strip()]
 
 
 def corpus_files(split):
@@ -248,10 +266,23 @@ def category_labels(head):
     return sorted({lb for _, lbs, r in HEADS if r and r.split("/")[0] == cat for lb in lbs})
 
 
-def calibrate(scores, y, target=TARGET_PRECISION, blind=None):
-    """The lowest threshold whose precision is >= target (most recall) on all the posts and, where
-    `blind` marks the calibration split's posts, on those alone too (thresholds must hold on wording the
-    training posts do not share); else best F0.5. Returns (threshold, precision, recall, reached)."""
+def holds(pred, pos, groups, target):
+    """Whether findings `pred` reach `target` precision within each mask of `groups` (a group they
+    make no finding in holds)."""
+    for g in groups:
+        tp = int((pred & pos & g).sum())
+        fp = int((pred & ~pos & g).sum())
+        if tp + fp and tp / (tp + fp) < target:
+            return False
+    return True
+
+
+def calibrate(scores, y, target=TARGET_PRECISION, groups=()):
+    """The threshold whose precision is >= target with the most recall, on all the posts and within
+    each mask of `groups` too (the calibration split's posts, when the dev split's are calibrated on
+    with them: thresholds must hold on wording the training posts do not share); the highest of those
+    with the same recall, since a lower one adds only false alarms on these posts; else best F0.5.
+    Returns (threshold, precision, recall, reached)."""
     best = None
     for t in np.unique(np.round(scores, 4)):
         pred = scores >= t
@@ -261,13 +292,8 @@ def calibrate(scores, y, target=TARGET_PRECISION, blind=None):
         if tp == 0:
             continue
         p, r = tp / (tp + fp), tp / (tp + fn)
-        held = p >= target
-        if held and blind is not None:
-            btp = int((pred & blind & (y == 1)).sum())
-            bfp = int((pred & blind & (y == 0)).sum())
-            held = btp + bfp == 0 or btp / (btp + bfp) >= target
-        if held:
-            key = (1, r, -t)
+        if p >= target and holds(pred, y == 1, groups, target):
+            key = (1, r, t)
         else:
             key = (0, 1.25 * p * r / (0.25 * p + r), -t)
         if best is None or key > best[0]:
@@ -277,12 +303,12 @@ def calibrate(scores, y, target=TARGET_PRECISION, blind=None):
     return best[1], best[2], best[3], best[0][0] == 1
 
 
-def calibrate_together(scores, y, target, blind, grid=30):
+def calibrate_together(scores, y, target, groups=(), grid=30):
     """Thresholds for the heads whose findings are one category's (professionalism's three), chosen
     together: each head's threshold among `grid` quantiles of its scores of 0.5 or more (or off), the
-    combination whose union of findings reaches `target` precision on all the posts and on the blind
-    ones alone with the most recall (then the highest thresholds). Calibrated one by one, each head
-    must reach the precision alone, and the union is left with the recall of the strictest.
+    combination whose union of findings reaches `target` precision on all the posts and within each
+    mask of `groups` with the most recall (then the highest thresholds). Calibrated one by one, each
+    head must reach the precision alone, and the union is left with the recall of the strictest.
     Returns (thresholds, precision, recall) or None when no combination reaches the target."""
     cands = []
     for j in range(scores.shape[1]):
@@ -296,11 +322,7 @@ def calibrate_together(scores, y, target, blind, grid=30):
         pred = (scores >= np.array(combo)).any(1)
         tp = int((pred & pos).sum())
         fp = int((pred & ~pos).sum())
-        if tp == 0 or tp / (tp + fp) < target:
-            continue
-        btp = int((pred & pos & blind).sum())
-        bfp = int((pred & ~pos & blind).sum())
-        if btp + bfp and btp / (btp + bfp) < target:
+        if tp == 0 or tp / (tp + fp) < target or not holds(pred, pos, groups, target):
             continue
         key = (tp, sum(combo))
         if best is None or key > best[0]:
@@ -407,6 +429,7 @@ def main():
     cal_y = np.array([[int(any(lb in r.get("labels", []) for lb in category_labels(name))) for (name, _, _) in HEADS]
                       for r in cal_rows], np.float32)
     blind = np.array([False] * int(dev.sum()) + [True] * len(calib))
+    holds_on = [blind]
     print(f"calibrating on {int(dev.sum())} dev posts and {len(calib)} calibration posts", flush=True)
     reads_blocks = np.array([name in BLOCK_HEADS for (name, _, _) in HEADS])
     post = []
@@ -434,7 +457,7 @@ def main():
     for cat, js in groups.items():
         if len(js) < 2:
             continue
-        found = calibrate_together(post[:, js], cal_y[:, js[0]], TARGET_PRECISION, blind)
+        found = calibrate_together(post[:, js], cal_y[:, js[0]], TARGET_PRECISION, holds_on)
         if found:
             thrs, p, r = found
             print(f"{cat}: heads calibrated together, precision {p:.2f}, recall {r:.2f}")
@@ -450,7 +473,7 @@ def main():
             p, r, reached = tp / max(1, tp + fp), tp / max(1, int(cal_y[:, j].sum())), thr <= 1.0
         else:
             thr, p, r, reached = calibrate(post[:, j], cal_y[:, j],
-                                           TARGET_PRECISION_BY_HEAD.get(name, TARGET_PRECISION), blind)
+                                           TARGET_PRECISION_BY_HEAD.get(name, TARGET_PRECISION), holds_on)
         # A head that cannot reach the target precision on dev makes no findings (precision first).
         print(f"{name:16} {int(y[:, j].sum()):5} {int(cal_y[:, j].sum()):7} {thr:6.3f} {p:5.2f} {r:5.2f}"
               + ("" if reached else "  off: below the target precision"))
