@@ -47,7 +47,7 @@ fn role_stated() -> std::sync::Arc<Regex> {
 
 fn disclosed() -> std::sync::Arc<Regex> {
     static R: crate::rules::compiled::LazyRegex = crate::rules::compiled::LazyRegex::new(
-        r"(?i)\b(?:I\s+work\s+(?:there|here)|where\s+I\s+work|my\s+(?:employer|workplace|place\s+of\s+work|hospital|colleagues|coworkers|co-workers)|full\s+disclosure|disclosure:|I['’]m\s+(?:an?\s+)?(?:\w+\s+){0,3}there|I\s+am\s+(?:an?\s+)?(?:\w+\s+){0,3}there|I['’]m\s+on\s+staff|employee\s+here|I\s+(?:work|worked|trained)\s+(?:at|for)\b)",
+        r"(?i)\b(?:I\s+work\s+(?:there|here)|where\s+I\s+work|my\s+(?:employer|workplace|place\s+of\s+work|hospital|colleagues|coworkers|co-workers)|full\s+disclosure|disclosure:|I['’]m\s+(?:an?\s+)?(?:\w+\s+){0,3}there|I\s+am\s+(?:an?\s+)?(?:\w+\s+){0,3}there|I['’]m\s+on\s+staff|employee\s+here|I\s+(?:work|worked|trained)\s+(?:at|for)\b|(?:I|I['’]ve|I\s+have)\s+(?:\w+\s+){0,2}?(?:worked|working)\s+(?:alongside|with|at|in|on)\b|working\s+alongside|proud\s+to\s+work\s+(?:with|at|for|here|alongside)|(?:doc|doctor|nurse|RN|MD|DO|NP|PA|resident|intern|fellow|pharmacist|tech|student|attending|surgeon)\s+here\b|PGY-?\d|(?:first|second|third|fourth|1st|2nd|3rd|4th)[\s-]year\s+(?:med(?:ical)?\s+student\s+|resident\s+|student\s+)?(?:at|in)\b|my\s+own\s+patients|my\s+(?:[\w-]+\s+){0,2}?(?:block|rotation|clerkship|residency|fellowship|unit|floor)\b|our\s+(?:[\w-]+\s+){0,2}?(?:unit|team|floor|program|department|lab|crew|arm|trials?)\b|rounding\s+(?:at|on|with)\b|I['’]ll\s+be\s+(?:leading|joining|starting|working)\b)",
     );
     R.get()
 }
@@ -64,14 +64,11 @@ impl Rule for UndisclosedAffiliation {
             return;
         }
         let own: Vec<usize> = if configured {
-            // Only a tie the writer states counts as saying where they work (speaking as the
-            // institution shows the tie, not the writer's place in it).
-            if cx
-                .affiliations
-                .iter()
-                .any(|a| !a.implicit && cx.active.contains(&a.pack))
-                || any(&disclosed())
-            {
+            // A tie the writer states says where they work. A post that speaks as the
+            // institution ("we at MGH", "Mayo Clinic recommends") shows the tie, and
+            // `on-behalf` says what is wrong with it: a second finding here would only repeat
+            // it (the blind calibration and test splits' writers never counted it as this).
+            if cx.affiliations.iter().any(|a| cx.active.contains(&a.pack)) || any(&disclosed()) {
                 return;
             }
             cx.active.clone()
@@ -226,6 +223,24 @@ mod tests {
         ] {
             assert!(!c.check(t, Format::Markdown).iter().any(|f| f.rule == RULE), "{t}");
         }
+        // A tie stated in other words, or a post that speaks as the institution (which
+        // `on-behalf` flags), says it too.
+        for t in [
+            "U of M peds resident here: our transplant program is world class.",
+            "PGY-2 @ UMN IM, please apply, the U of M program is the best in the Midwest.",
+            "I had the pleasure of working alongside Priya in the U of M echo lab. The best tech I know.",
+            "Happy Nurses Week to the best unit at the U of M. Proud to work with you all.",
+            "We at the University of Minnesota are proud of our world class transplant program.",
+        ] {
+            assert!(!c.check(t, Format::Markdown).iter().any(|f| f.rule == RULE), "{t}");
+        }
+        // A tie to someone else's work is no disclosure of one's own.
+        let t =
+            "My cousin worked with them for years: the U of M transplant program is world class.";
+        assert!(
+            c.check(t, Format::Markdown).iter().any(|f| f.rule == RULE),
+            "{t}"
+        );
         let c = Checker::default_checker();
         assert!(!c
             .check(
