@@ -23,6 +23,7 @@ pub(crate) mod pictures;
 pub mod placement;
 mod professionalism_disparaging;
 mod professionalism_language;
+mod professionalism_safety;
 mod suppression_unused;
 mod work_email;
 mod workplace_during_duties;
@@ -42,6 +43,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &work_email::InstitutionalAddress,
         &professionalism_language::UnprofessionalLanguage,
         &professionalism_disparaging::DisparagingPeople,
+        &professionalism_safety::SkippedSafetyStep,
         &boundaries_patient::PatientConnection,
         &boundaries_supervisor::SupervisorConnection,
         &branding_handle::NameInHandle,
@@ -132,6 +134,7 @@ pub(crate) fn lexicons() -> Vec<&'static cues::Lexicon> {
         professionalism_disparaging::lexicon(),
         professionalism_language::lexicon(),
         professionalism_language::harm_lexicon(),
+        professionalism_safety::lexicon(),
         workplace_during_duties::lexicon(),
         &name.titled,
         &name.glossed,
