@@ -42,7 +42,7 @@ KNOWN_RULES = {
     "endorsement/institutional-endorsement",
     "medical-advice/individual-advice", "medical-advice/missing-notice",
     "confidential/unreleased-information",
-    "professionalism/unprofessional-language",
+    "professionalism/unprofessional-language", "professionalism/skipped-safety-step",
     "boundaries/patient-connection", "boundaries/supervisor-connection",
     "branding/name-in-handle", "media/clinical-photo", "workplace/during-duties",
     "professionalism/disparaging-people", "branding/logo-use", "media/department-video",
