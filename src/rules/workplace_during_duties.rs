@@ -12,7 +12,7 @@ static META: RuleMeta = RuleMeta {
     id: "workplace/during-duties",
     default_severity: Severity::Warning,
     summary: "Posting, scrolling or live-tweeting during clinical duties (“tweeting between codes”, “on my phone during sign-out”).",
-    what: "Flags a post that says it was written, or that the writer was on social media, during patient care: “tweeting between codes”, “on my phone during sign-out”, “live-tweeting this surgery”, “posting this from the nurses' station”. Breaks, lunch and after-shift posts are left alone.",
+    what: "Flags a post that says it was written, or that the writer was on social media, during patient care: “tweeting between codes”, “on my phone during sign-out”, “live-tweeting this surgery”, “posting this from the nurses' station”, a post “live from L&D triage” or “live from bed 7”, a selfie in the med room or the trauma bay, “3 hours into my shift and I've already posted”. Breaks, lunch, after-shift posts and a selfie before the first case are left alone.",
     why: "Social media must not interfere with patient care or work duties. Mayo Clinic, Mass General, MSK and the University of Minnesota all say so.",
     fix: "Post on your break or after your shift, and leave the timing out.",
     fires: &[
@@ -23,6 +23,9 @@ static META: RuleMeta = RuleMeta {
         "Scrolling TikTok during rounds because the attending is late.",
         "live-tweeting my first surgery scrub in! retractor's heavy y'all",
         "quick post from the med room while my pt's blood runs",
+        "live from L&D triage 👶 these shields are the best",
+        "clinical selfie in the med room before my 0900 meds 📸",
+        "3 hours into my shift and I've already posted 4 stories.",
     ],
     clean: &[
         "Posting this on my lunch break from the cafeteria.",
@@ -30,6 +33,8 @@ static META: RuleMeta = RuleMeta {
         "Home after a long shift, time for tea.",
         "Live-tweeting the keynote at the nursing conference!",
         "Quick post from the lake, day off and my phone is on silent.",
+        "Live from the ICU family lounge after my shift: thank you, night team.",
+        "Never take a selfie in the med room: patient labels are everywhere.",
     ],
 };
 
@@ -53,7 +58,16 @@ const TRIGGERS: &[&str] = &[
     "snapchat",
     "post",
     "filming",
+    "live from",
+    "selfie",
+    "mirror pic",
+    "snap from",
+    "into my shift",
+    "into the shift",
 ];
+
+/// A clinical place, where a post is written on duty: "the OR", "the med room", "bed 7".
+const PLACE: &str = r"(?:OR|O\.R\.|operating\s+room|unit|floor|ICU|NICU|PICU|MICU|SICU|ED|ER|L&D|labor\s+and\s+delivery|(?:L&D\s+)?triage|bed\s+\d+|room\s+\d+|trauma\s+bay|rig|nurses['’]?\s+station|med\s+room|supply\s+room|(?:clean|dirty)\s+utility(?:\s+room)?|cath\s+lab|PACU|pre-?op)";
 
 pub(crate) fn lexicon() -> &'static Lexicon {
     static L: OnceLock<Lexicon> = OnceLock::new();
@@ -65,6 +79,12 @@ pub(crate) fn lexicon() -> &'static Lexicon {
             &[
                 format!(r"(?i)\b{act}\b[^.!?\n]{{0,30}}?\b{duty}"),
                 r"(?i)\blive-?tweeting\s+(?:this|the|a|my)\s+(?:first\s+|next\s+|own\s+)?(?:surgery|case|procedure|code|c-?section|delivery|Whipple|resection|transplant|trauma)\b".to_string(),
+                // Posting from a clinical place: "live from L&D triage", "live from bed 7",
+                // "snap from the OR", "a selfie in the med room", "trauma bay selfie".
+                format!(r"(?i)\b(?:live|snap|selfie|mirror\s+pic|pic)\s+(?:from|in)\s+(?:the\s+|my\s+|our\s+)?{PLACE}\b"),
+                format!(r"(?i)\b{PLACE}\s+(?:selfie|mirror\s+pic)\b"),
+                // "3 hours into my shift and I've already posted 4 stories".
+                r"(?i)\binto\s+(?:my|the|this)\s+shift\b[^.!?\n]{0,40}?\b(?:posted|posting|tweet\w*|scroll\w*|on\s+(?:my\s+phone|TikTok|Instagram|Insta|Twitter|Reddit|Facebook))".to_string(),
             ],
         )
     })
@@ -73,7 +93,7 @@ pub(crate) fn lexicon() -> &'static Lexicon {
 /// Off duty: a break, lunch, after the shift.
 fn off_duty() -> std::sync::Arc<Regex> {
     static R: crate::rules::compiled::LazyRegex = crate::rules::compiled::LazyRegex::new(
-        r"(?i)\b(?:on\s+(?:my|a|our)\s+(?:\w+\s+)?break|lunch|after\s+(?:my\s+|the\s+)?(?:shift|work|rounds)|post-?shift|day\s+off|off\s+duty|at\s+home)\b",
+        r"(?i)\b(?:on\s+(?:my|a|our)\s+(?:\w+\s+)?break|lunch|after\s+(?:(?:my|the|a|our)\s+)?(?:\w+\s+)?(?:shift|work|rounds|turnover|night|day|case|code)|post-?shift|day\s+off|off\s+duty|at\s+home|heading\s+home|locker\s+room|before\s+(?:(?:the|my)\s+)?(?:\w+\s+)?(?:case|shift)|cleaned\s+up)\b",
     );
     R.get()
 }
