@@ -35,6 +35,7 @@ static META: RuleMeta = RuleMeta {
         "Quick post from the lake, day off and my phone is on silent.",
         "Live from the ICU family lounge after my shift: thank you, night team.",
         "Never take a selfie in the med room: patient labels are everywhere.",
+        "My grandmother will live in room 204 at her new care home, and I basically live in the ICU.",
     ],
 };
 
@@ -81,7 +82,7 @@ pub(crate) fn lexicon() -> &'static Lexicon {
                 r"(?i)\blive-?tweeting\s+(?:this|the|a|my)\s+(?:first\s+|next\s+|own\s+)?(?:surgery|case|procedure|code|c-?section|delivery|Whipple|resection|transplant|trauma)\b".to_string(),
                 // Posting from a clinical place: "live from L&D triage", "live from bed 7",
                 // "snap from the OR", "a selfie in the med room", "trauma bay selfie".
-                format!(r"(?i)\b(?:live|snap|selfie|mirror\s+pic|pic)\s+(?:from|in)\s+(?:the\s+|my\s+|our\s+)?{PLACE}\b"),
+                format!(r"(?i)\b(?:live\s+from|(?:snap|selfie|mirror\s+pic|pic)\s+(?:from|in))\s+(?:the\s+|my\s+|our\s+)?{PLACE}\b"),
                 format!(r"(?i)\b{PLACE}\s+(?:selfie|mirror\s+pic)\b"),
                 // "3 hours into my shift and I've already posted 4 stories".
                 r"(?i)\binto\s+(?:my|the|this)\s+shift\b[^.!?\n]{0,40}?\b(?:posted|posting|tweet\w*|scroll\w*|on\s+(?:my\s+phone|TikTok|Instagram|Insta|Twitter|Reddit|Facebook))".to_string(),
