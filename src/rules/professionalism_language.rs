@@ -124,10 +124,9 @@ pub(crate) fn lexicon() -> &'static Lexicon {
                 r"(?i)\ba(?:\$\$|\*\*)(?:holes?)?",
                 // Intoxication and drug use, owned by the writer.
                 r"(?i)\bblackout\s+drunk\b",
-                r"(?i)\b(?:I\s+was|I['’]?m|I\s+am|I\s+got|we\s+were|we\s+got|getting|got|gonna\s+get|going\s+to\s+get|get)\s+(?:so\s+|super\s+|really\s+|totally\s+|absolutely\s+|completely\s+)?(?:drunk|wasted|hammered|plastered|trashed|shitfaced|stoned|baked|blazed|high)\b(?:\s+\w+){0,2}",
+                r"(?i)\b(?:I\s+was|I['’]?m|I\s+am|I\s+got|we\s+were|we\s+got|getting|got|gonna\s+get|going\s+to\s+get|get)\s+(?:so\s+|super\s+|really\s+|totally\s+|absolutely\s+|completely\s+)?(?:drunk|wasted|hammered|plastered|trashed|shitfaced|stoned|baked|blazed|high|obliterated|sloshed|blitzed|tipsy)\b(?:\s+\w+){0,2}",
                 r"(?i)\b(?:smoked|smoking|did|doing|took|taking|popped|popping|snorted|snorting|ate\s+an?)\s+(?:some\s+)?(?:weed|coke|cocaine|molly|ecstasy|shrooms|acid|lines|edibles?|an\s+edible)\b",
                 r"(?i)\b(?:tripping|rolling)\s+(?:on|balls)\b",
-                r"(?i)\b(?:I\s+was|I['’]?m|I\s+am|I\s+got|we\s+were|we\s+got|getting|gonna\s+get|going\s+to\s+get|time\s+to\s+get)\s+(?:so\s+|super\s+|really\s+|totally\s+|absolutely\s+|completely\s+)?(?:obliterated|sloshed|blitzed|tipsy)\b",
                 // Counting the drinks: "six beers deep", "4 mimosas in and…" (not "six drinks in a
                 // week", a history).
                 r"(?i)\b(?:\d{1,2}|two|three|four|five|six|seven|eight|nine|ten)\s+(?:beers|drinks|shots|margs|margaritas|mimosas|white\s+claws|claws|seltzers|glasses\s+of\s+wine)\s+(?:deep\b|in\s*(?:[,.!;:…)]|$|and\b|lol\b|lmao\b|rn\b|[🍺🍻🥂🍷🍹]))",

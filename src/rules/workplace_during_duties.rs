@@ -82,7 +82,7 @@ pub(crate) fn lexicon() -> &'static Lexicon {
                 r"(?i)\blive-?tweeting\s+(?:this|the|a|my)\s+(?:first\s+|next\s+|own\s+)?(?:surgery|case|procedure|code|c-?section|delivery|Whipple|resection|transplant|trauma)\b".to_string(),
                 // Posting from a clinical place: "live from L&D triage", "live from bed 7",
                 // "snap from the OR", "a selfie in the med room", "trauma bay selfie".
-                format!(r"(?i)\b(?:live\s+from|(?:snap|selfie|mirror\s+pic|pic)\s+(?:from|in))\s+(?:the\s+|my\s+|our\s+)?{PLACE}\b"),
+                format!(r"(?i)\b(?:live\s+from|(?:snap|selfie|mirror\s+pic)\s+(?:from|in))\s+(?:the\s+|my\s+|our\s+)?{PLACE}\b"),
                 format!(r"(?i)\b{PLACE}\s+(?:selfie|mirror\s+pic)\b"),
                 // "3 hours into my shift and I've already posted 4 stories".
                 r"(?i)\binto\s+(?:my|the|this)\s+shift\b[^.!?\n]{0,40}?\b(?:posted|posting|tweet\w*|scroll\w*|on\s+(?:my\s+phone|TikTok|Instagram|Insta|Twitter|Reddit|Facebook))".to_string(),
