@@ -198,6 +198,40 @@ LIST_ITEM = re.compile(r"\s*([-*+]|\d+[.)])\s")
 SHORTCODE = re.compile(r":[a-z0-9_+-]+:$")
 
 
+# A draft that opens by saying what it tells is invented (fiction, a composite or hypothetical
+# case) is not judged a patient's story (src/engine/judgement.rs `declares_invented`, the same
+# patterns): the model reads one paragraph at a time, and the declaration is in the first.
+OPENING_WORDS = 40
+INVENTED = re.compile(r"""(?ix)
+  \bfiction(?:al)?\b
+| \b(?:all|every(?:thing|one|body)?|each)\b(?:\s+(?:of\s+)?(?:it|this|them|these|the|in\s+(?:it|this|here)))*(?:\s+(?:characters?|names?|details?|events?|people|persons?|patients?|calls?|cases?|stories|story|words?|parts?))?[\s,]+(?:(?:below|here|in\s+(?:it|this|here)|is|are|was|were|has|have|been|totally|entirely|completely|wholly|of\s+it)\s+){0,4}(?:invented|made[\x20-]up|fictional|imaginary|fabricated)\b
+| \b(?:nobody|no\s+one|none\s+of\s+(?:it|this|them|these))\b(?:\s+(?:in|of)\s+(?:it|this|here|them))?\s+(?:is|are|was|were)\s+real\b
+| \b(?:totally|entirely|completely|wholly)\s+(?:made[\x20-]up|invented|fictional|imaginary)\b
+| \b(?:a|is|are|as)\s+composite\b | \bcomposite\s+(?:case|patient|character|sketch|of)\b
+| \bhypothetical(?:ly)?\b
+| \b(?:made[\x20-]up|invented|imaginary)\s+(?:patient|case|scenario|story|character)s?\b
+| \bI\s+made\s+(?:him|her|them|this|this\s+one|the\s+whole\s+thing)\s+up\b | \bI\s+made\s+it\s+all\s+up\b
+| \b(?:writing|fiction)\s+prompt\b
+""")
+NOT_INVENTED = re.compile(r"""(?ix)
+  \bnon-?fiction\b
+| \b(?:not|isn't|isn’t|wasn't|wasn’t|aren't|aren’t|weren't|weren’t|never)\s+(?:a\s+|an\s+|some\s+)?(?:fiction|fictional|hypothetical|composite|made[\x20-]up|invented)\b
+| \b(?:like|than)\s+(?:\w+\s+)?fiction\b
+| \bwish\b[^.!?\n]{0,40}\b(?:fiction|made[\x20-]up|invented)\b
+| \b(?:true|real)\s+story\b | \bbased\s+on\b | \binspired\s+by\b
+""")
+
+
+def declares_invented(text):
+    """Whether the first paragraph's first OPENING_WORDS words say the draft is invented."""
+    ps = paragraphs(text)
+    if not ps:
+        return False
+    ws = list(re.finditer(r"\S+", ps[0]))
+    opening = ps[0][:ws[OPENING_WORDS - 1].end()] if len(ws) > OPENING_WORDS else ps[0]
+    return bool(INVENTED.search(opening)) and not NOT_INVENTED.search(opening)
+
+
 def lead_in(para):
     """A paragraph that ends with a colon (not an emoji shortcode such as ":tada:") introduces the
     one after it: "Short fiction, everything invented:"."""
@@ -432,6 +466,7 @@ def main():
     holds_on = [blind]
     print(f"calibrating on {int(dev.sum())} dev posts and {len(calib)} calibration posts", flush=True)
     reads_blocks = np.array([name in BLOCK_HEADS for (name, _, _) in HEADS])
+    story_head = [name for (name, _, _) in HEADS].index("patient-story")
     post = []
     for t in cal_texts:
         best = np.zeros(len(HEADS))
@@ -443,6 +478,8 @@ def main():
             su = score(us)
             unit = (su ** (1 - args.block_weight) * sp ** args.block_weight).max(0)
             best = np.maximum(best, np.where(reads_blocks, np.maximum(unit, sp), unit))
+        if declares_invented(t):
+            best[story_head] = 0.0
         post.append(best)
     post = np.array(post)
     if args.dump_scores:

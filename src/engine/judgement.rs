@@ -17,7 +17,9 @@
 //! disclaimer, in any wording, clears `disclaimer/missing`.
 
 use std::ops::Range;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
+
+use regex::Regex;
 
 use serde::Serialize;
 
@@ -177,6 +179,71 @@ pub fn opens_at(threshold: f32, block_weight: f32) -> f32 {
 
 /// The head whose positive units clear `disclaimer/missing`.
 pub const DISCLAIMER_HEAD: &str = "disclaimer";
+
+/// The head whose positive units are a patient's story, `phi/patient-story`.
+pub const STORY_HEAD: &str = "patient-story";
+
+/// Words of a draft's opening that [`declares_invented`] reads.
+const OPENING_WORDS: usize = 40;
+
+/// Whether the draft opens by saying that what it tells is invented: fiction, a composite or
+/// hypothetical case, a made-up patient ("Fiction. Every character below is invented.", "A case I
+/// use with interns. It's hypothetical."). Corpus LABELS.md counts such a post no patient's story,
+/// and the story head is then not asked: the model reads one paragraph at a time, so a
+/// declaration in the first paragraph does not reach the story's. Read in the first paragraph or
+/// heading, its first [`OPENING_WORDS`] words; not when it says the opposite ("not fiction",
+/// "based on a real patient", "I wish this were made up"). A declaration after the story declares
+/// nothing. 355 of the 29,475 training posts and 46 of the 2,040 calibration posts open that
+/// way, none of them a patient's story (`declares_invented` in `model/train.py`, the same
+/// patterns; "By the time I made it up to the floor" was the one story an earlier draft of
+/// them took for one).
+fn declares_invented(cx: &Context) -> bool {
+    use crate::markup::BlockKind;
+    static INVENTED: OnceLock<(Regex, Regex)> = OnceLock::new();
+    let (invented, not_invented) = INVENTED.get_or_init(|| {
+        let re = |p: &str| Regex::new(p).expect("valid pattern");
+        (re(INVENTED_PATTERN), re(NOT_INVENTED_PATTERN))
+    });
+    let Some(first) = cx
+        .markup
+        .blocks
+        .iter()
+        .find(|b| matches!(b.kind, BlockKind::Paragraph | BlockKind::Heading(_)))
+    else {
+        return false;
+    };
+    let end = first
+        .text
+        .split_whitespace()
+        .nth(OPENING_WORDS - 1)
+        .map_or(first.text.len(), |w| {
+            w.as_ptr() as usize - first.text.as_ptr() as usize + w.len()
+        });
+    let opening = &first.text[..end];
+    invented.is_match(opening) && !not_invented.is_match(opening)
+}
+
+/// What says a draft's story is invented (`INVENTED` in `model/train.py`).
+const INVENTED_PATTERN: &str = r"(?ix)
+  \bfiction(?:al)?\b
+| \b(?:all|every(?:thing|one|body)?|each)\b(?:\s+(?:of\s+)?(?:it|this|them|these|the|in\s+(?:it|this|here)))*(?:\s+(?:characters?|names?|details?|events?|people|persons?|patients?|calls?|cases?|stories|story|words?|parts?))?[\s,]+(?:(?:below|here|in\s+(?:it|this|here)|is|are|was|were|has|have|been|totally|entirely|completely|wholly|of\s+it)\s+){0,4}(?:invented|made[\x20-]up|fictional|imaginary|fabricated)\b
+| \b(?:nobody|no\s+one|none\s+of\s+(?:it|this|them|these))\b(?:\s+(?:in|of)\s+(?:it|this|here|them))?\s+(?:is|are|was|were)\s+real\b
+| \b(?:totally|entirely|completely|wholly)\s+(?:made[\x20-]up|invented|fictional|imaginary)\b
+| \b(?:a|is|are|as)\s+composite\b | \bcomposite\s+(?:case|patient|character|sketch|of)\b
+| \bhypothetical(?:ly)?\b
+| \b(?:made[\x20-]up|invented|imaginary)\s+(?:patient|case|scenario|story|character)s?\b
+| \bI\s+made\s+(?:him|her|them|this|this\s+one|the\s+whole\s+thing)\s+up\b | \bI\s+made\s+it\s+all\s+up\b
+| \b(?:writing|fiction)\s+prompt\b
+";
+
+/// What says it is not (`NOT_INVENTED` in `model/train.py`).
+const NOT_INVENTED_PATTERN: &str = r"(?ix)
+  \bnon-?fiction\b
+| \b(?:not|isn't|isn’t|wasn't|wasn’t|aren't|aren’t|weren't|weren’t|never)\s+(?:a\s+|an\s+|some\s+)?(?:fiction|fictional|hypothetical|composite|made[\x20-]up|invented)\b
+| \b(?:like|than)\s+(?:\w+\s+)?fiction\b
+| \bwish\b[^.!?\n]{0,40}\b(?:fiction|made[\x20-]up|invented)\b
+| \b(?:true|real)\s+story\b | \bbased\s+on\b | \binspired\s+by\b
+";
 
 /// A unit: a byte range of block `block`'s text, and the sentences it spans.
 struct Unit {
@@ -352,6 +419,7 @@ pub(crate) fn apply(
         .iter()
         .enumerate()
         .filter(|(_, h)| h.enabled)
+        .filter(|(_, h)| h.name != STORY_HEAD || !declares_invented(cx))
         .filter_map(|(i, h)| {
             let rule = match &h.rule {
                 Some(r) => r.as_str(),
@@ -1038,9 +1106,10 @@ mod tests {
             "All invented:\n\nEvery word of the next part:\n\n{story}\n"
         ))
         .is_empty());
-        // A paragraph that only comes before the story, not ending with a colon, frames nothing.
+        // A paragraph that only comes before the story, not ending with a colon, frames nothing
+        // (unless it declares the draft invented: the next test).
         assert_eq!(
-            judged(&format!("Short fiction, all of it invented.\n\n{story}\n")),
+            judged(&format!("Some words I invented this week.\n\n{story}\n")),
             [("phi/patient-story".to_string(), story.to_string())]
         );
         // Nor does a lead-in after it, nor one at the end of the draft.
@@ -1062,6 +1131,62 @@ mod tests {
         let long = format!("{} all of it invented:", "word ".repeat(40));
         assert_eq!(found(&long), alone);
         assert!(found(&long[100..]).is_empty());
+    }
+
+    #[test]
+    fn a_draft_that_opens_by_declaring_its_story_invented_is_not_judged_a_story() {
+        let story = "A quiet story about a night nurse and her patient.";
+        let stories = |text: &str| -> usize {
+            check(Settings::default(), text)
+                .iter()
+                .filter(|f| f.judged.is_some() && f.rule == "phi/patient-story")
+                .count()
+        };
+        // Said in the first paragraph or heading, in any of the ways writers say it, it frames
+        // every paragraph after it, colon or not.
+        for opening in [
+            "Fiction. Every character and event below is invented.",
+            "# Flash fiction",
+            "(This one's made up, folks. Nobody in it is real.)",
+            "A case I use with interns every July. It's hypothetical, I made her up.",
+            "Teaching case for the residents. The patient below is a composite of a dozen people.",
+            "A writing prompt I did for fun.",
+            "Here's a made-up patient for practice.",
+        ] {
+            let text = format!("{opening}\n\n{story}\n\nAnd later, {story}\n");
+            assert_eq!(stories(&text), 0, "{opening}");
+        }
+        // Not when the opening says the opposite, or the story came from a real patient; not
+        // when the declaration comes after the opening; and an idiom is no declaration.
+        for opening in [
+            "This is not fiction.",
+            "Fiction, but based on a real patient I had last spring.",
+            "I wish this were made up.",
+            "By the time I made it up to the floor, it was over.",
+        ] {
+            let text = format!("{opening}\n\n{story}\n");
+            assert_eq!(stories(&text), 1, "{opening}");
+        }
+        assert_eq!(
+            stories(&format!("{story}\n\nFiction, every word of it.\n")),
+            1
+        );
+        // It frames the story head alone: other heads still judge the draft.
+        let text = format!("Fiction, all of it.\n\n{story} Then a jeer at her.\n");
+        let found = check(Settings::default(), &text);
+        assert!(found
+            .iter()
+            .any(|f| f.rule == "professionalism/unprofessional-language"));
+        assert!(!found.iter().any(|f| f.rule == "phi/patient-story"));
+    }
+
+    /// Training calibrates the story head on what scrubs judges: the same patterns.
+    #[test]
+    fn training_reads_a_declared_invention_with_the_same_patterns() {
+        let train = include_str!("../../model/train.py");
+        for pattern in [INVENTED_PATTERN, NOT_INVENTED_PATTERN] {
+            assert!(train.contains(&format!("re.compile(r\"\"\"{pattern}\"\"\")")));
+        }
     }
 
     #[test]
