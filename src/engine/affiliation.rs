@@ -179,7 +179,10 @@ fn cues() -> std::sync::Arc<Cues> {
                 first_person: build(&format!(
                     r"(?i)\b{fp}\s+(?:(?:now|currently|also|still|just|proudly|a\s+former)\s+)?(?:an?|the|one\s+of\s+the|one\s+of|former)\s+{modifiers}\z"
                 )),
-                line_start: build(&format!(r"(?:\A|[\n|•·])\s*(?:[-*+]\s+)?{modifiers}\z")),
+                // Also a sign-off: "— Dana, RN, MGH", "~ Sam, PGY-2 @ UMN".
+                line_start: build(&format!(
+                    r"(?:\A|[\n|•·])\s*(?:(?:[-*+]\s+)?{modifiers}|(?:[–—~]+|--)\s*(?:[\w'’.-]+,\s+)?{modifiers})\z"
+                )),
                 // Group 1: the plural's "s" ("Mayo nurses").
                 role_after: build(&format!(
                     r"(?i)\A[\s-]*(?:[\w/&-]+\s+){{0,2}}?{ROLES}(s?)\b"
@@ -261,6 +264,19 @@ pub fn find(
                 });
             }
         }
+        // A hashtag of a name and a role: "#MGHnurse", "#UMNnursing".
+        if text.contains('#') {
+            for (pack, tag, name) in hashtags(packs, text) {
+                affiliations.push(Affiliation {
+                    pack,
+                    block: bi,
+                    range: block.source_range(tag.clone()),
+                    text_range: tag,
+                    mention: block.source_range(name),
+                    implicit: false,
+                });
+            }
+        }
         // Other institutions ("Lakeview Regional Medical Center", "Riverside General"): the
         // generic pack's, and like a weak name only inside an affiliation phrase.
         let Some(generic) = packs.iter().position(|p| p.id == crate::packs::GENERIC) else {
@@ -295,6 +311,101 @@ pub fn find(
     }
     affiliations.sort_by_key(|a| a.range.start);
     (mentions, affiliations)
+}
+
+/// What a hashtag may say after an institution's name to tie the writer to it: a role or the
+/// school ("#MGHnurse", "#UMNnursing", "#MayoClinicResident", "#UMNmed"). Not "strong", "proud",
+/// "family" or "kids", which patients and their families tag too, nor "pt", a patient.
+const HASHTAG_ROLES: &[&str] = &[
+    "nurse",
+    "nurses",
+    "nursing",
+    "rn",
+    "rns",
+    "np",
+    "nps",
+    "crna",
+    "md",
+    "mds",
+    "doc",
+    "docs",
+    "doctor",
+    "doctors",
+    "resident",
+    "residents",
+    "residency",
+    "intern",
+    "interns",
+    "fellow",
+    "fellows",
+    "fellowship",
+    "pharmacist",
+    "pharmacists",
+    "pharmacy",
+    "pharmd",
+    "med",
+    "medstudent",
+    "medstudents",
+    "medschool",
+    "student",
+    "students",
+    "dental",
+    "dentistry",
+    "dentist",
+    "dentists",
+    "tech",
+    "techs",
+    "paramedic",
+    "paramedics",
+    "medic",
+    "medics",
+    "emt",
+    "emts",
+    "staff",
+    "employee",
+    "employees",
+];
+
+/// The hashtags in `text` that join an institution's name (its letters and digits, no spaces:
+/// "MassGeneral", "UofM") to one of [`HASHTAG_ROLES`]: (pack, the hashtag, its name part).
+/// The longest name wins ("#MayoClinicNurse" is Mayo Clinic's, not Mayo's); names that start
+/// with "the" ("the U") are too short to tell apart from other words.
+fn hashtags(packs: &[Pack], text: &str) -> Vec<(usize, Range<usize>, Range<usize>)> {
+    static TAG: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
+    let tag =
+        TAG.get_or_init(|| crate::rules::regex(r"(?:^|[^\w&])#([A-Za-z][A-Za-z0-9_]{2,60})\b"));
+    let mut out = Vec::new();
+    for caps in tag.captures_iter(text) {
+        let Some(body) = caps.get(1) else { continue };
+        let lower = body.as_str().to_ascii_lowercase();
+        let mut best: Option<(usize, usize)> = None; // pack, name length
+        for (pi, pack) in packs.iter().enumerate() {
+            for name in pack.names.strong.iter().chain(&pack.names.weak) {
+                if name.to_ascii_lowercase().starts_with("the ") {
+                    continue;
+                }
+                let compact: String = name
+                    .chars()
+                    .filter(char::is_ascii_alphanumeric)
+                    .map(|c| c.to_ascii_lowercase())
+                    .collect();
+                if compact.len() < 3 || best.is_some_and(|(_, n)| n >= compact.len()) {
+                    continue;
+                }
+                if lower
+                    .strip_prefix(compact.as_str())
+                    .is_some_and(|role| HASHTAG_ROLES.contains(&role))
+                {
+                    best = Some((pi, compact.len()));
+                }
+            }
+        }
+        if let Some((pack, n)) = best {
+            let start = body.start() - 1;
+            out.push((pack, start..body.end(), body.start()..body.start() + n));
+        }
+    }
+    out
 }
 
 /// The words a match of [`Cues::other_institution`] ends in, as written (capitalised).

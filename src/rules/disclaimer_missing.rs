@@ -30,6 +30,8 @@ static META: RuleMeta = RuleMeta {
         "First day of intern year at the U of M! Pager clipped on upside down.",
         "Week 6 of clinicals at the University of Minnesota and it's hitting different.",
         "MSK onc here. Lots of you are asking about the new trial.",
+        "Twelve hours, zero falls, one cake in the break room. #MGHnurse #nightshift",
+        "Proud of this team tonight.\n\n— Dana, RN, Mass General",
     ],
     clean: &[
         "As a nurse at Mayo Clinic, I see a lot of sunrises.\n\n*The views expressed on this blog are my own and do not reflect the views of my employer.*",
@@ -40,6 +42,8 @@ static META: RuleMeta = RuleMeta {
         "MSK pain is common in nurses who work at night.",
         "The nurses at Mayo Clinic were wonderful to my dad.",
         "At Mayo Clinic, we finally got answers about my son's seizures.",
+        "Day 40 of chemo and still smiling. #MSKstrong #MayoClinic",
+        "Jenny, a nurse at MGH, was so kind to my mom.",
     ],
 };
 
@@ -253,6 +257,37 @@ mod tests {
             ),
         ] {
             assert_eq!(on(text).as_deref(), Some(phrase), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_hashtag_or_a_sign_off_with_a_role_ties_the_writer() {
+        for (text, phrase) in [
+            ("Quiet night, full moon. #MGHnurse", "#MGHnurse"),
+            ("Match day!! #UMNmed #MatchDay2027", "#UMNmed"),
+            ("Twelve years today. #MayoClinicNurse", "#MayoClinicNurse"),
+            ("Study group at 7. #UofMnursing", "#UofMnursing"),
+            (
+                "So proud of this team.\n\n— Dana, RN, Mass General",
+                "Dana, RN, Mass General",
+            ),
+            (
+                "Thanks for reading.\n\n~ Sam, PGY-2 @ UMN",
+                "Sam, PGY-2 @ UMN",
+            ),
+        ] {
+            assert_eq!(on(text).as_deref(), Some(phrase), "{text}");
+        }
+        // A patient's or a family's tags, a hashtag with no role, a name that is only part of a
+        // word, and someone else's name before a role stay quiet.
+        for text in [
+            "Scan day. #MSKstrong #MayoClinic #cancerfree",
+            "Thank you #MGH for taking care of my dad.",
+            "Cheering for #MSKids and #MSKnights this weekend.",
+            "Jenny, a nurse at MGH, was so kind to my mom.",
+            "Mayo on everything. #mayonnaise",
+        ] {
+            assert_eq!(on(text), None, "{text}");
         }
     }
 

@@ -38,6 +38,8 @@ fn patterns() -> std::sync::Arc<Regex> {
                 r"(?im)(?:^|[(\[,;|•—–]|\s-)\s*personal\s+(?:account|page|acct|profile)\s*(?:[),;:|•—–]|\s-|$)",
                 // "My recommendation, my views."
                 r"(?im),\s*my\s+(?:own\s+)?(?:views?|opinions?)\s*(?:[.!)]|$)",
+                // As a hashtag: "#viewsmyown", "#AllOpinionsMine", "#tweetsaremyown".
+                r"(?i)#(?:all)?(?:views?|opinions?|thoughts?|tweets?|posts?|takes?)(?:are)?(?:all)?(?:my)?(?:own|mine)\b",
                 // "Opinions expressed are solely my own"
                 r"(?i)\bexpressed\s+(?:here\s+)?(?:are|is)\s+(?:solely\s+|entirely\s+)?(?:my\s+own|mine)\b",
             ];
@@ -216,6 +218,7 @@ mod tests {
         for t in [
             "The views expressed on this blog are my own and do not reflect the views of my employer.",
             "All views my own.",
+            "Night shift done. #nursing #viewsmyown",
             "My opinions, nobody else's.",
             "What I write is my own view, not my employer's.",
             "I work for Memorial Sloan Kettering, but this is my personal opinion which may not reflect their views.",
