@@ -32,6 +32,7 @@ static META: RuleMeta = RuleMeta {
         "MSK onc here. Lots of you are asking about the new trial.",
         "Twelve hours, zero falls, one cake in the break room. #MGHnurse #nightshift",
         "Proud of this team tonight.\n\n— Dana, RN, Mass General",
+        "Best shift I've had at MSK in months: the whole pod just clicked.",
     ],
     clean: &[
         "As a nurse at Mayo Clinic, I see a lot of sunrises.\n\n*The views expressed on this blog are my own and do not reflect the views of my employer.*",
