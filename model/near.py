@@ -2,7 +2,7 @@
 """Texts too near the held-out splits: `python3 model/near.py [FILE.jsonl ...]`.
 
 Lists every text of the given files (default: `corpus/train/*.jsonl` and `corpus/pending/*.jsonl`)
-whose character 5-grams overlap a test or calibration post's by Jaccard 0.3 or more (whitespace
+whose character 5-grams overlap a test, held-out or calibration post's by Jaccard 0.3 or more (whitespace
 collapsed, lowercased), and exits 1 if there is one. Run it on new posts before they are labelled
 or trained on: a training text this near a held-out post makes that split's figures prove less.
 """
@@ -26,7 +26,7 @@ def rows(path):
 
 def main(argv):
     held = [(p.parent.name, r["text"], grams(r["text"]))
-            for split in ("test", "calib") for p in sorted((HERE / "corpus" / split).glob("*.jsonl"))
+            for split in ("test", "calib", "holdout") for p in sorted((HERE / "corpus" / split).glob("*.jsonl"))
             for r in rows(p)]
     index = {}
     for j, (_, _, g) in enumerate(held):

@@ -15,8 +15,8 @@ highest score of its units (each sentence, and windows of up to WINDOW sentences
 score being unit^(1-w) * paragraph^w, w = BLOCK_WEIGHT (the paragraph's context tells a fiction or
 a teaching case from a story, and a sentence alone says little: the encoder is trained on posts;
 a paragraph is read with the lead-ins before it, `judged_blocks`), and for the heads in
-BLOCK_HEADS also of its paragraphs' own scores. The test split
-(`model/corpus/test/`) is never read here. Writes `model/encoder.safetensors` and `model/heads.json`.
+BLOCK_HEADS also of its paragraphs' own scores. The test and held-out splits
+(`model/corpus/test/`, `model/corpus/holdout/`) are never read here. Writes `model/encoder.safetensors` and `model/heads.json`.
 
 Deterministic on one machine: fixed seeds, a fixed number of threads, weights rounded by the int8
 quantisation; PyTorch's CPU kernels may round differently on another CPU.

@@ -3,12 +3,14 @@
 //! - The committed weights match the corpus, encoder and tokenizer they were trained from, and the
 //!   calibration split their thresholds were set on.
 //! - The frozen test split has not changed since it was frozen (its hash is in
-//!   `model/corpus/test/FROZEN`).
+//!   `model/corpus/test/FROZEN`), nor has the held-out split (`model/corpus/holdout/FROZEN`).
 //! - `report` (ignored; `cargo test --release --test judgement -- --ignored --nocapture`) prints
 //!   precision and recall per category for rules alone, the model alone and both, on the dev split
 //!   (`SPLIT=dev`, the default: what thresholds are tuned on, with the calibration split), the
 //!   calibration split (`SPLIT=calib`: posts written blind, like the test split, for the thresholds)
-//!   or the frozen test split (`SPLIT=test`: reported, never tuned on).
+//!   the frozen test split (`SPLIT=test`: reported, never tuned on) or the held-out split
+//!   (`SPLIT=holdout`: written blind in session 27, after the test split had been read many
+//!   times; reported, never tuned on).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -99,14 +101,17 @@ fn committed_weights_match_their_corpus() {
 }
 
 #[test]
-fn the_test_split_is_frozen() {
-    let recorded = std::fs::read_to_string(model_dir().join("corpus/test/FROZEN")).unwrap();
-    let recorded = recorded
-        .lines()
-        .find_map(|l| l.strip_prefix("sha256 "))
-        .expect("FROZEN names the sha256");
-    assert_eq!(recorded.trim(), sha256_files(&jsonl("test")));
-    assert!(rows("test").len() >= 600);
+fn the_held_out_splits_are_frozen() {
+    for (split, at_least) in [("test", 600), ("holdout", 500)] {
+        let frozen = model_dir().join("corpus").join(split).join("FROZEN");
+        let recorded = std::fs::read_to_string(frozen).unwrap();
+        let recorded = recorded
+            .lines()
+            .find_map(|l| l.strip_prefix("sha256 "))
+            .expect("FROZEN names the sha256");
+        assert_eq!(recorded.trim(), sha256_files(&jsonl(split)), "{split}");
+        assert!(rows(split).len() >= at_least, "{split}");
+    }
 }
 
 /// The categories a training text's labels stand for (model/corpus/LABELS.md).
@@ -138,10 +143,11 @@ fn report() {
     let split = std::env::var("SPLIT").unwrap_or_else(|_| "dev".into());
     let items = rows(match split.as_str() {
         "test" => "test",
+        "holdout" => "holdout",
         "calib" => "calib",
         _ => "train",
     });
-    let dev_only = split != "test" && split != "calib";
+    let dev_only = !matches!(split.as_str(), "test" | "holdout" | "calib");
     let judge = scrubs::model::judge().unwrap();
     let mut checkers: BTreeMap<Option<String>, Checker> = BTreeMap::new();
     // Categories the split's labels speak for.
