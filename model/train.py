@@ -62,6 +62,11 @@ TARGET_PRECISION = 0.91
 # "this is a disclaimer" hides a real problem, so it must be surer (0.98 let the retrained head of
 # session 11 read "As a nurse at Mayo Clinic, I write this." before filler lines as one: tests/stress.rs).
 TARGET_PRECISION_BY_HEAD = {"disclaimer": 0.99}
+# A unit is read as a disclaimer only where its own score, not only its score weighed with its
+# block's, reaches this (src/engine/judgement.rs DISCLAIMER_OWN_FLOOR): a disclaimer is said in a
+# sentence or two. The encoder of session 27 scored a paragraph of one affiliation line and the same
+# filler line repeated 0.988 as a disclaimer (tests/stress.rs).
+DISCLAIMER_OWN_FLOOR = 0.5
 
 
 def sha256_files(paths):
@@ -467,6 +472,7 @@ def main():
     print(f"calibrating on {int(dev.sum())} dev posts and {len(calib)} calibration posts", flush=True)
     reads_blocks = np.array([name in BLOCK_HEADS for (name, _, _) in HEADS])
     story_head = [name for (name, _, _) in HEADS].index("patient-story")
+    disclaimer_head = [name for (name, _, _) in HEADS].index("disclaimer")
     post = []
     for t in cal_texts:
         best = np.zeros(len(HEADS))
@@ -476,7 +482,11 @@ def main():
                 continue
             sp = score(["\n\n".join(block)])[0]
             su = score(us)
-            unit = (su ** (1 - args.block_weight) * sp ** args.block_weight).max(0)
+            unit = su ** (1 - args.block_weight) * sp ** args.block_weight
+            # A disclaimer is said in the unit itself (src/engine/judgement.rs).
+            unit[:, disclaimer_head] = np.where(su[:, disclaimer_head] >= DISCLAIMER_OWN_FLOOR,
+                                                unit[:, disclaimer_head], 0.0)
+            unit = unit.max(0)
             best = np.maximum(best, np.where(reads_blocks, np.maximum(unit, sp), unit))
         if declares_invented(t):
             best[story_head] = 0.0

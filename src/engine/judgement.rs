@@ -180,6 +180,14 @@ pub fn opens_at(threshold: f32, block_weight: f32) -> f32 {
 /// The head whose positive units clear `disclaimer/missing`.
 pub const DISCLAIMER_HEAD: &str = "disclaimer";
 
+/// The score a unit must reach on its own, not only weighed with its block, for the disclaimer
+/// head to read it as a disclaimer (`DISCLAIMER_OWN_FLOOR` in `model/train.py`). A personal-views
+/// disclaimer is said in a sentence or two, not implied by a paragraph: the encoder retrained in
+/// session 27 scored a paragraph of "As a nurse at Mayo Clinic, I write this." and the same filler
+/// line again and again 0.988 as a disclaimer, and so the window of its first two sentences
+/// (0.045 on its own) reached the threshold (`tests/stress.rs`).
+pub const DISCLAIMER_OWN_FLOOR: f32 = 0.5;
+
 /// The head whose positive units are a patient's story, `phi/patient-story`.
 pub const STORY_HEAD: &str = "patient-story";
 
@@ -550,11 +558,20 @@ pub(crate) fn apply(
     for &(h, threshold) in &live {
         let head = &heads[h];
         let Some(rule) = head.rule.as_deref() else {
+            // A disclaimer is said in the unit itself: its own score must reach
+            // DISCLAIMER_OWN_FLOOR too, whatever its block's context adds.
+            let said = |u: usize| {
+                all[u]
+                    .as_ref()
+                    .and_then(|s| s.get(h))
+                    .is_some_and(|&x| x >= DISCLAIMER_OWN_FLOOR)
+            };
             if head.name == DISCLAIMER_HEAD
                 && wants_disclaimer
                 && scores
                     .iter()
-                    .any(|s| s.get(h).is_some_and(|&x| x >= threshold))
+                    .enumerate()
+                    .any(|(u, s)| s.get(h).is_some_and(|&x| x >= threshold) && said(u))
             {
                 disclaimed = true;
                 out.retain(|f| f.rule != "disclaimer/missing");
@@ -1187,6 +1204,7 @@ mod tests {
         for pattern in [INVENTED_PATTERN, NOT_INVENTED_PATTERN] {
             assert!(train.contains(&format!("re.compile(r\"\"\"{pattern}\"\"\")")));
         }
+        assert!(train.contains(&format!("DISCLAIMER_OWN_FLOOR = {DISCLAIMER_OWN_FLOOR}\n")));
     }
 
     #[test]
