@@ -53,6 +53,9 @@ pub struct NameMatcher {
     ac: Option<AhoCorasick>,
     /// Per pattern: (pack index, the name as written, strong).
     patterns: Vec<(usize, String, bool)>,
+    /// The names as hashtags spell them (lowercase letters and digits, "massgeneral"), longest
+    /// first, with their packs: what [`hashtags`] matches a hashtag's start against.
+    compact: Vec<(usize, String)>,
 }
 
 impl NameMatcher {
@@ -75,7 +78,26 @@ impl NameMatcher {
             .match_kind(MatchKind::Standard)
             .build(patterns.iter().map(|p| p.1.as_str()))
             .ok();
-        NameMatcher { ac, patterns }
+        // Names that start with "the" ("the U") are too short to tell from other words.
+        let mut compact: Vec<(usize, String)> = patterns
+            .iter()
+            .filter(|(_, n, _)| !n.to_ascii_lowercase().starts_with("the "))
+            .map(|(i, n, _)| {
+                let c: String = n
+                    .chars()
+                    .filter(char::is_ascii_alphanumeric)
+                    .map(|c| c.to_ascii_lowercase())
+                    .collect();
+                (*i, c)
+            })
+            .filter(|(_, c)| c.len() >= 3)
+            .collect();
+        compact.sort_by_key(|(_, c)| std::cmp::Reverse(c.len()));
+        NameMatcher {
+            ac,
+            patterns,
+            compact,
+        }
     }
 
     /// Every name match in `text`, overlapping ones included, sorted by
@@ -266,7 +288,7 @@ pub fn find(
         }
         // A hashtag of a name and a role: "#MGHnurse", "#UMNnursing".
         if text.contains('#') {
-            for (pack, tag, name) in hashtags(packs, text) {
+            for (pack, tag, name) in hashtags(matcher, text) {
                 affiliations.push(Affiliation {
                     pack,
                     block: bi,
@@ -368,9 +390,8 @@ const HASHTAG_ROLES: &[&str] = &[
 
 /// The hashtags in `text` that join an institution's name (its letters and digits, no spaces:
 /// "MassGeneral", "UofM") to one of [`HASHTAG_ROLES`]: (pack, the hashtag, its name part).
-/// The longest name wins ("#MayoClinicNurse" is Mayo Clinic's, not Mayo's); names that start
-/// with "the" ("the U") are too short to tell apart from other words.
-fn hashtags(packs: &[Pack], text: &str) -> Vec<(usize, Range<usize>, Range<usize>)> {
+/// The longest name wins ("#MayoClinicNurse" is Mayo Clinic's, not Mayo's).
+fn hashtags(matcher: &NameMatcher, text: &str) -> Vec<(usize, Range<usize>, Range<usize>)> {
     static TAG: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
     let tag =
         TAG.get_or_init(|| crate::rules::regex(r"(?:^|[^\w&])#([A-Za-z][A-Za-z0-9_]{2,60})\b"));
@@ -378,31 +399,17 @@ fn hashtags(packs: &[Pack], text: &str) -> Vec<(usize, Range<usize>, Range<usize
     for caps in tag.captures_iter(text) {
         let Some(body) = caps.get(1) else { continue };
         let lower = body.as_str().to_ascii_lowercase();
-        let mut best: Option<(usize, usize)> = None; // pack, name length
-        for (pi, pack) in packs.iter().enumerate() {
-            for name in pack.names.strong.iter().chain(&pack.names.weak) {
-                if name.to_ascii_lowercase().starts_with("the ") {
-                    continue;
-                }
-                let compact: String = name
-                    .chars()
-                    .filter(char::is_ascii_alphanumeric)
-                    .map(|c| c.to_ascii_lowercase())
-                    .collect();
-                if compact.len() < 3 || best.is_some_and(|(_, n)| n >= compact.len()) {
-                    continue;
-                }
-                if lower
-                    .strip_prefix(compact.as_str())
-                    .is_some_and(|role| HASHTAG_ROLES.contains(&role))
-                {
-                    best = Some((pi, compact.len()));
-                }
-            }
-        }
-        if let Some((pack, n)) = best {
-            let start = body.start() - 1;
-            out.push((pack, start..body.end(), body.start()..body.start() + n));
+        let found = matcher.compact.iter().find(|(_, name)| {
+            lower
+                .strip_prefix(name.as_str())
+                .is_some_and(|role| HASHTAG_ROLES.contains(&role))
+        });
+        if let Some((pack, name)) = found {
+            out.push((
+                *pack,
+                body.start() - 1..body.end(),
+                body.start()..body.start() + name.len(),
+            ));
         }
     }
     out
