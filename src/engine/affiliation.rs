@@ -149,7 +149,7 @@ fn caps_match(name: &str, found: &str) -> bool {
     true
 }
 
-const ROLES: &str = r"(?:nurse[ -]practitioner|physician[ -]assistant|pharmacy[ -]tech(?:nician)?|social[ -]worker|team[ -]member|medical[ -]student|med[ -]student|nursing[ -]student|pharmacy[ -]student|grad(?:uate)?[ -]student|nurse|physician|doctor|surgeon|resident|intern|fellow|attending|hospitalist|intensivist|pharmacist|student|trainee|therapist|technician|tech|technologist|scientist|researcher|professor|faculty(?:[ -]member)?|instructor|lecturer|employee|staffer|staff[ -]member|volunteer|chaplain|dietitian|dietician|paramedic|midwife|anesthesiologist|anaesthetist|radiologist|oncologist|pediatrician|paediatrician|cardiologist|neurologist|psychiatrist|psychologist|counselou?r|educator|manager|director|coordinator|administrator|aide|scribe|sonographer|radiographer|phlebotomist|hygienist|dentist|postdoc|clinician|provider|medic|onc|(?-i:RN|NP|MD|DO|PA|PA-C|CNA|LPN|APRN|CRNA|PharmD|DNP|PhD|RRT|CRNP|EMT|BSN|MSN|PT|OT|RT|SLP|MS[1-4]|PGY-?[1-7]))";
+const ROLES: &str = r"(?:nurse[ -]practitioner|physician[ -]assistant|pharmacy[ -]tech(?:nician)?|social[ -]worker|team[ -]member|medical[ -]student|med[ -]student|nursing[ -]student|pharmacy[ -]student|grad(?:uate)?[ -]student|nurse|physician|doctor|surgeon|resident|intern|fellow|attending|hospitalist|intensivist|pharmacist|student|trainee|therapist|technician|tech|technologist|scientist|researcher|professor|faculty(?:[ -]member)?|instructor|lecturer|employee|staffer|staff[ -]member|volunteer|chaplain|dietitian|dietician|paramedic|midwife|anesthesiologist|anaesthetist|radiologist|oncologist|pediatrician|paediatrician|cardiologist|neurologist|psychiatrist|psychologist|counselou?r|educator|manager|director|coordinator|administrator|aide|scribe|sonographer|radiographer|phlebotomist|hygienist|dentist|postdoc|clinician|provider|medic|onc|[a-z]+ologist|[a-z]+iatrist|[a-z]+odontist|[a-z]+ographer|obstetrician|optician|optometrist|internist|perfusionist|dosimetrist|(?-i:RN|NP|MD|DO|PA|PA-C|CNA|LPN|APRN|CRNA|PharmD|DNP|PhD|RRT|CRNP|EMT|BSN|MSN|PT|OT|RT|SLP|MS[1-4]|M[1-4]|PGY-?[1-7]))";
 
 #[derive(Clone)]
 struct Cues {
@@ -201,9 +201,11 @@ fn cues() -> std::sync::Arc<Cues> {
                 first_person: build(&format!(
                     r"(?i)\b{fp}\s+(?:(?:now|currently|also|still|just|proudly|a\s+former)\s+)?(?:an?|the|one\s+of\s+the|one\s+of|former)\s+{modifiers}\z"
                 )),
-                // Also a sign-off: "— Dana, RN, MGH", "~ Sam, PGY-2 @ UMN".
+                // Also a sign-off: "— Dana, RN, MGH", "~ Sam, PGY-2 @ UMN", after a sentence
+                // on the same line ("… before you call. - an MSK oncologist"), or after a
+                // closing word ("Sincerely, a U of M peds resident", "source: MS2 at the U").
                 line_start: build(&format!(
-                    r"(?:\A|[\n|•·])\s*(?:(?:[-*+]\s+)?{modifiers}|(?:[–—~]+|--)\s*(?:[\w'’.-]+,\s+)?{modifiers})\z"
+                    r"(?:(?:\A|[\n|•·])\s*(?:(?:[-*+]\s+)?{modifiers}|(?:[–—~]+|--)\s*(?:[\w'’.-]+,\s+)?{modifiers})|[.!?)]\s+(?:[-–—~]+)\s*(?:[\w'’.-]+,\s+)?{modifiers}|(?i:\b(?:sincerely|signed|regards|cheers|source)\s*[,:]\s+){modifiers})\z"
                 )),
                 // Group 1: the plural's "s" ("Mayo nurses").
                 role_after: build(&format!(

@@ -11,7 +11,7 @@ static META: RuleMeta = RuleMeta {
     id: "disclaimer/missing",
     default_severity: Severity::Warning,
     summary: "Your connection to an institution is apparent, and the post has no “views are my own” disclaimer.",
-    what: "Flags a post in which the writer's connection to a health-care institution is apparent when no disclaimer appears anywhere in the post. The connection is apparent when the writer says it (“As a nurse at Mayo Clinic”, “I work at MSK”, “RN @ UMN”, “charge nurse at Lakeview Regional Medical Center”, “ten years at Mayo Clinic today”, “first day of intern year at the U of M”), writes from a work e-mail address or a handle with the institution's name, or, in a post that names the institution, speaks for it, shares its unreleased news or lends its name to an endorsement (as the rules or the sentence model find them). The finding sits on the first such phrase, address or name.",
+    what: "Flags a post in which the writer's connection to a health-care institution is apparent when no disclaimer appears anywhere in the post. The connection is apparent when the writer says it (“As a nurse at Mayo Clinic”, “I work at MSK”, “RN @ UMN”, “charge nurse at Lakeview Regional Medical Center”, “ten years at Mayo Clinic today”, “first day of intern year at the U of M”, a sign-off such as “— Dana, RN, Mass General” or “Sincerely, an MSK oncologist”), writes from a work e-mail address or a handle with the institution's name, or, in a post that names the institution, speaks for it, shares its unreleased news or lends its name to an endorsement (as the rules or the sentence model find them). The finding sits on the first such phrase, address or name.",
     why: "Where your connection to your employer is apparent, readers may take your words as the institution's. Every one of the four policies asks you to make clear that you speak for yourself, and Mayo Clinic, Mass General and MSK give the wording to use.",
     fix: "Adds your institution's own disclaimer wording as the last paragraph of the post (or under an “About” heading, or in the short form on a short post).",
     fires: &[
@@ -33,6 +33,9 @@ static META: RuleMeta = RuleMeta {
         "Twelve hours, zero falls, one cake in the break room. #MGHnurse #nightshift",
         "Proud of this team tonight.\n\n— Dana, RN, Mass General",
         "Best shift I've had at MSK in months: the whole pod just clicked.",
+        "Fluids, rest, and call your team if it gets worse. - an MSK oncologist",
+        "Please be kind to the front desk. Sincerely, a U of M peds resident.",
+        "As a Mayo Clinic electrophysiologist, I get this question a lot.",
     ],
     clean: &[
         "As a nurse at Mayo Clinic, I see a lot of sunrises.\n\n*The views expressed on this blog are my own and do not reflect the views of my employer.*",
@@ -45,6 +48,7 @@ static META: RuleMeta = RuleMeta {
         "At Mayo Clinic, we finally got answers about my son's seizures.",
         "Day 40 of chemo and still smiling. #MSKstrong #MayoClinic",
         "Jenny, a nurse at MGH, was so kind to my mom.",
+        "The best care we ever had. - a grateful patient at Mayo Clinic",
     ],
 };
 
