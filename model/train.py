@@ -107,9 +107,10 @@ def load(paths):
     return rows
 
 
-def is_dev(text):
-    """The dev split: one text in five, by the text's hash (stable as the corpus grows)."""
-    return hashlib.sha256(text.encode()).digest()[0] % 5 == 0
+def is_dev(text, every=5):
+    """The dev split: one text in five, by the text's hash (stable as the corpus grows). With
+    `every=10`, the half of it that `--dev-slice` keeps out of training."""
+    return hashlib.sha256(text.encode()).digest()[0] % every == 0
 
 
 def tokenizer():
@@ -384,6 +385,9 @@ def main():
     ap.add_argument("--unit-lr", type=float, default=UNIT_LR)
     ap.add_argument("--train-on-dev", action="store_true",
                     help="train on the dev split too, and calibrate on the calibration split alone")
+    ap.add_argument("--dev-slice", action="store_true",
+                    help="train on half the dev split too, and calibrate on the other half (one text in ten) "
+                    "with the calibration split")
     ap.add_argument("--dump-scores", help="save the calibration posts' scores, labels and which are the "
                     "calibration split's here (.npz), to compare runs")
     ap.add_argument("--threads", type=int, default=2)
@@ -402,7 +406,7 @@ def main():
     train_paths = corpus_files("train")
     rows = load(train_paths)
     texts = [r["text"] for r in rows]
-    dev = np.array([is_dev(t) for t in texts])
+    dev = np.array([is_dev(t, 10 if args.dev_slice else 5) for t in texts])
     if args.train_on_dev:
         dev = np.zeros_like(dev)
     y = np.array([[int(any(lb in r.get("labels", []) for lb in labels)) for (_, labels, _) in HEADS]
@@ -547,6 +551,7 @@ def main():
         "min_words": MIN_WORDS,
         "training": {"epochs": args.epochs, "negatives": args.negatives, "seed": SEED, "dropout": args.dropout,
                      **({"train_on_dev": True} if args.train_on_dev else {}),
+                     **({"dev_slice": True} if args.dev_slice else {}),
                      **({"token_dropout": args.token_dropout} if args.token_dropout else {}),
                      **({"unit_epochs": args.unit_epochs, "unit_lr": args.unit_lr} if args.unit_epochs else {})},
         "heads": heads,
