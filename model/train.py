@@ -385,9 +385,10 @@ def main():
     ap.add_argument("--unit-lr", type=float, default=UNIT_LR)
     ap.add_argument("--train-on-dev", action="store_true",
                     help="train on the dev split too, and calibrate on the calibration split alone")
-    ap.add_argument("--dev-slice", action="store_true",
+    ap.add_argument("--dev-slice", action=argparse.BooleanOptionalAction, default=True,
                     help="train on half the dev split too, and calibrate on the other half (one text in ten) "
-                    "with the calibration split")
+                    "with the calibration split (the default since session 28; --no-dev-slice keeps the whole "
+                    "dev split, one text in five, out of training)")
     ap.add_argument("--dump-scores", help="save the calibration posts' scores, labels and which are the "
                     "calibration split's here (.npz), to compare runs")
     ap.add_argument("--threads", type=int, default=2)
@@ -406,7 +407,7 @@ def main():
     train_paths = corpus_files("train")
     rows = load(train_paths)
     texts = [r["text"] for r in rows]
-    dev = np.array([is_dev(t, 10 if args.dev_slice else 5) for t in texts])
+    dev = np.array([is_dev(t, 10 if args.dev_slice and not args.train_on_dev else 5) for t in texts])
     if args.train_on_dev:
         dev = np.zeros_like(dev)
     y = np.array([[int(any(lb in r.get("labels", []) for lb in labels)) for (_, labels, _) in HEADS]
@@ -551,7 +552,7 @@ def main():
         "min_words": MIN_WORDS,
         "training": {"epochs": args.epochs, "negatives": args.negatives, "seed": SEED, "dropout": args.dropout,
                      **({"train_on_dev": True} if args.train_on_dev else {}),
-                     **({"dev_slice": True} if args.dev_slice else {}),
+                     **({"dev_slice": True} if args.dev_slice and not args.train_on_dev else {}),
                      **({"token_dropout": args.token_dropout} if args.token_dropout else {}),
                      **({"unit_epochs": args.unit_epochs, "unit_lr": args.unit_lr} if args.unit_epochs else {})},
         "heads": heads,
