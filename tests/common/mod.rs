@@ -17,8 +17,6 @@ pub struct Client {
     next_id: i64,
     /// Messages received but not yet consumed.
     pub backlog: Vec<Value>,
-    /// Messages held back by `cork`, to be written together by `uncork`.
-    corked: Option<Vec<u8>>,
 }
 
 pub fn bin() -> &'static str {
@@ -81,32 +79,13 @@ impl Client {
             rx,
             next_id: 1,
             backlog: Vec::new(),
-            corked: None,
         }
     }
 
     pub fn send_raw(&mut self, body: &str) {
         let msg = format!("Content-Length: {}\r\n\r\n{}", body.len(), body);
-        if let Some(held) = &mut self.corked {
-            held.extend_from_slice(msg.as_bytes());
-            return;
-        }
         self.stdin.write_all(msg.as_bytes()).unwrap();
         self.stdin.flush().unwrap();
-    }
-
-    /// Holds back the messages sent from now on until `uncork`, which writes them at once: the
-    /// server reads them together, as it would from an editor that sends an edit and a request
-    /// in one go, with no pause between them for the server to act on the first alone.
-    pub fn cork(&mut self) {
-        self.corked.get_or_insert_with(Vec::new);
-    }
-
-    pub fn uncork(&mut self) {
-        if let Some(held) = self.corked.take() {
-            self.stdin.write_all(&held).unwrap();
-            self.stdin.flush().unwrap();
-        }
     }
 
     pub fn notify(&mut self, method: &str, params: Value) {
