@@ -407,7 +407,7 @@ def main():
     train_paths = corpus_files("train")
     rows = load(train_paths)
     texts = [r["text"] for r in rows]
-    dev = np.array([is_dev(t, 10 if args.dev_slice and not args.train_on_dev else 5) for t in texts])
+    dev = np.array([is_dev(t, 10 if args.dev_slice else 5) for t in texts])
     if args.train_on_dev:
         dev = np.zeros_like(dev)
     y = np.array([[int(any(lb in r.get("labels", []) for lb in labels)) for (_, labels, _) in HEADS]
