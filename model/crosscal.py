@@ -7,6 +7,9 @@ other half, together with the rules' findings (`scrubs check --no-judgement`, ea
 its institution); then the other way round, and the two halves summed. No post is judged by
 thresholds set on it, so runs that calibrate on different posts (`--train-on-dev`) compare fairly;
 the figures are lower than the report's on the calibration split, whose thresholds were set on it.
+With `--half`, only the half of the calibration split that `train.py --calib-half` does not train on
+is read (the two folds then split it by another byte of each text's hash), so that runs trained with
+and without that half compare on the same posts.
 
     python3 model/crosscal.py --scrubs target/release/scrubs shipped=a.npz new=b.npz
 """
@@ -72,17 +75,25 @@ def main():
     ap.add_argument("--by-round", action="store_true",
                     help="thresholds must reach the target on each round's posts too (tried in session 26)")
     ap.add_argument("--round", help="count findings on this round's posts only (train.CALIB_ROUNDS)")
+    ap.add_argument("--half", action="store_true",
+                    help="only the calibration half `train.py --calib-half` does not train on")
     ap.add_argument("runs", nargs="+", metavar="NAME=SCORES.npz")
     args = ap.parse_args()
     calib = T.load(T.corpus_files("calib"))
     rounds = np.array(T.calib_rounds(T.corpus_files("calib")))
-    half = np.array([hashlib.sha256(r["text"].encode()).digest()[1] % 2 for r in calib])
+    untaught = np.array([not T.is_calib_taught(r["text"]) for r in calib])
+    if args.half:
+        calib, rounds = [r for r, k in zip(calib, untaught) if k], rounds[untaught]
+    half = np.array([hashlib.sha256(r["text"].encode()).digest()[2 if args.half else 1] % 2 for r in calib])
     rules = rule_categories(str(Path(args.scrubs).resolve()), calib)
     truth = [set(r.get("categories") or []) for r in calib]
     for run in args.runs:
         name, path = run.split("=", 1)
         z = np.load(path)
         post, y, blind = z["post"], z["cal_y"], z["blind"].astype(bool)
+        if args.half and int(blind.sum()) == len(untaught):
+            keep = np.concatenate([np.ones(int((~blind).sum()), bool), untaught])
+            post, y, blind = post[keep], y[keep], blind[keep]
         if int(blind.sum()) != len(calib):
             sys.exit(f"{path}: {int(blind.sum())} calibration posts, the split has {len(calib)}")
         cp, cy = post[blind], y[blind]
