@@ -119,6 +119,12 @@ def is_calib_taught(text):
     return hashlib.sha256(text.encode()).digest()[1] % 2 == 0
 
 
+def head_targets(rows):
+    """Per text, 1 for each head whose training labels (HEADS) it carries, else 0."""
+    return np.array([[int(any(lb in r.get("labels", []) for lb in labels)) for (_, labels, _) in HEADS]
+                     for r in rows], np.float32)
+
+
 def tokenizer():
     t = Tokenizer.from_file(str(HERE / "tokenizer.json"))
     t.no_truncation()
@@ -429,8 +435,7 @@ def main():
     dev = np.array([is_dev(t, 10 if args.dev_slice else 5) for t in texts])
     if args.train_on_dev:
         dev = np.zeros_like(dev)
-    y = np.array([[int(any(lb in r.get("labels", []) for lb in labels)) for (_, labels, _) in HEADS]
-                  for r in rows], np.float32)
+    y = head_targets(rows)
     # A sample of the sentences and windows of the negative training posts: negatives too.
     rng = np.random.default_rng(SEED)
     neg = sorted({u for r, d in zip(rows, dev) if not d and not r.get("labels")
@@ -448,8 +453,7 @@ def main():
         # (by the text's hash, independently of the dev split's draw) are trained on, twice each.
         taught = [r for r in calib if is_calib_taught(r["text"])]
         calib = [r for r in calib if not is_calib_taught(r["text"])]
-        ty = np.array([[int(any(lb in r.get("labels", []) for lb in labels)) for (_, labels, _) in HEADS]
-                       for r in taught], np.float32)
+        ty = head_targets(taught)
         tr_texts += [r["text"] for r in taught] * 2
         tr_y = np.vstack([tr_y, ty, ty])
         print(f"+{len(taught)} calibration posts trained on (twice), {len(calib)} kept to calibrate", flush=True)
